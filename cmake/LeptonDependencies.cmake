@@ -1,0 +1,68 @@
+# Every dependency comes from Debian 12's packages through find_package. CUDA, NCCL and MPI are
+# optional: the project configures, builds and tests without them.
+
+find_package(Threads REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(GTest REQUIRED)
+find_package(benchmark REQUIRED)
+find_package(Protobuf REQUIRED)
+find_package(ONNX REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(dnnl REQUIRED)
+set(BLA_VENDOR OpenBLAS)
+find_package(BLAS REQUIRED)
+find_package(LAPACK REQUIRED)
+find_package(sodium REQUIRED)
+find_package(ZLIB REQUIRED)
+
+# OpenBLAS's own header directory (cblas.h with openblas_get_config) differs per threading flavour.
+find_path(LEPTON_OPENBLAS_INCLUDE_DIR cblas.h
+  PATHS /usr/include/x86_64-linux-gnu/openblas-pthread /usr/include/openblas
+  NO_DEFAULT_PATH)
+if(NOT LEPTON_OPENBLAS_INCLUDE_DIR)
+  find_path(LEPTON_OPENBLAS_INCLUDE_DIR cblas.h REQUIRED)
+endif()
+find_path(LEPTON_LAPACKE_INCLUDE_DIR lapacke.h REQUIRED)
+
+# MPI --------------------------------------------------------------------------------------------
+set(LEPTON_HAVE_MPI OFF)
+if(NOT LEPTON_MPI STREQUAL "OFF")
+  if(LEPTON_MPI STREQUAL "ON")
+    find_package(MPI REQUIRED COMPONENTS CXX)
+  else()
+    find_package(MPI COMPONENTS CXX)
+  endif()
+  if(MPI_CXX_FOUND)
+    set(LEPTON_HAVE_MPI ON)
+  endif()
+endif()
+
+# CUDA and NCCL --------------------------------------------------------------------------------------
+set(LEPTON_HAVE_CUDA OFF)
+set(LEPTON_HAVE_NCCL OFF)
+if(NOT LEPTON_CUDA STREQUAL "OFF")
+  if(NOT CMAKE_CUDA_COMPILER AND EXISTS /usr/local/cuda/bin/nvcc)
+    set(CMAKE_CUDA_COMPILER /usr/local/cuda/bin/nvcc)
+  endif()
+  include(CheckLanguage)
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    set(CMAKE_CUDA_ARCHITECTURES "80-real;90-real;90-virtual" CACHE STRING "CUDA architectures")
+    # CMake 3.25 does not know nvcc 13's dialect flags, so the standard is passed directly.
+    string(APPEND CMAKE_CUDA_FLAGS " -std=c++20")
+    enable_language(CUDA)
+    find_package(CUDAToolkit REQUIRED)
+    set(LEPTON_HAVE_CUDA ON)
+    find_library(LEPTON_NCCL_LIBRARY nccl HINTS ${CUDAToolkit_LIBRARY_DIR} /usr/local/cuda/lib64)
+    find_path(LEPTON_NCCL_INCLUDE_DIR nccl.h HINTS ${CUDAToolkit_INCLUDE_DIRS} /usr/local/cuda/include)
+    if(LEPTON_NCCL_LIBRARY AND LEPTON_NCCL_INCLUDE_DIR)
+      set(LEPTON_HAVE_NCCL ON)
+    endif()
+  elseif(LEPTON_CUDA STREQUAL "ON")
+    message(FATAL_ERROR "LEPTON_CUDA=ON but no CUDA compiler was found")
+  endif()
+endif()
+
+message(STATUS "lepton-cert: MPI=${LEPTON_HAVE_MPI} CUDA=${LEPTON_HAVE_CUDA} NCCL=${LEPTON_HAVE_NCCL}")

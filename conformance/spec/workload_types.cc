@@ -1,0 +1,143 @@
+#include "conformance/spec/workload_types.h"
+
+#include <array>
+#include <limits>
+
+namespace lepton::spec {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// system_probe -----------------------------------------------------------------------------------
+constexpr std::array<MetricSchema, 6> kSystemMetrics = {{
+    {"cpu_cores", "count", "logical CPUs this process may run on (sched_getaffinity)"},
+    {"memory_gib", "GiB", "physical memory (MemTotal of /proc/meminfo)"},
+    {"lapack_version", "version", "LAPACK version reported by ILAVER"},
+    {"blas_sgemm_available", "bool", "a 64x64 SGEMM through CBLAS returned the exact product"},
+    {"gpu_count", "count", "CUDA devices visible through the driver API (0 when none)"},
+    {"cuda_driver_version", "version", "CUDA driver API version (cuDriverGetVersion)"},
+}};
+
+Status NoCheck(const WorkloadSpec& /*workload*/, const ParamMap& /*params*/) { return OkStatus(); }
+
+// linear_regression --------------------------------------------------------------------------------
+constexpr std::array<std::string_view, 2> kRegressionSources = {"synthetic", "csv"};
+constexpr std::array<std::string_view, 1> kSgd = {"sgd"};
+constexpr std::array<std::string_view, 1> kFp64 = {"fp64"};
+
+constexpr std::array<ParamSchema, 15> kRegressionParams = {{
+    {"dataset.source", ParamKind::kString, true, 0, 0, kRegressionSources,
+     "synthetic: generated from the seed; csv: read from dataset.path"},
+    {"dataset.rows", ParamKind::kInt, false, 16, 1e9, {}, "synthetic: rows generated"},
+    {"dataset.features", ParamKind::kInt, false, 1, 4096, {}, "synthetic: features per row"},
+    {"dataset.noise_sigma", ParamKind::kNumber, false, 0, 1e6, {},
+     "synthetic: standard deviation of the Gaussian noise added to y"},
+    {"dataset.holdout_fraction", ParamKind::kNumber, true, 0.001, 0.5, {},
+     "share of rows (the last ones) held out for MSE and R^2"},
+    {"dataset.path", ParamKind::kString, false, 0, 0, {},
+     "csv: file relative to the spec directory; numeric columns, y last"},
+    {"dataset.has_header", ParamKind::kBool, false, 0, 0, {}, "csv: first line names columns"},
+    {"dataset.coefficients", ParamKind::kNumberList, false, -kInf, kInf, {},
+     "csv: the true coefficients (features, then intercept) when known"},
+    {"model.intercept", ParamKind::kBool, true, 0, 0, {}, "fit an intercept term"},
+    {"optimizer.name", ParamKind::kString, true, 0, 0, kSgd, "the iterative solver"},
+    {"optimizer.lr", ParamKind::kNumber, true, 1e-9, 10, {}, "SGD learning rate"},
+    {"precision", ParamKind::kString, true, 0, 0, kFp64, "arithmetic of both solvers"},
+    {"seed", ParamKind::kInt, true, 0, 9.0e15, {}, "seeds data generation and SGD batch order"},
+    {"batch_size", ParamKind::kInt, true, 1, 1 << 20, {}, "SGD mini-batch rows"},
+    {"epochs", ParamKind::kInt, true, 1, 1000, {}, "SGD passes over the training rows"},
+}};
+
+constexpr std::array<MetricSchema, 13> kRegressionMetrics = {{
+    {"rows", "count", "training rows"},
+    {"dataset_sha256", "sha256", "SHA-256 of the training and holdout data as little-endian fp64"},
+    {"solve_time_s", "s", "closed-form solve: Gram matrix (DSYRK) + Cholesky (DPOTRF/DPOTRS)"},
+    {"rows_per_second", "rows/s", "training rows over closed-form solve time"},
+    {"coef_max_abs_error", "scalar", "closed form: max |w - w_true| over coefficients"},
+    {"holdout_mse", "scalar", "closed form: mean squared error on held-out rows"},
+    {"holdout_r2", "ratio", "closed form: coefficient of determination on held-out rows"},
+    {"sgd_time_s", "s", "mini-batch SGD, all epochs"},
+    {"sgd_rows_per_second", "rows/s", "rows x epochs over SGD time"},
+    {"sgd_coef_max_abs_error", "scalar", "SGD: max |w - w_true| over coefficients"},
+    {"sgd_holdout_mse", "scalar", "SGD: mean squared error on held-out rows"},
+    {"sgd_holdout_r2", "ratio", "SGD: coefficient of determination on held-out rows"},
+    {"sgd_final_train_mse", "scalar", "SGD: training MSE over the last epoch's batches"},
+}};
+
+Status CheckRegression(const WorkloadSpec& workload, const ParamMap& params) {
+  const auto& source = std::get<std::string>(params.at("dataset.source").value);
+  const auto need = [&](std::string_view key) -> Status {
+    if (params.contains(std::string(key))) return OkStatus();
+    return ErrorAt(workload.location, "workload '" + workload.name + "': dataset.source " +
+                                          source + " needs " + std::string(key));
+  };
+  if (source == "synthetic") {
+    for (std::string_view key : {"dataset.rows", "dataset.features", "dataset.noise_sigma"}) {
+      LEPTON_RETURN_IF_ERROR(need(key));
+    }
+    for (std::string_view key : {"dataset.path", "dataset.coefficients", "dataset.has_header"}) {
+      if (auto it = params.find(std::string(key)); it != params.end()) {
+        return ErrorAt(it->second.location, std::string(key) + " applies to csv data only");
+      }
+    }
+  } else {
+    LEPTON_RETURN_IF_ERROR(need("dataset.path"));
+  }
+  return OkStatus();
+}
+
+constexpr std::array<WorkloadType, 2> kTypes = {{
+    {"system_probe", "Reads the system's interfaces (CPU, memory, BLAS/LAPACK, CUDA driver).", {},
+     kSystemMetrics, NoCheck},
+    {"linear_regression",
+     "Least squares on data with known coefficients: closed form (Cholesky on the Gram matrix) "
+     "and mini-batch SGD.",
+     kRegressionParams, kRegressionMetrics, CheckRegression},
+}};
+
+}  // namespace
+
+std::string_view ParamKindName(ParamKind kind) {
+  switch (kind) {
+    case ParamKind::kBool:
+      return "true or false";
+    case ParamKind::kInt:
+      return "a whole number";
+    case ParamKind::kNumber:
+      return "a number";
+    case ParamKind::kString:
+      return "a string";
+    case ParamKind::kIntList:
+      return "a list of whole numbers";
+    case ParamKind::kNumberList:
+      return "a list of numbers";
+    case ParamKind::kStringList:
+      return "a list of strings";
+  }
+  return "unknown";
+}
+
+std::span<const WorkloadType> WorkloadTypes() { return kTypes; }
+
+const WorkloadType* FindWorkloadType(std::string_view name) {
+  for (const WorkloadType& type : kTypes) {
+    if (type.name == name) return &type;
+  }
+  return nullptr;
+}
+
+const ParamSchema* FindParam(const WorkloadType& type, std::string_view path) {
+  for (const ParamSchema& param : type.params) {
+    if (param.path == path) return &param;
+  }
+  return nullptr;
+}
+
+const MetricSchema* FindMetric(const WorkloadType& type, std::string_view name) {
+  for (const MetricSchema& metric : type.metrics) {
+    if (metric.name == name) return &metric;
+  }
+  return nullptr;
+}
+
+}  // namespace lepton::spec
