@@ -1,7 +1,7 @@
 #include "conformance/spec/spec_model.h"
 
 #include <array>
-#include <cstdio>
+#include <charconv>
 #include <utility>
 
 namespace lepton::spec {
@@ -51,14 +51,11 @@ constexpr std::array<std::pair<Statistic, std::string_view>, 6> kStatistics = {{
     {Statistic::kP99, "p99"},
 }};
 
-// Shortest text that reads back as the same double.
+// Shortest text that reads back as the same double (std::to_chars' shortest form).
 std::string FormatDouble(double value) {
   std::array<char, 32> buffer{};
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buffer.data(), buffer.size(), "%.*g", precision, value);
-    if (std::strtod(buffer.data(), nullptr) == value) break;
-  }
-  return buffer.data();
+  const auto [end, error] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  return error == std::errc() ? std::string(buffer.data(), end) : std::string("?");
 }
 
 template <typename T>

@@ -1,0 +1,56 @@
+#pragma once
+// What a reference workload implements. The runner owns the clock: it times RunStep() and
+// nothing else, so preparation, resets and evaluation never count (as MLPerf's loadgen keeps
+// the system under test away from its timer).
+
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "bench/api/measurement.h"
+#include "conformance/checks/system_probe.h"
+#include "conformance/core/status.h"
+
+namespace lepton::bench {
+
+struct WorkloadContext {
+  std::map<std::string, spec::ParamValue> params;  // validated against the type's schema
+  std::string device = "cpu";                     // cpu | cuda
+  std::filesystem::path data_root;                // files named by params resolve inside it
+  const checks::SystemDescription* system = nullptr;  // probed once per run by the caller
+};
+
+class Workload {
+ public:
+  virtual ~Workload() = default;
+
+  // Untimed, once per workload: load or generate data, allocate.
+  virtual Status Prepare(const WorkloadContext& context) = 0;
+  // The timed steps of one run, in order.
+  [[nodiscard]] virtual std::vector<std::string> StepNames() const = 0;
+  // Untimed, before each run (warm-up or timed): reset model state to its seeded start.
+  virtual Status BeginRun(int run_index) = 0;
+  // Timed by the runner.
+  virtual Status RunStep(std::size_t step) = 0;
+  // Untimed: evaluate the run; step_seconds[i] is the runner's time for step i.
+  virtual Result<Metrics> FinishRun(std::span<const double> step_seconds) = 0;
+};
+
+// Unavailable when the type has no implementation for `device` in this build.
+Result<std::unique_ptr<Workload>> CreateWorkload(std::string_view type, std::string_view device);
+
+// Typed access to validated parameters; a missing or mistyped one is an Internal error because
+// the spec loader has already checked them against the schema.
+template <typename T>
+Result<T> GetParam(const std::map<std::string, spec::ParamValue>& params, const std::string& path) {
+  auto it = params.find(path);
+  if (it == params.end()) return std::unexpected(InternalError("missing parameter " + path));
+  if (const T* value = std::get_if<T>(&it->second)) return *value;
+  return std::unexpected(InternalError("parameter " + path + " has an unexpected type"));
+}
+
+}  // namespace lepton::bench

@@ -1,0 +1,79 @@
+#include "bench/runner/runner.h"
+
+#include <chrono>
+
+namespace lepton::bench {
+namespace {
+
+RunRecord ExecuteRun(Workload& workload, const std::vector<std::string>& steps, int index,
+                     bool warmup) {
+  RunRecord run;
+  run.index = index;
+  run.warmup = warmup;
+  if (Status status = workload.BeginRun(index); !status.ok()) {
+    run.error = "run setup: " + status.ToString();
+    return run;
+  }
+  std::vector<double> seconds;
+  for (std::size_t step = 0; step < steps.size(); ++step) {
+    const auto start = std::chrono::steady_clock::now();
+    const Status status = workload.RunStep(step);
+    const auto stop = std::chrono::steady_clock::now();
+    if (!status.ok()) {
+      run.error = "step " + steps[step] + ": " + status.ToString();
+      return run;
+    }
+    seconds.push_back(std::chrono::duration<double>(stop - start).count());
+    run.steps.push_back(StepTiming{steps[step], seconds.back()});
+  }
+  auto metrics = workload.FinishRun(seconds);
+  if (!metrics) {
+    run.error = "evaluation: " + metrics.error().ToString();
+    return run;
+  }
+  run.metrics = std::move(*metrics);
+  return run;
+}
+
+}  // namespace
+
+std::vector<WorkloadRecord> RunPlan(const spec::Plan& plan, const RunnerOptions& options,
+                                    RunObserver& observer) {
+  std::vector<WorkloadRecord> records;
+  for (const spec::PlannedWorkload& planned : plan.workloads) {
+    WorkloadRecord record;
+    record.name = planned.workload->name;
+    record.type = planned.workload->type;
+    record.device = options.device;
+    record.params = planned.params;
+    record.runs_planned = planned.runs;
+    record.warmup_runs = planned.workload->warmup_runs;
+    observer.OnWorkloadStart(record);
+
+    auto workload = options.factory(record.type, options.device);
+    if (!workload) {
+      record.unavailable_reason = workload.error().message();
+    } else {
+      WorkloadContext context{planned.params, options.device, options.data_root, options.system};
+      if (Status prepared = (*workload)->Prepare(context); !prepared.ok()) {
+        record.error = "prepare: " + prepared.ToString();
+      } else {
+        const std::vector<std::string> steps = (*workload)->StepNames();
+        const int total = record.warmup_runs + record.runs_planned;
+        for (int ordinal = 0; ordinal < total; ++ordinal) {
+          const bool warmup = ordinal < record.warmup_runs;
+          const int index = warmup ? ordinal : ordinal - record.warmup_runs;
+          observer.OnRunStart(record, ordinal + 1, total, warmup);
+          record.runs.push_back(ExecuteRun(**workload, steps, index, warmup));
+          observer.OnRunEnd(record, record.runs.back());
+          if (!record.runs.back().error.empty()) break;  // later runs would repeat the failure
+        }
+      }
+    }
+    observer.OnWorkloadEnd(record);
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+}  // namespace lepton::bench

@@ -1,0 +1,102 @@
+#include "bench/runner/runner.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace lepton::bench {
+namespace {
+
+// Counts calls and sleeps in its one timed step so the runner's timing can be checked.
+class FakeWorkload final : public Workload {
+ public:
+  explicit FakeWorkload(int fail_on_run) : fail_on_run_(fail_on_run) {}
+  Status Prepare(const WorkloadContext& /*context*/) override { return OkStatus(); }
+  [[nodiscard]] std::vector<std::string> StepNames() const override { return {"work"}; }
+  Status BeginRun(int run_index) override {
+    run_ = run_index;
+    ++begun_;
+    return OkStatus();
+  }
+  Status RunStep(std::size_t /*step*/) override {
+    if (begun_ - 1 == fail_on_run_) return InternalError("boom");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return OkStatus();
+  }
+  Result<Metrics> FinishRun(std::span<const double> step_seconds) override {
+    Metrics metrics;
+    metrics.values["seconds"] = step_seconds[0];
+    metrics.values["run"] = static_cast<double>(run_);
+    return metrics;
+  }
+
+ private:
+  int fail_on_run_;
+  int run_ = -1;
+  int begun_ = 0;
+};
+
+struct Fixture {
+  spec::WorkloadSpec workload_spec;
+  spec::Plan plan;
+  Fixture(int runs, int warmups) {
+    workload_spec.name = "fake";
+    workload_spec.type = "fake_type";
+    workload_spec.warmup_runs = warmups;
+    spec::PlannedWorkload planned;
+    planned.workload = &workload_spec;
+    planned.runs = runs;
+    plan.workloads.push_back(planned);
+  }
+};
+
+RunnerOptions OptionsFailingOn(int fail_on_run) {
+  RunnerOptions options;
+  options.factory = [fail_on_run](std::string_view, std::string_view)
+      -> Result<std::unique_ptr<Workload>> { return std::make_unique<FakeWorkload>(fail_on_run); };
+  return options;
+}
+
+TEST(RunnerTest, RecordsWarmupsAndTimedRunsWithTheirTimes) {
+  Fixture fixture(3, 1);
+  RunObserver observer;
+  const auto records = RunPlan(fixture.plan, OptionsFailingOn(-1), observer);
+  ASSERT_EQ(records.size(), 1u);
+  ASSERT_EQ(records[0].runs.size(), 4u);
+  EXPECT_TRUE(records[0].runs[0].warmup);
+  for (int i = 1; i < 4; ++i) {
+    const RunRecord& run = records[0].runs[i];
+    EXPECT_FALSE(run.warmup);
+    EXPECT_EQ(run.index, i - 1);
+    EXPECT_EQ(std::get<double>(run.metrics.values.at("run")), i - 1);
+    ASSERT_EQ(run.steps.size(), 1u);
+    EXPECT_GE(run.steps[0].seconds, 0.019);
+    EXPECT_EQ(std::get<double>(run.metrics.values.at("seconds")), run.steps[0].seconds);
+  }
+}
+
+TEST(RunnerTest, StopsAtTheFirstFailedRunAndRecordsIt) {
+  Fixture fixture(5, 0);
+  RunObserver observer;
+  const auto records = RunPlan(fixture.plan, OptionsFailingOn(1), observer);
+  ASSERT_EQ(records[0].runs.size(), 2u);
+  EXPECT_EQ(records[0].runs[1].error, "step work: INTERNAL: boom");
+  EXPECT_TRUE(records[0].runs[1].metrics.values.empty());
+}
+
+TEST(RunnerTest, UnavailableWorkloadIsRecordedNotRun) {
+  Fixture fixture(2, 0);
+  RunnerOptions options;
+  options.device = "cuda";
+  options.factory = [](std::string_view, std::string_view) -> Result<std::unique_ptr<Workload>> {
+    return std::unexpected(UnavailableError("no CUDA build"));
+  };
+  RunObserver observer;
+  const auto records = RunPlan(fixture.plan, options, observer);
+  EXPECT_EQ(records[0].unavailable_reason, "no CUDA build");
+  EXPECT_TRUE(records[0].runs.empty());
+  EXPECT_EQ(records[0].device, "cuda");
+}
+
+}  // namespace
+}  // namespace lepton::bench

@@ -1,0 +1,59 @@
+#pragma once
+// Data for the linear-regression workload, in the layout the solvers want: each row is
+// [x_1 .. x_d, 1, y] in fp64, row-major, so one DSYRK over the rows yields X^T X, X^T 1, X^T y,
+// n, 1^T y and y^T y at once (the augmented Gram matrix).
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "conformance/core/status.h"
+
+namespace lepton::bench {
+
+struct RegressionData {
+  int features = 0;
+  std::int64_t train_rows = 0;
+  std::int64_t holdout_rows = 0;
+  std::vector<double> train;    // train_rows x stride()
+  std::vector<double> holdout;  // holdout_rows x stride()
+  // Generating coefficients when known: features weights, then the intercept.
+  std::optional<std::vector<double>> true_coefficients;
+
+  [[nodiscard]] int stride() const { return features + 2; }
+  [[nodiscard]] std::span<const double> TrainRow(std::int64_t i) const {
+    return {train.data() + i * stride(), static_cast<std::size_t>(stride())};
+  }
+};
+
+struct SyntheticSpec {
+  std::int64_t rows = 0;  // training + holdout
+  int features = 0;
+  double noise_sigma = 0;
+  double holdout_fraction = 0;
+  std::uint64_t seed = 0;
+};
+
+// Documented generator (spec/README.md): std::mt19937_64(seed) draws, in this order, the
+// intercept and weights uniform in [-1, 1), then per row d standard normal features and one
+// standard normal noise term (Box-Muller on 53-bit uniforms), y = w.x + b + sigma * noise.
+// The last round(rows * holdout_fraction) rows are held out.
+Result<RegressionData> GenerateSynthetic(const SyntheticSpec& spec);
+
+struct CsvSpec {
+  std::filesystem::path path;
+  bool has_header = false;
+  double holdout_fraction = 0;
+  std::optional<std::vector<double>> true_coefficients;
+};
+
+// Numeric CSV, y in the last column. Errors name path:line:column.
+Result<RegressionData> LoadCsv(const CsvSpec& spec);
+
+// SHA-256 of the training then holdout rows as little-endian fp64 in the layout above.
+std::string DataDigest(const RegressionData& data);
+
+}  // namespace lepton::bench

@@ -1,0 +1,129 @@
+#include "bench/workloads/linear_regression/solvers.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+extern "C" void dposv_(const char* uplo, const int* n, const int* nrhs, double* a, const int* lda,
+                       double* b, const int* ldb, int* info);
+
+namespace lepton::bench {
+
+Result<std::vector<double>> NormalEquationsSolver::Solve(const RegressionData& data,
+                                                         bool intercept) {
+  const int k = data.stride();
+  const int d = data.features;
+  gram_.resize(static_cast<std::size_t>(k) * k);
+  // Row-major Z (n x k): Z^T Z into the upper triangle of gram_ (k x k).
+  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, k, static_cast<int>(data.train_rows), 1.0,
+              data.train.data(), k, 0.0, gram_.data(), k);
+
+  // Unknowns: w (d), plus b when fitting an intercept. Column d of Z is the constant 1, column
+  // d + 1 is y; the upper triangle holds every entry needed.
+  const int p = intercept ? d + 1 : d;
+  std::vector<double> a(static_cast<std::size_t>(p) * p);
+  std::vector<double> rhs(static_cast<std::size_t>(p));
+  for (int i = 0; i < p; ++i) {
+    for (int j = i; j < p; ++j) a[static_cast<std::size_t>(i) * p + j] = gram_[i * k + j];
+    rhs[i] = gram_[i * k + (k - 1)];
+  }
+  // The row-major upper triangle is the column-major lower triangle of the same matrix.
+  const char uplo = 'L';
+  const int nrhs = 1;
+  int info = 0;
+  dposv_(&uplo, &p, &nrhs, a.data(), &p, rhs.data(), &p, &info);
+  if (info > 0) {
+    return std::unexpected(FailedPreconditionError(
+        "X^T X is not positive definite (DPOSV info " + std::to_string(info) +
+        "): the features are linearly dependent"));
+  }
+  if (info < 0) {
+    return std::unexpected(InternalError("DPOSV argument " + std::to_string(-info) + " invalid"));
+  }
+  std::vector<double> coefficients(static_cast<std::size_t>(d) + 1, 0.0);
+  std::copy(rhs.begin(), rhs.end(), coefficients.begin());
+  return coefficients;
+}
+
+Result<SgdResult> SgdSolver::Solve(const RegressionData& data, const SgdSettings& settings) {
+  const int k = data.stride();
+  const int d = data.features;
+  const std::int64_t batch = std::min(settings.batch_size, data.train_rows);
+  const std::int64_t batches = data.train_rows / batch;  // a ragged last block is dropped
+  std::vector<double> w(static_cast<std::size_t>(d), 0.0);
+  double b = 0;
+  residual_.resize(static_cast<std::size_t>(batch));
+  gradient_.resize(static_cast<std::size_t>(d));
+  batch_order_.resize(static_cast<std::size_t>(batches));
+  double last_epoch_sum_squares = 0;
+  for (std::int64_t epoch = 0; epoch < settings.epochs; ++epoch) {
+    for (std::int64_t i = 0; i < batches; ++i) batch_order_[i] = i;
+    std::mt19937_64 rng(settings.seed + static_cast<std::uint64_t>(epoch));
+    for (std::int64_t i = batches - 1; i > 0; --i) {  // Fisher-Yates
+      std::swap(batch_order_[i], batch_order_[rng() % static_cast<std::uint64_t>(i + 1)]);
+    }
+    last_epoch_sum_squares = 0;
+    for (const std::int64_t block : batch_order_) {
+      const double* rows = data.train.data() + block * batch * k;
+      // r = X_b w + b - y_b
+      cblas_dgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(batch), d, 1.0, rows, k, w.data(),
+                  1, 0.0, residual_.data(), 1);
+      double residual_sum = 0;
+      for (std::int64_t i = 0; i < batch; ++i) {
+        residual_[i] += b - rows[i * k + k - 1];
+        residual_sum += residual_[i];
+        last_epoch_sum_squares += residual_[i] * residual_[i];
+      }
+      // w -= lr / B * X_b^T r ; b -= lr / B * sum(r)
+      const double step = settings.learning_rate / static_cast<double>(batch);
+      cblas_dgemv(CblasRowMajor, CblasTrans, static_cast<int>(batch), d, -step, rows, k,
+                  residual_.data(), 1, 1.0, w.data(), 1);
+      if (settings.intercept) b -= step * residual_sum;
+    }
+    if (!std::isfinite(b) || !std::isfinite(w[0])) {
+      return std::unexpected(FailedPreconditionError(
+          "SGD diverged in epoch " + std::to_string(epoch + 1) + " (learning rate " +
+          std::to_string(settings.learning_rate) + " too large for this data)"));
+    }
+  }
+  SgdResult result;
+  result.coefficients = std::move(w);
+  result.coefficients.push_back(b);
+  result.final_epoch_train_mse = last_epoch_sum_squares / static_cast<double>(batches * batch);
+  return result;
+}
+
+FitQuality EvaluateHoldout(const RegressionData& data, const std::vector<double>& coefficients) {
+  const int k = data.stride();
+  const int d = data.features;
+  double sum_squares = 0;
+  double y_sum = 0;
+  double y_sum_squares = 0;
+  for (std::int64_t i = 0; i < data.holdout_rows; ++i) {
+    const double* row = data.holdout.data() + i * k;
+    double prediction = coefficients[d];
+    for (int j = 0; j < d; ++j) prediction += coefficients[j] * row[j];
+    const double y = row[k - 1];
+    sum_squares += (y - prediction) * (y - prediction);
+    y_sum += y;
+    y_sum_squares += y * y;
+  }
+  const auto n = static_cast<double>(data.holdout_rows);
+  const double total_variance = y_sum_squares - y_sum * y_sum / n;
+  FitQuality quality;
+  quality.holdout_mse = sum_squares / n;
+  quality.holdout_r2 = total_variance > 0 ? 1.0 - sum_squares / total_variance : 0.0;
+  return quality;
+}
+
+double MaxAbsCoefficientError(const std::vector<double>& fitted, const std::vector<double>& truth) {
+  double worst = 0;
+  for (std::size_t i = 0; i < fitted.size() && i < truth.size(); ++i) {
+    worst = std::max(worst, std::abs(fitted[i] - truth[i]));
+  }
+  return worst;
+}
+
+}  // namespace lepton::bench

@@ -1,0 +1,56 @@
+#pragma once
+// The two least-squares solvers of the regression workload, and the quality measures both share.
+// Coefficients are returned as [w_1 .. w_d, b] (b = 0 without an intercept).
+
+#include <cstdint>
+#include <vector>
+
+#include "bench/workloads/linear_regression/regression_data.h"
+#include "conformance/core/status.h"
+
+namespace lepton::bench {
+
+// Closed form: G = Z^T Z by one DSYRK over the augmented rows, then the normal equations
+// (X^T X) w = X^T y solved by Cholesky (DPOSV). FailedPrecondition when X^T X is singular.
+class NormalEquationsSolver {
+ public:
+  Result<std::vector<double>> Solve(const RegressionData& data, bool intercept);
+
+ private:
+  std::vector<double> gram_;  // reused across runs: no allocation inside the timed step
+};
+
+struct SgdSettings {
+  double learning_rate = 0.01;
+  std::int64_t batch_size = 256;
+  std::int64_t epochs = 1;
+  std::uint64_t seed = 0;
+  bool intercept = true;
+};
+
+struct SgdResult {
+  std::vector<double> coefficients;
+  double final_epoch_train_mse = 0;  // mean squared residual over the last epoch's batches
+};
+
+// Mini-batch SGD on 1/2 mean squared residual, from zero. Batches are contiguous blocks of rows
+// whose order is shuffled each epoch with std::mt19937_64(seed + epoch).
+class SgdSolver {
+ public:
+  Result<SgdResult> Solve(const RegressionData& data, const SgdSettings& settings);
+
+ private:
+  std::vector<double> residual_;
+  std::vector<double> gradient_;
+  std::vector<std::int64_t> batch_order_;
+};
+
+struct FitQuality {
+  double holdout_mse = 0;
+  double holdout_r2 = 0;
+};
+
+FitQuality EvaluateHoldout(const RegressionData& data, const std::vector<double>& coefficients);
+double MaxAbsCoefficientError(const std::vector<double>& fitted, const std::vector<double>& truth);
+
+}  // namespace lepton::bench

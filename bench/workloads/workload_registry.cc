@@ -1,0 +1,19 @@
+#include "bench/api/workload.h"
+#include "bench/workloads/linear_regression/linear_regression_workload.h"
+#include "bench/workloads/system/system_probe_workload.h"
+
+namespace lepton::bench {
+
+Result<std::unique_ptr<Workload>> CreateWorkload(std::string_view type, std::string_view device) {
+  if (type == "system_probe") return MakeSystemProbeWorkload();
+  if (type == "linear_regression") {
+    if (device == "cpu") return MakeLinearRegressionWorkload();
+    return std::unexpected(UnavailableError(
+        "linear_regression has no implementation for device '" + std::string(device) +
+        "' in this build"));
+  }
+  return std::unexpected(
+      UnavailableError("workload type '" + std::string(type) + "' is not implemented"));
+}
+
+}  // namespace lepton::bench

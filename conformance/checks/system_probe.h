@@ -1,0 +1,48 @@
+#pragma once
+// Describes the machine a run certifies: CPU, memory, OS, compiler, BLAS/LAPACK, libraries and
+// GPUs. Every field that could not be read says why instead of holding a guess.
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "conformance/spec/resolve.h"
+
+namespace lepton::checks {
+
+struct GpuProbe {
+  int count = 0;                   // devices visible through the CUDA driver API
+  std::string driver_version;      // "13.0"; empty when unknown
+  std::string unavailable_reason;  // why count is 0 or the version is missing
+};
+
+struct BlasProbe {
+  std::string config;        // openblas_get_config()
+  std::string core;          // openblas_get_corename(): the kernel family in use
+  int threads = 0;           // openblas_get_num_threads()
+  std::string lapack_version;
+  bool sgemm_exact = false;  // a 64x64 SGEMM on small integers matched the exact product
+};
+
+struct SystemDescription {
+  std::string hostname;
+  std::string os;
+  std::string kernel;
+  std::string architecture;
+  std::string cpu_model;
+  int cpu_cores = 0;  // logical CPUs in this process's affinity mask
+  std::optional<double> memory_gib;
+  std::string compiler;
+  std::string build_type;
+  BlasProbe blas;
+  GpuProbe gpus;
+  std::map<std::string, std::string> libraries;  // name -> version
+  std::map<std::string, std::string> unknown;    // field -> why it could not be read
+};
+
+SystemDescription ProbeSystem();
+
+// The facts profile preconditions and applies_if conditions read.
+spec::Facts FactsFrom(const SystemDescription& system);
+
+}  // namespace lepton::checks
