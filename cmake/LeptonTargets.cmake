@@ -3,7 +3,9 @@
 add_library(lepton_warnings INTERFACE)
 target_compile_options(lepton_warnings INTERFACE
   $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion
-    -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual -Wimplicit-fallthrough>
+    -Wnon-virtual-dtor -Wold-style-cast -Woverloaded-virtual -Wimplicit-fallthrough
+    # Designated initializers leave the other members at their defaults on purpose.
+    -Wno-missing-field-initializers>
   # GCC 12 reports false -Wrestrict on std::string concatenation at -O3 (GCC bug 105329).
   $<$<AND:$<COMPILE_LANGUAGE:CXX>,$<CXX_COMPILER_ID:GNU>>:-Wno-restrict>
   $<$<AND:$<COMPILE_LANGUAGE:CXX>,$<BOOL:${LEPTON_WERROR}>>:-Werror>)

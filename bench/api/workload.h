@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -22,6 +23,9 @@ struct WorkloadContext {
   std::string device = "cpu";                     // cpu | cuda
   std::filesystem::path data_root;                // files named by params resolve inside it
   const checks::SystemDescription* system = nullptr;  // probed once per run by the caller
+  // The metrics some requirement reads. A workload may skip a costly metric outside this set
+  // (and then reports it as not measured, saying so); cheap ones are always produced.
+  std::set<std::string> requested_metrics;
 };
 
 class Workload {

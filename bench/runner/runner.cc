@@ -54,7 +54,8 @@ std::vector<WorkloadRecord> RunPlan(const spec::Plan& plan, const RunnerOptions&
     if (!workload) {
       record.unavailable_reason = workload.error().message();
     } else {
-      WorkloadContext context{planned.params, options.device, options.data_root, options.system};
+      WorkloadContext context{planned.params, options.device, options.data_root, options.system,
+                              planned.metrics};
       if (Status prepared = (*workload)->Prepare(context); !prepared.ok()) {
         record.error = "prepare: " + prepared.ToString();
       } else {

@@ -32,7 +32,7 @@ Status CheckPreconditions(const Profile& profile, const Facts& facts) {
 }  // namespace
 
 Result<Plan> PlanRun(const Spec& spec, std::string_view profile_name, const Facts& facts,
-                     std::optional<int> runs_override) {
+                     const PlanOptions& options) {
   auto profile_it = spec.profiles.find(std::string(profile_name));
   if (profile_it == spec.profiles.end()) {
     std::string known;
@@ -41,7 +41,7 @@ Result<Plan> PlanRun(const Spec& spec, std::string_view profile_name, const Fact
         NotFoundError("unknown profile '" + std::string(profile_name) + "'; known: " + known));
   }
   const Profile& profile = profile_it->second;
-  LEPTON_RETURN_IF_ERROR(CheckPreconditions(profile, facts));
+  if (options.enforce_preconditions) LEPTON_RETURN_IF_ERROR(CheckPreconditions(profile, facts));
 
   Plan plan;
   plan.profile = &profile;
@@ -82,11 +82,12 @@ Result<Plan> PlanRun(const Spec& spec, std::string_view profile_name, const Fact
       }
       PlannedWorkload& planned_workload = plan.workloads[it->second];
       planned_workload.runs = std::max(planned_workload.runs, planned.runs);
+      planned_workload.metrics.insert(requirement.metric);
     }
     plan.requirements.push_back(std::move(planned));
   }
-  if (runs_override) {
-    for (PlannedWorkload& workload : plan.workloads) workload.runs = *runs_override;
+  if (options.runs_override) {
+    for (PlannedWorkload& workload : plan.workloads) workload.runs = *options.runs_override;
   }
   return plan;
 }

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@ struct PlannedWorkload {
   const WorkloadSpec* workload = nullptr;
   int runs = 1;
   std::map<std::string, ParamValue> params;  // with the profile's scale applied
+  std::set<std::string> metrics;             // the metrics applicable requirements read
 };
 
 struct Plan {
@@ -40,9 +42,15 @@ struct Plan {
   std::vector<PlannedWorkload> workloads;        // in the order requirements first need them
 };
 
-// `runs_override` replaces every workload's repetitions (more or fewer than the spec asks); the
-// judge still asks each requirement for the runs its spec states.
+struct PlanOptions {
+  // Replaces every workload's repetitions (more or fewer than the spec asks); the judge still
+  // asks each requirement for the runs its spec states.
+  std::optional<int> runs_override;
+  // Off only to show a profile's plan on a machine that could not run it (`spec show`).
+  bool enforce_preconditions = true;
+};
+
 Result<Plan> PlanRun(const Spec& spec, std::string_view profile_name, const Facts& facts,
-                     std::optional<int> runs_override = std::nullopt);
+                     const PlanOptions& options = {});
 
 }  // namespace lepton::spec

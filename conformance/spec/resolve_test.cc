@@ -24,6 +24,7 @@ TEST(ResolveTest, SelectsRequirementsAndAppliesScale) {
   ASSERT_EQ(plan->workloads.size(), 2u);
   EXPECT_EQ(plan->workloads[0].workload->name, "system");
   EXPECT_EQ(plan->workloads[1].runs, 2);
+  EXPECT_EQ(plan->workloads[1].metrics, std::set<std::string>{"rows_per_second"});
   EXPECT_EQ(std::get<std::int64_t>(plan->workloads[1].params.at("dataset.rows")), 200);
 }
 
@@ -46,6 +47,12 @@ TEST(ResolveTest, RefusesProfileWhosePreconditionFails) {
             "profile 'gpu' needs gpus >= 1, but this system has gpus = 0 (lepton.yaml:7:41)");
 }
 
+TEST(ResolveTest, PreconditionsCanBeIgnoredForShowingAPlan) {
+  const auto plan = PlanRun(LoadValid(), "gpu", OneRankNoGpu(), {.enforce_preconditions = false});
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_EQ(plan->profile->name, "gpu");
+}
+
 TEST(ResolveTest, UnknownFactRefusesProfileWithReason) {
   Facts facts;
   facts.unknown_reasons["gpus"] = "libcuda.so.1 not found";
@@ -64,7 +71,7 @@ TEST(ResolveTest, UnknownProfileListsKnownOnes) {
 TEST(ResolveTest, RunsOverrideReplacesRepetitions) {
   Facts facts = OneRankNoGpu();
   facts.values["ranks"] = 2;
-  const auto plan = PlanRun(LoadValid(), "cpu", facts, 7);
+  const auto plan = PlanRun(LoadValid(), "cpu", facts, {.runs_override = 7});
   ASSERT_TRUE(plan.has_value());
   for (const PlannedWorkload& workload : plan->workloads) EXPECT_EQ(workload.runs, 7);
   EXPECT_EQ(plan->requirements[1].runs, 3);

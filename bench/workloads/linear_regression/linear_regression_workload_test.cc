@@ -34,7 +34,8 @@ Result<Metrics> RunOnce(Workload& workload) {
 
 TEST(LinearRegressionWorkloadTest, ProducesEveryMetricOfItsSchema) {
   auto workload = MakeLinearRegressionWorkload();
-  ASSERT_TRUE(workload->Prepare({SyntheticParams(), "cpu", {}, nullptr}).ok());
+  ASSERT_TRUE(
+      workload->Prepare({SyntheticParams(), "cpu", {}, nullptr, {"dataset_sha256"}}).ok());
   EXPECT_EQ(workload->StepNames(), (std::vector<std::string>{"closed_form", "sgd"}));
   const auto metrics = RunOnce(*workload).value();
   EXPECT_TRUE(metrics.not_measured.empty());
@@ -48,6 +49,14 @@ TEST(LinearRegressionWorkloadTest, ProducesEveryMetricOfItsSchema) {
   // Signal variance |w|^2 ~ 8/3 against noise 0.25: R^2 near 0.9.
   EXPECT_GT(std::get<double>(metrics.values.at("holdout_r2")), 0.8);
   EXPECT_EQ(std::get<std::string>(metrics.values.at("dataset_sha256")).size(), 64u);
+}
+
+TEST(LinearRegressionWorkloadTest, DigestIsSkippedUnlessRequested) {
+  auto workload = MakeLinearRegressionWorkload();
+  ASSERT_TRUE(workload->Prepare({SyntheticParams(), "cpu", {}, nullptr}).ok());
+  const auto metrics = RunOnce(*workload).value();
+  EXPECT_FALSE(metrics.values.contains("dataset_sha256"));
+  EXPECT_EQ(metrics.not_measured.at("dataset_sha256"), "no requirement of this profile reads it");
 }
 
 TEST(LinearRegressionWorkloadTest, RepeatedRunsGiveIdenticalQuality) {
@@ -76,6 +85,7 @@ TEST(LinearRegressionWorkloadTest, CsvWithoutTruthLeavesCoefficientErrorNotMeasu
   auto workload = MakeLinearRegressionWorkload();
   ASSERT_TRUE(workload->Prepare({params, "cpu", dir, nullptr}).ok());
   const auto metrics = RunOnce(*workload).value();
+  EXPECT_EQ(metrics.not_measured.size(), 3u);  // both coefficient errors and the digest
   EXPECT_EQ(metrics.not_measured.at("coef_max_abs_error"),
             "the true coefficients of this CSV data are unknown (set dataset.coefficients)");
   EXPECT_NEAR(std::get<double>(metrics.values.at("holdout_r2")), 1.0, 1e-9);

@@ -4,7 +4,6 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
-#include <numbers>
 #include <random>
 
 #include "conformance/core/sha256.h"
@@ -20,6 +19,7 @@ double UniformOpenClosed(std::mt19937_64& rng) {
   return static_cast<double>((rng() >> 11) + 1) * 0x1.0p-53;
 }
 
+// Standard normals by Marsaglia's polar method: pairs from one log and one sqrt, no trigonometry.
 class NormalSource {
  public:
   explicit NormalSource(std::mt19937_64& rng) : rng_(rng) {}
@@ -28,11 +28,18 @@ class NormalSource {
       has_spare_ = false;
       return spare_;
     }
-    const double radius = std::sqrt(-2.0 * std::log(UniformOpenClosed(rng_)));
-    const double angle = 2.0 * std::numbers::pi * UniformOpenClosed(rng_);
-    spare_ = radius * std::sin(angle);
+    double u = 0;
+    double v = 0;
+    double s = 0;
+    do {
+      u = 2.0 * UniformOpenClosed(rng_) - 1.0;
+      v = 2.0 * UniformOpenClosed(rng_) - 1.0;
+      s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    const double factor = std::sqrt(-2.0 * std::log(s) / s);
+    spare_ = v * factor;
     has_spare_ = true;
-    return radius * std::cos(angle);
+    return u * factor;
   }
 
  private:

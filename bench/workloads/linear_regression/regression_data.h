@@ -39,7 +39,8 @@ struct SyntheticSpec {
 
 // Documented generator (spec/README.md): std::mt19937_64(seed) draws, in this order, the
 // intercept and weights uniform in [-1, 1), then per row d standard normal features and one
-// standard normal noise term (Box-Muller on 53-bit uniforms), y = w.x + b + sigma * noise.
+// standard normal noise term (Marsaglia's polar method on 53-bit uniforms), y = w.x + b +
+// sigma * noise.
 // The last round(rows * holdout_fraction) rows are held out.
 Result<RegressionData> GenerateSynthetic(const SyntheticSpec& spec);
 

@@ -1,0 +1,268 @@
+#include "reports/json_report.h"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "conformance/core/atomic_file.h"
+#include "conformance/core/sha256.h"
+
+namespace lepton::reports {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// Non-finite numbers become null; the caller records why.
+Json Number(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
+
+Json ValueJson(const spec::Value& value) {
+  if (const auto* number = std::get_if<double>(&value)) return Number(*number);
+  if (const auto* flag = std::get_if<bool>(&value)) return *flag;
+  return std::get<std::string>(value);
+}
+
+Json ParamJson(const spec::ParamValue& value) {
+  return std::visit(
+      [](const auto& v) -> Json {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, double>) {
+          return Number(v);
+        } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+          Json list = Json::array();
+          for (double x : v) list.push_back(Number(x));
+          return list;
+        } else {
+          return Json(v);
+        }
+      },
+      value);
+}
+
+Json ConditionJson(const spec::Condition& condition) {
+  return Json{{"fact", condition.fact},
+              {"op", spec::ComparisonSymbol(condition.op)},
+              {"value", condition.value},
+              {"text", condition.ToString()}};
+}
+
+Json SystemJson(const checks::SystemDescription& system) {
+  Json json;
+  json["hostname"] = system.hostname;
+  json["os"] = system.os;
+  json["kernel"] = system.kernel;
+  json["architecture"] = system.architecture;
+  json["cpu_model"] = system.cpu_model;
+  json["cpu_cores"] = system.cpu_cores;
+  json["memory_gib"] = system.memory_gib ? Number(*system.memory_gib) : Json(nullptr);
+  json["compiler"] = system.compiler;
+  json["build_type"] = system.build_type;
+  json["blas"] = Json{{"config", system.blas.config},
+                      {"core", system.blas.core},
+                      {"threads", system.blas.threads},
+                      {"lapack_version", system.blas.lapack_version},
+                      {"sgemm_exact", system.blas.sgemm_exact}};
+  json["gpus"] = Json{{"count", system.gpus.count},
+                      {"driver_version", system.gpus.driver_version.empty()
+                                             ? Json(nullptr)
+                                             : Json(system.gpus.driver_version)},
+                      {"unavailable_reason", system.gpus.unavailable_reason}};
+  json["libraries"] = Json(system.libraries);
+  json["unknown"] = Json(system.unknown);
+  return json;
+}
+
+Json MetricsJson(const bench::Metrics& metrics) {
+  Json values = Json::object();
+  Json not_measured = Json(metrics.not_measured);
+  for (const auto& [name, value] : metrics.values) {
+    values[name] = ValueJson(value);
+    if (const auto* number = std::get_if<double>(&value); number && !std::isfinite(*number)) {
+      not_measured[name] = "non-finite value (" + spec::ValueToString(*number) + ")";
+    }
+  }
+  return Json{{"values", values}, {"not_measured", not_measured}};
+}
+
+Json WorkloadJson(const bench::WorkloadRecord& record) {
+  Json params = Json::object();
+  for (const auto& [path, value] : record.params) params[path] = ParamJson(value);
+  Json runs = Json::array();
+  for (const bench::RunRecord& run : record.runs) {
+    Json steps = Json::array();
+    for (const bench::StepTiming& step : run.steps) {
+      steps.push_back(Json{{"name", step.name}, {"seconds", Number(step.seconds)}});
+    }
+    Json metrics = MetricsJson(run.metrics);
+    runs.push_back(Json{{"index", run.index},
+                        {"warmup", run.warmup},
+                        {"steps", steps},
+                        {"metrics", metrics["values"]},
+                        {"not_measured", metrics["not_measured"]},
+                        {"error", run.error.empty() ? Json(nullptr) : Json(run.error)}});
+  }
+  return Json{{"name", record.name},
+              {"type", record.type},
+              {"device", record.device},
+              {"params", params},
+              {"runs_planned", record.runs_planned},
+              {"warmup_runs", record.warmup_runs},
+              {"unavailable_reason",
+               record.unavailable_reason.empty() ? Json(nullptr) : Json(record.unavailable_reason)},
+              {"error", record.error.empty() ? Json(nullptr) : Json(record.error)},
+              {"runs", runs}};
+}
+
+Json RequirementJson(const spec::PlannedRequirement& planned, const judge::Verdict& verdict) {
+  const spec::Requirement& requirement = *planned.requirement;
+  Json values = Json::array();
+  for (const spec::Value& value : verdict.values) values.push_back(ValueJson(value));
+  return Json{
+      {"id", requirement.id},
+      {"kind", spec::RequirementKindName(requirement.kind)},
+      {"level", spec::LevelName(requirement.level)},
+      {"title", requirement.title},
+      {"workload", requirement.workload},
+      {"metric", requirement.metric},
+      {"unit", requirement.unit},
+      {"statistic", requirement.statistic
+                        ? Json(spec::StatisticName(*requirement.statistic))
+                        : Json(nullptr)},
+      {"threshold",
+       Json{{"op", spec::ComparisonSymbol(requirement.threshold.op)},
+            {"value", ValueJson(planned.threshold)}}},
+      {"runs_required", planned.runs},
+      {"applies_if",
+       requirement.applies_if ? ConditionJson(*requirement.applies_if) : Json(nullptr)},
+      {"verdict", judge::VerdictStatusName(verdict.status)},
+      {"reason", verdict.reason},
+      {"statistic_value",
+       verdict.statistic_value ? ValueJson(*verdict.statistic_value) : Json(nullptr)},
+      {"values", values},
+      {"run_indices", verdict.run_indices},
+      {"defined_at", requirement.location.ToString()}};
+}
+
+Json ProfileJson(const spec::Profile& profile) {
+  Json preconditions = Json::array();
+  for (const spec::Condition& condition : profile.preconditions) {
+    preconditions.push_back(ConditionJson(condition));
+  }
+  return Json{{"name", profile.name},       {"title", profile.title},
+              {"devices", profile.devices}, {"scale", profile.scale},
+              {"comm", profile.comm},       {"preconditions", preconditions}};
+}
+
+Json SpecJson(const spec::Spec& spec, const std::string& source) {
+  Json files = Json::array();
+  for (const spec::SpecFile& file : spec.files) {
+    files.push_back(Json{{"path", file.path},
+                         {"sha256", Sha256Hex(file.bytes)},
+                         {"content", file.bytes}});
+  }
+  return Json{{"id", spec.id},         {"version", spec.version}, {"status", spec.status},
+              {"title", spec.title},   {"sha256", spec.sha256},   {"source", source},
+              {"files", files}};
+}
+
+Json OverlayJson(const spec::Overlay& overlay) {
+  Json thresholds = Json::array();
+  for (const spec::ThresholdChange& change : overlay.thresholds) {
+    thresholds.push_back(Json{{"requirement", change.requirement_id},
+                              {"profile", change.profile},
+                              {"value", ValueJson(change.value)}});
+  }
+  return Json{{"name", overlay.name},
+              {"file", overlay.file.path},
+              {"sha256", Sha256Hex(overlay.file.bytes)},
+              {"system", Json(overlay.system)},
+              {"thresholds", thresholds}};
+}
+
+}  // namespace
+
+std::string ReportToJson(const CertificationReport& report) {
+  Json json;
+  json["schema_version"] = kReportSchemaVersion;
+  const judge::Summary& summary = report.summary;
+  json["verdict"] = Json{{"result", summary.certified ? "certified" : "not-certified"},
+                         {"certified", summary.certified},
+                         {"must_passed", summary.must_passed},
+                         {"must_total", summary.must_total},
+                         {"should_passed", summary.should_passed},
+                         {"should_total", summary.should_total},
+                         {"not_applicable", summary.not_applicable},
+                         {"blocking", summary.blocking}};
+  json["tool"] = Json{{"name", report.tool.name},
+                      {"version", report.tool.version},
+                      {"git_commit", report.tool.git_commit}};
+  json["spec"] = SpecJson(*report.spec, report.run.spec_source);
+  json["profile"] = ProfileJson(*report.plan->profile);
+  json["overlay"] = report.overlay ? OverlayJson(*report.overlay) : Json(nullptr);
+  json["run"] = Json{{"started_at", report.run.started_at},
+                     {"finished_at", report.run.finished_at},
+                     {"duration_s", Number(report.run.duration_s)},
+                     {"command_line", report.run.command_line},
+                     {"runs_override", report.run.runs_override ? Json(*report.run.runs_override)
+                                                                : Json(nullptr)}};
+  json["system"] = SystemJson(*report.system);
+  Json requirements = Json::array();
+  for (std::size_t i = 0; i < report.plan->requirements.size(); ++i) {
+    requirements.push_back(RequirementJson(report.plan->requirements[i], report.verdicts[i]));
+  }
+  json["requirements"] = requirements;
+  Json workloads = Json::array();
+  for (const bench::WorkloadRecord& record : *report.workloads) {
+    workloads.push_back(WorkloadJson(record));
+  }
+  json["workloads"] = workloads;
+  return json.dump(2) + "\n";
+}
+
+std::string SystemToJson(const checks::SystemDescription& system) {
+  return SystemJson(system).dump(2) + "\n";
+}
+
+Status WriteReport(const CertificationReport& report, const std::filesystem::path& path) {
+  return WriteFileAtomically(path, ReportToJson(report));
+}
+
+std::string PlanToJson(const spec::Spec& spec, const spec::Plan& plan) {
+  Json requirements = Json::array();
+  for (const spec::PlannedRequirement& planned : plan.requirements) {
+    const spec::Requirement& requirement = *planned.requirement;
+    requirements.push_back(Json{
+        {"id", requirement.id},
+        {"kind", spec::RequirementKindName(requirement.kind)},
+        {"level", spec::LevelName(requirement.level)},
+        {"title", requirement.title},
+        {"workload", requirement.workload},
+        {"metric", requirement.metric},
+        {"unit", requirement.unit},
+        {"statistic", requirement.statistic ? Json(spec::StatisticName(*requirement.statistic))
+                                            : Json(nullptr)},
+        {"threshold", Json{{"op", spec::ComparisonSymbol(requirement.threshold.op)},
+                           {"value", ValueJson(planned.threshold)}}},
+        {"runs", planned.runs},
+        {"applicable", planned.applicable},
+        {"not_applicable_reason", planned.not_applicable_reason}});
+  }
+  Json workloads = Json::array();
+  for (const spec::PlannedWorkload& planned : plan.workloads) {
+    Json params = Json::object();
+    for (const auto& [path, value] : planned.params) params[path] = ParamJson(value);
+    workloads.push_back(Json{{"name", planned.workload->name},
+                             {"type", planned.workload->type},
+                             {"runs", planned.runs},
+                             {"warmup_runs", planned.workload->warmup_runs},
+                             {"params", params}});
+  }
+  Json json{{"spec", spec.id},
+            {"version", spec.version},
+            {"status", spec.status},
+            {"sha256", spec.sha256},
+            {"profile", ProfileJson(*plan.profile)},
+            {"requirements", requirements},
+            {"workloads", workloads}};
+  return json.dump(2) + "\n";
+}
+
+}  // namespace lepton::reports

@@ -1,0 +1,25 @@
+#pragma once
+// The canonical JSON form of a certification report (spec/schema/report.schema.json), and its
+// atomic write. Keys appear in a fixed order with schema_version first; numbers are written in
+// the shortest form that reads back as the same double; a non-finite number is written as null
+// and its reason listed beside it, never as NaN.
+
+#include <filesystem>
+#include <string>
+
+#include "conformance/core/status.h"
+#include "reports/report_model.h"
+
+namespace lepton::reports {
+
+std::string ReportToJson(const CertificationReport& report);
+
+// Writes to `path` via a temporary file, fsync and rename: never half-written.
+Status WriteReport(const CertificationReport& report, const std::filesystem::path& path);
+
+std::string SystemToJson(const checks::SystemDescription& system);
+
+// The spec as resolved for a plan, for `lepton-cert spec show`.
+std::string PlanToJson(const spec::Spec& spec, const spec::Plan& plan);
+
+}  // namespace lepton::reports

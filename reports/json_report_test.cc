@@ -1,0 +1,104 @@
+#include "reports/json_report.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "conformance/spec/spec_loader.h"
+#include "conformance/spec/test_spec_source.h"
+
+namespace lepton::reports {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+struct Fixture {
+  spec::Spec spec;
+  spec::Plan plan;
+  checks::SystemDescription system;
+  std::vector<bench::WorkloadRecord> workloads;
+  CertificationReport report;
+
+  Fixture() {
+    spec = spec::LoadSpec(spec::MapSource({{"lepton.yaml", spec::ValidSpecText()}})).value();
+    spec::Facts facts{{{"ranks", 2}, {"gpus", 0}}, {}};
+    plan = spec::PlanRun(spec, "ci", facts).value();
+    system.cpu_cores = 2;
+    system.memory_gib = 3.5;
+    bench::WorkloadRecord record;
+    record.name = "regression";
+    record.type = "linear_regression";
+    record.params = plan.workloads[1].params;
+    bench::RunRecord run;
+    run.steps.push_back({"closed_form", 0.25});
+    run.metrics.values["rows_per_second"] = 1e6;
+    run.metrics.values["holdout_mse"] = std::numeric_limits<double>::quiet_NaN();
+    record.runs.push_back(run);
+    workloads.push_back(record);
+    report.tool.version = "0.1.0";
+    report.spec = &spec;
+    report.plan = &plan;
+    report.system = &system;
+    report.workloads = &workloads;
+    for (const auto& planned : plan.requirements) {
+      const bench::WorkloadRecord* match = nullptr;
+      for (const auto& w : workloads) {
+        if (w.name == planned.requirement->workload) match = &w;
+      }
+      report.verdicts.push_back(judge::JudgeRequirement(planned, match));
+    }
+    report.summary = judge::Summarize(plan.requirements, report.verdicts);
+  }
+};
+
+TEST(JsonReportTest, SchemaVersionFirstAndVerdictsWithEvidence) {
+  Fixture fixture;
+  const Json json = Json::parse(ReportToJson(fixture.report));
+  EXPECT_EQ(json.begin().key(), "schema_version");
+  EXPECT_EQ(json["schema_version"], "1.0.0");
+  EXPECT_EQ(json["spec"]["sha256"], fixture.spec.sha256);
+  EXPECT_EQ(json["spec"]["files"][0]["content"], spec::ValidSpecText());
+  ASSERT_EQ(json["requirements"].size(), 2u);
+  const Json& rows = json["requirements"][1];
+  EXPECT_EQ(rows["id"], "PERF-ROWS");
+  EXPECT_EQ(rows["threshold"]["value"], 10.0);
+  EXPECT_EQ(rows["applies_if"]["text"], "ranks >= 2");
+  EXPECT_EQ(rows["verdict"], "not-measured");
+  EXPECT_EQ(rows["reason"], "the spec requires 2 runs, 1 measured");
+  EXPECT_EQ(json["workloads"][0]["params"]["dataset.rows"], 200);
+}
+
+TEST(JsonReportTest, NonFiniteNumbersBecomeNullWithReason) {
+  Fixture fixture;
+  const Json json = Json::parse(ReportToJson(fixture.report));
+  const Json& run = json["workloads"][0]["runs"][0];
+  EXPECT_TRUE(run["metrics"]["holdout_mse"].is_null());
+  EXPECT_EQ(run["not_measured"]["holdout_mse"], "non-finite value (nan)");
+  EXPECT_EQ(run["steps"][0]["seconds"], 0.25);
+}
+
+TEST(JsonReportTest, DoublesRoundTrip) {
+  Fixture fixture;
+  fixture.workloads[0].runs[0].metrics.values["rows_per_second"] = 0.1 + 0.2;
+  const Json json = Json::parse(ReportToJson(fixture.report));
+  EXPECT_EQ(json["workloads"][0]["runs"][0]["metrics"]["rows_per_second"].get<double>(), 0.1 + 0.2);
+}
+
+TEST(JsonReportTest, WriteReportReplacesAtomically) {
+  Fixture fixture;
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("lepton_report_" + std::to_string(::getpid()) + ".json");
+  ASSERT_TRUE(WriteReport(fixture.report, path).ok());
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_EQ(text.str(), ReportToJson(fixture.report));
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace lepton::reports

@@ -1,0 +1,47 @@
+#pragma once
+// The certification report as data: everything a run decided and everything it measured. The
+// canonical form is JSON (json_report.h); renderers and verifiers read this model, never
+// recompute it.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench/api/measurement.h"
+#include "conformance/checks/system_probe.h"
+#include "conformance/judge/verdict.h"
+#include "conformance/spec/overlay.h"
+#include "conformance/spec/resolve.h"
+
+namespace lepton::reports {
+
+inline constexpr std::string_view kReportSchemaVersion = "1.0.0";
+
+struct ToolInfo {
+  std::string name = "lepton-cert";
+  std::string version;
+  std::string git_commit;
+};
+
+struct RunInfo {
+  std::string started_at;  // ISO 8601 UTC
+  std::string finished_at;
+  double duration_s = 0;
+  std::vector<std::string> command_line;
+  std::optional<int> runs_override;
+  std::string spec_source;  // a path, or "<embedded>"
+};
+
+struct CertificationReport {
+  ToolInfo tool;
+  RunInfo run;
+  const spec::Spec* spec = nullptr;
+  const spec::Plan* plan = nullptr;
+  const spec::Overlay* overlay = nullptr;  // nullptr when none was given
+  const checks::SystemDescription* system = nullptr;
+  const std::vector<bench::WorkloadRecord>* workloads = nullptr;
+  std::vector<judge::Verdict> verdicts;  // parallel to plan->requirements
+  judge::Summary summary;
+};
+
+}  // namespace lepton::reports

@@ -1,0 +1,87 @@
+// lepton-cert: the command line of the Lepton Conformance Suite. The one adapter over CLI11,
+// and the only place that turns outcomes into exit codes (tools/cli/exit_codes.h).
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <exception>
+
+#include "tools/cli/build_info.h"
+#include "tools/cli/exit_codes.h"
+#include "tools/cli/run_command.h"
+#include "tools/cli/spec_commands.h"
+
+namespace lepton::cli {
+namespace {
+
+int Main(int argc, char** argv) {
+  CLI::App app{"lepton-cert: conformance tests and benchmarks for AI infrastructure"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(ToolVersion()) + " (" + std::string(GitCommit()) + ")");
+
+  RunOptions run;
+  std::string spec_path;
+  std::string overlay_path;
+  int runs = 0;
+  CLI::App* run_command = app.add_subcommand("run", "Run a profile of the spec and certify");
+  run_command->add_option("--spec", spec_path, "Spec directory or main file (default: embedded)");
+  run_command->add_option("--profile", run.profile, "Profile to certify")->capture_default_str();
+  run_command->add_option("--out", run.out_dir, "Directory for the report")->capture_default_str();
+  run_command->add_option("--runs", runs, "Repetitions of every workload (default: the spec's)")
+      ->check(CLI::Range(1, 1000));
+  run_command->add_option("--overlay", overlay_path, "Vendor overlay (system fields, tighter "
+                                                     "thresholds)")
+      ->check(CLI::ExistingFile);
+
+  CLI::App* spec_command = app.add_subcommand("spec", "Check or show specifications");
+  spec_command->require_subcommand(1);
+  std::vector<std::string> check_paths;
+  CLI::App* check_command = spec_command->add_subcommand("check", "Validate spec files");
+  check_command->add_option("files", check_paths, "Spec directories or main files (default: "
+                                                  "the embedded spec)");
+  std::string show_spec;
+  std::string show_profile = "cpu";
+  CLI::App* show_command = spec_command->add_subcommand("show", "Print the plan for a profile");
+  show_command->add_option("--spec", show_spec, "Spec directory or main file");
+  show_command->add_option("--profile", show_profile, "Profile")->capture_default_str();
+
+  CLI::App* system_command = app.add_subcommand("system", "Print the system description");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? kExitCertified : kExitUsageError;
+  }
+
+  if (*run_command) {
+    if (!spec_path.empty()) run.spec_path = spec_path;
+    if (!overlay_path.empty()) run.overlay_path = overlay_path;
+    if (runs > 0) run.runs = runs;
+    run.command_line.assign(argv, argv + argc);
+    return RunCertification(run);
+  }
+  if (*check_command) {
+    return CheckSpecs(std::vector<std::filesystem::path>(check_paths.begin(), check_paths.end()));
+  }
+  if (*show_command) {
+    return ShowSpec(show_spec.empty() ? std::nullopt : std::optional<std::filesystem::path>(show_spec),
+                    show_profile);
+  }
+  if (*system_command) return ShowSystem();
+  return kExitUsageError;
+}
+
+}  // namespace
+}  // namespace lepton::cli
+
+int main(int argc, char** argv) {
+  try {
+    return lepton::cli::Main(argc, argv);
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "lepton-cert: internal error: {}\n", error.what());
+  } catch (...) {
+    fmt::print(stderr, "lepton-cert: internal error: unknown exception\n");
+  }
+  return lepton::cli::kExitInternalError;
+}

@@ -1,0 +1,32 @@
+#pragma once
+// Progress of a run on stderr: a live line on a terminal, plain timestamped lines otherwise
+// (CI logs), so the output stays readable in both.
+
+#include <chrono>
+#include <cstdio>
+
+#include "bench/runner/runner.h"
+
+namespace lepton::cli {
+
+class ProgressPrinter final : public bench::RunObserver {
+ public:
+  ProgressPrinter(std::FILE* out, bool interactive);
+
+  void OnWorkloadStart(const bench::WorkloadRecord& record) override;
+  void OnRunStart(const bench::WorkloadRecord& record, int ordinal, int total,
+                  bool warmup) override;
+  void OnRunEnd(const bench::WorkloadRecord& record, const bench::RunRecord& run) override;
+  void OnWorkloadEnd(const bench::WorkloadRecord& record) override;
+
+ private:
+  [[nodiscard]] double Elapsed() const;
+
+  std::FILE* out_;
+  bool interactive_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  int ordinal_ = 0;
+  int total_ = 0;
+};
+
+}  // namespace lepton::cli

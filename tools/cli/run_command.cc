@@ -1,0 +1,152 @@
+#include "tools/cli/run_command.h"
+
+#include <fmt/chrono.h>
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "bench/runner/runner.h"
+#include "conformance/checks/system_probe.h"
+#include "conformance/judge/verdict.h"
+#include "conformance/spec/overlay.h"
+#include "conformance/spec/resolve.h"
+#include "reports/json_report.h"
+#include "tools/cli/build_info.h"
+#include "tools/cli/exit_codes.h"
+#include "tools/cli/progress.h"
+#include "tools/cli/spec_input.h"
+
+namespace lepton::cli {
+namespace {
+
+std::string IsoNow(std::chrono::system_clock::time_point now) {
+  const auto seconds = std::chrono::time_point_cast<std::chrono::seconds>(now);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(seconds)));
+}
+
+int InputError(const Status& status) {
+  fmt::print(stderr, "lepton-cert: error: {}\n", status.message());
+  return kExitUsageError;
+}
+
+// Four significant digits for the terminal; the report keeps every digit.
+std::string DisplayValue(const spec::Value& value) {
+  if (const auto* number = std::get_if<double>(&value)) return fmt::format("{:.4g}", *number);
+  return spec::ValueToString(value);
+}
+
+std::string MeasuredText(const judge::Verdict& verdict, const spec::Requirement& requirement) {
+  if (!verdict.statistic_value) return "-";
+  const std::string name =
+      requirement.statistic ? std::string(spec::StatisticName(*requirement.statistic)) : "value";
+  return name + " " + DisplayValue(*verdict.statistic_value) + " " + requirement.unit;
+}
+
+void PrintSummary(const reports::CertificationReport& report, const std::filesystem::path& path) {
+  const spec::Spec& spec = *report.spec;
+  fmt::print("\nlepton-cert {} | spec {} {} ({}, sha256 {}) | profile {}\n", ToolVersion(), spec.id,
+             spec.version, spec.status, spec.sha256.substr(0, 12), report.plan->profile->name);
+  fmt::print("{:<28} {:<6} {:<14} {:<30} {}\n", "REQUIREMENT", "LEVEL", "VERDICT", "MEASURED",
+             "THRESHOLD");
+  for (std::size_t i = 0; i < report.verdicts.size(); ++i) {
+    const spec::PlannedRequirement& planned = report.plan->requirements[i];
+    const judge::Verdict& verdict = report.verdicts[i];
+    const spec::Requirement& requirement = *planned.requirement;
+    fmt::print("{:<28} {:<6} {:<14} {:<30} {} {} {}\n", requirement.id,
+               spec::LevelName(requirement.level), judge::VerdictStatusName(verdict.status),
+               MeasuredText(verdict, requirement),
+               spec::ComparisonSymbol(requirement.threshold.op), DisplayValue(planned.threshold),
+               requirement.unit);
+    if (verdict.status != judge::VerdictStatus::kPass) {
+      fmt::print("{:<28} {}\n", "", verdict.reason);
+    }
+  }
+  const judge::Summary& summary = report.summary;
+  fmt::print("\nVerdict: {} ({}/{} MUST passed, {}/{} SHOULD passed, {} not applicable)\n",
+             summary.certified ? "CERTIFIED" : "NOT CERTIFIED", summary.must_passed,
+             summary.must_total, summary.should_passed, summary.should_total,
+             summary.not_applicable);
+  for (const std::string& blocking : summary.blocking) fmt::print("  blocking: {}\n", blocking);
+  fmt::print("Report: {}\n", path.string());
+}
+
+}  // namespace
+
+int RunCertification(const RunOptions& options) {
+  const auto started = std::chrono::system_clock::now();
+  const auto steady_start = std::chrono::steady_clock::now();
+  auto input = LoadSpecInput(options.spec_path);
+  if (!input) return InputError(input.error());
+  std::optional<spec::Overlay> overlay;
+  if (options.overlay_path) {
+    auto loaded = spec::LoadOverlayFromPath(*options.overlay_path);
+    if (!loaded) return InputError(loaded.error());
+    if (Status applied = spec::ApplyOverlay(*loaded, input->spec); !applied.ok()) {
+      return InputError(applied);
+    }
+    overlay = std::move(*loaded);
+  }
+
+  const checks::SystemDescription system = checks::ProbeSystem();
+  auto plan = spec::PlanRun(input->spec, options.profile, checks::FactsFrom(system),
+                            {.runs_override = options.runs});
+  if (!plan) {
+    fmt::print(stderr, "lepton-cert: profile refused: {}\n", plan.error().message());
+    return kExitUsageError;
+  }
+
+  std::error_code error;
+  std::filesystem::create_directories(options.out_dir, error);
+  if (error) {
+    fmt::print(stderr, "lepton-cert: error: cannot create {}: {}\n", options.out_dir.string(),
+               error.message());
+    return kExitUsageError;
+  }
+
+  fmt::print(stderr, "lepton-cert {}: spec {} {} ({}), profile {}, {} requirements, {} workloads\n",
+             ToolVersion(), input->spec.id, input->spec.version, input->source,
+             plan->profile->name, plan->requirements.size(), plan->workloads.size());
+  ProgressPrinter progress(stderr, ::isatty(STDERR_FILENO) != 0);
+  bench::RunnerOptions runner_options;
+  runner_options.device = plan->profile->devices;
+  runner_options.data_root = input->data_root;
+  runner_options.system = &system;
+  const std::vector<bench::WorkloadRecord> workloads =
+      bench::RunPlan(*plan, runner_options, progress);
+
+  reports::CertificationReport report;
+  report.tool.version = std::string(ToolVersion());
+  report.tool.git_commit = std::string(GitCommit());
+  report.spec = &input->spec;
+  report.plan = &*plan;
+  report.overlay = overlay ? &*overlay : nullptr;
+  report.system = &system;
+  report.workloads = &workloads;
+  for (const spec::PlannedRequirement& planned : plan->requirements) {
+    const bench::WorkloadRecord* record = nullptr;
+    for (const bench::WorkloadRecord& candidate : workloads) {
+      if (candidate.name == planned.requirement->workload) record = &candidate;
+    }
+    report.verdicts.push_back(judge::JudgeRequirement(planned, record));
+  }
+  report.summary = judge::Summarize(plan->requirements, report.verdicts);
+  report.run.started_at = IsoNow(started);
+  report.run.finished_at = IsoNow(std::chrono::system_clock::now());
+  report.run.duration_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
+  report.run.command_line = options.command_line;
+  report.run.runs_override = options.runs;
+  report.run.spec_source = input->source;
+
+  const std::filesystem::path report_path = options.out_dir / "report.json";
+  if (Status written = reports::WriteReport(report, report_path); !written.ok()) {
+    fmt::print(stderr, "lepton-cert: error: cannot write the report: {}\n", written.message());
+    return kExitInternalError;
+  }
+  PrintSummary(report, report_path);
+  return report.summary.certified ? kExitCertified : kExitNotCertified;
+}
+
+}  // namespace lepton::cli

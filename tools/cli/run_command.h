@@ -1,0 +1,22 @@
+#pragma once
+// `lepton-cert run`: spec -> plan -> runs -> verdicts -> report. Returns the exit code.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lepton::cli {
+
+struct RunOptions {
+  std::optional<std::filesystem::path> spec_path;  // the embedded standard when absent
+  std::string profile = "cpu";
+  std::filesystem::path out_dir = "lepton-out";
+  std::optional<int> runs;
+  std::optional<std::filesystem::path> overlay_path;
+  std::vector<std::string> command_line;
+};
+
+int RunCertification(const RunOptions& options);
+
+}  // namespace lepton::cli
