@@ -60,11 +60,11 @@ Json SystemJson(const checks::SystemDescription& system) {
                       {"threads", system.blas.threads},
                       {"lapack_version", system.blas.lapack_version},
                       {"sgemm_exact", system.blas.sgemm_exact}};
-  json["gpus"] = Json{{"count", system.gpus.count},
-                      {"driver_version", system.gpus.driver_version.empty()
-                                             ? Json(nullptr)
-                                             : Json(system.gpus.driver_version)},
-                      {"unavailable_reason", system.gpus.unavailable_reason}};
+  json["gpus"] =
+      Json{{"count", system.gpus.count},
+           {"driver_version",
+            system.gpus.driver_version.empty() ? Json(nullptr) : Json(system.gpus.driver_version)},
+           {"unavailable_reason", system.gpus.unavailable_reason}};
   json["libraries"] = Json(system.libraries);
   json["unknown"] = Json(system.unknown);
   return json;
@@ -111,10 +111,9 @@ Json WorkloadJson(const bench::WorkloadRecord& record) {
               {"runs", runs}};
 }
 
-Json RequirementJson(const spec::PlannedRequirement& planned, const judge::Verdict& verdict) {
+// What a requirement states for the plan's profile; shared by reports and `spec show`.
+Json PlannedRequirementJson(const spec::PlannedRequirement& planned) {
   const spec::Requirement& requirement = *planned.requirement;
-  Json values = Json::array();
-  for (const spec::Value& value : verdict.values) values.push_back(ValueJson(value));
   return Json{
       {"id", requirement.id},
       {"kind", spec::RequirementKindName(requirement.kind)},
@@ -123,22 +122,27 @@ Json RequirementJson(const spec::PlannedRequirement& planned, const judge::Verdi
       {"workload", requirement.workload},
       {"metric", requirement.metric},
       {"unit", requirement.unit},
-      {"statistic", requirement.statistic
-                        ? Json(spec::StatisticName(*requirement.statistic))
-                        : Json(nullptr)},
-      {"threshold",
-       Json{{"op", spec::ComparisonSymbol(requirement.threshold.op)},
-            {"value", ValueJson(planned.threshold)}}},
+      {"statistic",
+       requirement.statistic ? Json(spec::StatisticName(*requirement.statistic)) : Json(nullptr)},
+      {"threshold", Json{{"op", spec::ComparisonSymbol(requirement.threshold.op)},
+                         {"value", ValueJson(planned.threshold)}}},
       {"runs_required", planned.runs},
       {"applies_if",
-       requirement.applies_if ? ConditionJson(*requirement.applies_if) : Json(nullptr)},
-      {"verdict", judge::VerdictStatusName(verdict.status)},
-      {"reason", verdict.reason},
-      {"statistic_value",
-       verdict.statistic_value ? ValueJson(*verdict.statistic_value) : Json(nullptr)},
-      {"values", values},
-      {"run_indices", verdict.run_indices},
-      {"defined_at", requirement.location.ToString()}};
+       requirement.applies_if ? ConditionJson(*requirement.applies_if) : Json(nullptr)}};
+}
+
+Json RequirementJson(const spec::PlannedRequirement& planned, const judge::Verdict& verdict) {
+  Json values = Json::array();
+  for (const spec::Value& value : verdict.values) values.push_back(ValueJson(value));
+  Json json = PlannedRequirementJson(planned);
+  json["verdict"] = judge::VerdictStatusName(verdict.status);
+  json["reason"] = verdict.reason;
+  json["statistic_value"] =
+      verdict.statistic_value ? ValueJson(*verdict.statistic_value) : Json(nullptr);
+  json["values"] = values;
+  json["run_indices"] = verdict.run_indices;
+  json["defined_at"] = planned.requirement->location.ToString();
+  return json;
 }
 
 Json ProfileJson(const spec::Profile& profile) {
@@ -146,20 +150,18 @@ Json ProfileJson(const spec::Profile& profile) {
   for (const spec::Condition& condition : profile.preconditions) {
     preconditions.push_back(ConditionJson(condition));
   }
-  return Json{{"name", profile.name},       {"title", profile.title},
-              {"devices", profile.devices}, {"scale", profile.scale},
-              {"comm", profile.comm},       {"preconditions", preconditions}};
+  return Json{{"name", profile.name},   {"title", profile.title}, {"devices", profile.devices},
+              {"scale", profile.scale}, {"comm", profile.comm},   {"preconditions", preconditions}};
 }
 
 Json SpecJson(const spec::Spec& spec, const std::string& source) {
   Json files = Json::array();
   for (const spec::SpecFile& file : spec.files) {
-    files.push_back(Json{{"path", file.path},
-                         {"sha256", Sha256Hex(file.bytes)},
-                         {"content", file.bytes}});
+    files.push_back(
+        Json{{"path", file.path}, {"sha256", Sha256Hex(file.bytes)}, {"content", file.bytes}});
   }
-  return Json{{"id", spec.id},         {"version", spec.version}, {"status", spec.status},
-              {"title", spec.title},   {"sha256", spec.sha256},   {"source", source},
+  return Json{{"id", spec.id},       {"version", spec.version}, {"status", spec.status},
+              {"title", spec.title}, {"sha256", spec.sha256},   {"source", source},
               {"files", files}};
 }
 
@@ -201,8 +203,8 @@ std::string ReportToJson(const CertificationReport& report) {
                      {"finished_at", report.run.finished_at},
                      {"duration_s", Number(report.run.duration_s)},
                      {"command_line", report.run.command_line},
-                     {"runs_override", report.run.runs_override ? Json(*report.run.runs_override)
-                                                                : Json(nullptr)}};
+                     {"runs_override",
+                      report.run.runs_override ? Json(*report.run.runs_override) : Json(nullptr)}};
   json["system"] = SystemJson(*report.system);
   Json requirements = Json::array();
   for (std::size_t i = 0; i < report.plan->requirements.size(); ++i) {
@@ -228,22 +230,10 @@ Status WriteReport(const CertificationReport& report, const std::filesystem::pat
 std::string PlanToJson(const spec::Spec& spec, const spec::Plan& plan) {
   Json requirements = Json::array();
   for (const spec::PlannedRequirement& planned : plan.requirements) {
-    const spec::Requirement& requirement = *planned.requirement;
-    requirements.push_back(Json{
-        {"id", requirement.id},
-        {"kind", spec::RequirementKindName(requirement.kind)},
-        {"level", spec::LevelName(requirement.level)},
-        {"title", requirement.title},
-        {"workload", requirement.workload},
-        {"metric", requirement.metric},
-        {"unit", requirement.unit},
-        {"statistic", requirement.statistic ? Json(spec::StatisticName(*requirement.statistic))
-                                            : Json(nullptr)},
-        {"threshold", Json{{"op", spec::ComparisonSymbol(requirement.threshold.op)},
-                           {"value", ValueJson(planned.threshold)}}},
-        {"runs", planned.runs},
-        {"applicable", planned.applicable},
-        {"not_applicable_reason", planned.not_applicable_reason}});
+    Json json = PlannedRequirementJson(planned);
+    json["applicable"] = planned.applicable;
+    json["not_applicable_reason"] = planned.not_applicable_reason;
+    requirements.push_back(std::move(json));
   }
   Json workloads = Json::array();
   for (const spec::PlannedWorkload& planned : plan.workloads) {

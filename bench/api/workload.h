@@ -19,9 +19,9 @@
 namespace lepton::bench {
 
 struct WorkloadContext {
-  std::map<std::string, spec::ParamValue> params;  // validated against the type's schema
-  std::string device = "cpu";                     // cpu | cuda
-  std::filesystem::path data_root;                // files named by params resolve inside it
+  std::map<std::string, spec::ParamValue> params;     // validated against the type's schema
+  std::string device = "cpu";                         // cpu | cuda
+  std::filesystem::path data_root;                    // files named by params resolve inside it
   const checks::SystemDescription* system = nullptr;  // probed once per run by the caller
   // The metrics some requirement reads. A workload may skip a costly metric outside this set
   // (and then reports it as not measured, saying so); cheap ones are always produced.

@@ -25,8 +25,8 @@ class RunObserver {
   virtual void OnWorkloadEnd(const WorkloadRecord& /*record*/) {}
 };
 
-using WorkloadFactory =
-    std::function<Result<std::unique_ptr<Workload>>(std::string_view type, std::string_view device)>;
+using WorkloadFactory = std::function<Result<std::unique_ptr<Workload>>(std::string_view type,
+                                                                        std::string_view device)>;
 
 struct RunnerOptions {
   std::string device = "cpu";

@@ -52,8 +52,10 @@ struct Fixture {
 
 RunnerOptions OptionsFailingOn(int fail_on_run) {
   RunnerOptions options;
-  options.factory = [fail_on_run](std::string_view, std::string_view)
-      -> Result<std::unique_ptr<Workload>> { return std::make_unique<FakeWorkload>(fail_on_run); };
+  options.factory = [fail_on_run](std::string_view,
+                                  std::string_view) -> Result<std::unique_ptr<Workload>> {
+    return std::make_unique<FakeWorkload>(fail_on_run);
+  };
   return options;
 }
 

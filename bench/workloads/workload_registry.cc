@@ -8,9 +8,8 @@ Result<std::unique_ptr<Workload>> CreateWorkload(std::string_view type, std::str
   if (type == "system_probe") return MakeSystemProbeWorkload();
   if (type == "linear_regression") {
     if (device == "cpu") return MakeLinearRegressionWorkload();
-    return std::unexpected(UnavailableError(
-        "linear_regression has no implementation for device '" + std::string(device) +
-        "' in this build"));
+    return std::unexpected(UnavailableError("linear_regression has no implementation for device '" +
+                                            std::string(device) + "' in this build"));
   }
   return std::unexpected(
       UnavailableError("workload type '" + std::string(type) + "' is not implemented"));

@@ -13,9 +13,10 @@ namespace {
 // difference from the naive product is a broken BLAS, not rounding.
 bool SgemmIsExact() {
   constexpr int kN = 64;
-  std::vector<float> a(kN * kN);
-  std::vector<float> b(kN * kN);
-  std::vector<float> c(kN * kN, 0.0F);
+  constexpr std::size_t kElements = std::size_t{kN} * kN;
+  std::vector<float> a(kElements);
+  std::vector<float> b(kElements);
+  std::vector<float> c(kElements, 0.0F);
   for (int i = 0; i < kN * kN; ++i) {
     a[i] = static_cast<float>(i % 7 - 3);
     b[i] = static_cast<float>(i % 5 - 2);

@@ -38,7 +38,8 @@ GpuProbe ProbeCudaDriver() {
   }
   int version = 0;
   if (driver_version(&version) == 0 && version > 0) {
-    probe.driver_version = std::to_string(version / 1000) + "." + std::to_string(version % 1000 / 10);
+    probe.driver_version =
+        std::to_string(version / 1000) + "." + std::to_string(version % 1000 / 10);
   }
   if (const int result = init(0); result != 0) {
     probe.unavailable_reason = "cuInit failed with CUresult " + std::to_string(result);

@@ -16,7 +16,8 @@ std::map<std::string, std::string> LibraryVersions() {
   versions["oneDNN"] = std::to_string(dnnl->major) + "." + std::to_string(dnnl->minor) + "." +
                        std::to_string(dnnl->patch);
   versions["fmt"] = std::to_string(FMT_VERSION / 10000) + "." +
-                    std::to_string(FMT_VERSION / 100 % 100) + "." + std::to_string(FMT_VERSION % 100);
+                    std::to_string(FMT_VERSION / 100 % 100) + "." +
+                    std::to_string(FMT_VERSION % 100);
   versions["nlohmann_json"] = std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." +
                               std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +
                               std::to_string(NLOHMANN_JSON_VERSION_PATCH);

@@ -17,9 +17,9 @@ struct GpuProbe {
 };
 
 struct BlasProbe {
-  std::string config;        // openblas_get_config()
-  std::string core;          // openblas_get_corename(): the kernel family in use
-  int threads = 0;           // openblas_get_num_threads()
+  std::string config;  // openblas_get_config()
+  std::string core;    // openblas_get_corename(): the kernel family in use
+  int threads = 0;     // openblas_get_num_threads()
   std::string lapack_version;
   bool sgemm_exact = false;  // a 64x64 SGEMM on small integers matched the exact product
 };

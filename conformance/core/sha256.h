@@ -20,7 +20,7 @@ class Sha256 {
   std::string FinishHex();
 
  private:
-  alignas(64) unsigned char state_[128];
+  alignas(64) unsigned char state_[128] = {};
 };
 
 std::string Sha256Hex(std::string_view bytes);

@@ -84,20 +84,20 @@ Status ToStatus(const Result<T>& result) {
 #define LEPTON_INTERNAL_CONCAT(a, b) LEPTON_INTERNAL_CONCAT_INNER(a, b)
 
 // Returns the error of `expr` (a Status or Result<T>) from the enclosing function.
-#define LEPTON_RETURN_IF_ERROR(expr)                                         \
-  do {                                                                       \
+#define LEPTON_RETURN_IF_ERROR(expr)                                          \
+  do {                                                                        \
     if (::lepton::Status lepton_status_ = ::lepton::internal::ToStatus(expr); \
-        !lepton_status_.ok()) {                                              \
-      return ::lepton::internal::PropagatedError{std::move(lepton_status_)}; \
-    }                                                                        \
+        !lepton_status_.ok()) {                                               \
+      return ::lepton::internal::PropagatedError{std::move(lepton_status_)};  \
+    }                                                                         \
   } while (false)
 
 // `LEPTON_ASSIGN_OR_RETURN(auto x, Compute());` binds the value or returns the error.
 #define LEPTON_ASSIGN_OR_RETURN(lhs, expr) \
   LEPTON_INTERNAL_ASSIGN_OR_RETURN(LEPTON_INTERNAL_CONCAT(lepton_result_, __LINE__), lhs, expr)
-#define LEPTON_INTERNAL_ASSIGN_OR_RETURN(tmp, lhs, expr)                   \
-  auto tmp = (expr);                                                       \
-  if (!tmp.has_value()) {                                                  \
-    return ::lepton::internal::PropagatedError{std::move(tmp).error()};    \
-  }                                                                        \
+#define LEPTON_INTERNAL_ASSIGN_OR_RETURN(tmp, lhs, expr)                \
+  auto tmp = (expr);                                                    \
+  if (!tmp.has_value()) {                                               \
+    return ::lepton::internal::PropagatedError{std::move(tmp).error()}; \
+  }                                                                     \
   lhs = std::move(tmp).value()

@@ -3,6 +3,7 @@
 // components count as zero, so "12" == "12.0".
 
 #include <compare>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,7 +24,7 @@ class Version {
 
  private:
   std::string text_;
-  std::vector<long> parts_;
+  std::vector<std::int64_t> parts_;
 };
 
 }  // namespace lepton

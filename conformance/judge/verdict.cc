@@ -6,9 +6,7 @@
 namespace lepton::judge {
 namespace {
 
-std::string RunsText(int count) {
-  return std::to_string(count) + (count == 1 ? " run" : " runs");
-}
+std::string RunsText(int count) { return std::to_string(count) + (count == 1 ? " run" : " runs"); }
 
 Verdict Finish(Verdict verdict, VerdictStatus status, std::string reason) {
   verdict.status = status;
@@ -38,8 +36,7 @@ Result<bool> Compare(const spec::Value& measured, spec::Comparison op,
                      const spec::Value& threshold) {
   if (measured.index() != threshold.index()) {
     return std::unexpected(InvalidArgumentError("measured " + spec::ValueToString(measured) +
-                                                " and threshold " +
-                                                spec::ValueToString(threshold) +
+                                                " and threshold " + spec::ValueToString(threshold) +
                                                 " are different kinds of value"));
   }
   std::partial_ordering order = std::partial_ordering::unordered;
@@ -65,15 +62,15 @@ Result<bool> Compare(const spec::Value& measured, spec::Comparison op,
   if (order == std::partial_ordering::unordered) return false;
   switch (op) {
     case spec::Comparison::kLess:
-      return order < 0;
+      return std::is_lt(order);
     case spec::Comparison::kLessEqual:
-      return order <= 0;
+      return std::is_lteq(order);
     case spec::Comparison::kGreater:
-      return order > 0;
+      return std::is_gt(order);
     case spec::Comparison::kGreaterEqual:
-      return order >= 0;
+      return std::is_gteq(order);
     case spec::Comparison::kEqual:
-      return order == 0;
+      return std::is_eq(order);
   }
   return false;
 }
@@ -148,10 +145,11 @@ Verdict JudgeRequirement(const spec::PlannedRequirement& planned,
   } else {
     for (const spec::Value& v : verdict.values) {
       if (v != verdict.values.front()) {
-        return Finish(std::move(verdict), VerdictStatus::kError,
-                      requirement.metric + " differs between runs: " +
-                          spec::ValueToString(verdict.values.front()) + " vs " +
-                          spec::ValueToString(v));
+        // Built before the call: argument evaluation order would allow a moved-from read.
+        std::string reason = requirement.metric + " differs between runs: " +
+                             spec::ValueToString(verdict.values.front()) + " vs " +
+                             spec::ValueToString(v);
+        return Finish(std::move(verdict), VerdictStatus::kError, std::move(reason));
       }
     }
     verdict.statistic_value = verdict.values.front();
@@ -164,9 +162,8 @@ Verdict JudgeRequirement(const spec::PlannedRequirement& planned,
   const std::string comparison = std::string(spec::ComparisonSymbol(requirement.threshold.op)) +
                                  " " + spec::ValueToString(planned.threshold) + " " +
                                  requirement.unit;
-  const std::string measured_text = statistic_name + " " +
-                                    spec::ValueToString(*verdict.statistic_value) + " " +
-                                    requirement.unit;
+  const std::string measured_text =
+      statistic_name + " " + spec::ValueToString(*verdict.statistic_value) + " " + requirement.unit;
   const std::string over = " over " + RunsText(measured);
   if (*met) {
     return Finish(std::move(verdict), VerdictStatus::kPass,
@@ -200,7 +197,7 @@ Summary Summarize(const std::vector<spec::PlannedRequirement>& planned,
     }
   }
   // Fail closed: a plan that judged no MUST requirement certifies nothing.
-  if (summary.must_total == 0) summary.blocking.push_back("no MUST requirement applied");
+  if (summary.must_total == 0) summary.blocking.emplace_back("no MUST requirement applied");
   summary.certified = summary.blocking.empty() && planned.size() == verdicts.size();
   return summary;
 }

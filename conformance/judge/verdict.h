@@ -19,9 +19,9 @@ std::string_view VerdictStatusName(VerdictStatus status);  // "pass", "not-measu
 struct Verdict {
   std::string requirement_id;
   VerdictStatus status = VerdictStatus::kError;
-  std::vector<int> run_indices;               // the timed runs judged
-  std::vector<spec::Value> values;            // the metric in each of those runs
-  std::optional<spec::Value> statistic_value; // the statistic (numbers) or the agreed value
+  std::vector<int> run_indices;                // the timed runs judged
+  std::vector<spec::Value> values;             // the metric in each of those runs
+  std::optional<spec::Value> statistic_value;  // the statistic (numbers) or the agreed value
   spec::Value threshold;
   int runs_required = 1;
   std::string reason;  // always set: why this verdict, in words a reader can check

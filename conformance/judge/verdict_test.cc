@@ -49,7 +49,8 @@ WorkloadRecord RecordWith(std::vector<spec::Value> values) {
 }
 
 TEST(VerdictTest, PassesWhenStatisticMeetsThreshold) {
-  const auto requirement = MakeRequirement(spec::Comparison::kGreaterEqual, spec::Statistic::kMedian);
+  const auto requirement =
+      MakeRequirement(spec::Comparison::kGreaterEqual, spec::Statistic::kMedian);
   const auto record = RecordWith({10.0, 30.0, 20.0});
   const Verdict verdict = JudgeRequirement(Plan(requirement, 20.0, 3), &record);
   EXPECT_EQ(verdict.status, VerdictStatus::kPass);
@@ -127,7 +128,8 @@ TEST(VerdictTest, NonFiniteMeasurementIsErrorNeverPass) {
 }
 
 TEST(VerdictTest, VersionsCompareComponentWise) {
-  const auto requirement = MakeRequirement(spec::Comparison::kGreaterEqual, std::nullopt, "version");
+  const auto requirement =
+      MakeRequirement(spec::Comparison::kGreaterEqual, std::nullopt, "version");
   const auto record = RecordWith({std::string("3.11.0")});
   EXPECT_EQ(JudgeRequirement(Plan(requirement, std::string("3.9"), 1), &record).status,
             VerdictStatus::kPass);
@@ -165,8 +167,8 @@ TEST(SummaryTest, OnlyPassingMustsCertify) {
   const Summary shoulds_fail = Summarize(planned, {pass, fail});
   EXPECT_TRUE(shoulds_fail.certified);
   EXPECT_EQ(shoulds_fail.should_passed, 0);
-  for (VerdictStatus status : {VerdictStatus::kFail, VerdictStatus::kNotMeasured,
-                               VerdictStatus::kError}) {
+  for (VerdictStatus status :
+       {VerdictStatus::kFail, VerdictStatus::kNotMeasured, VerdictStatus::kError}) {
     Verdict bad = pass;
     bad.status = status;
     const Summary summary = Summarize(planned, {bad, pass});

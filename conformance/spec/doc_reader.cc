@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "conformance/core/strings.h"
+
 namespace lepton::spec {
 namespace {
 
@@ -28,13 +30,9 @@ Result<MapView> MapView::Open(const DocNode& node, std::string_view what,
     bool known = false;
     for (std::string_view candidate : allowed) known = known || candidate == key.scalar;
     if (!known) {
-      std::string expected;
-      for (std::string_view candidate : allowed) {
-        expected += (expected.empty() ? "" : ", ") + std::string(candidate);
-      }
       return std::unexpected(ErrorAt(key.location, "unknown key " + Quoted(key.scalar) + " in " +
                                                        std::string(what) +
-                                                       "; expected one of: " + expected));
+                                                       "; expected one of: " + JoinComma(allowed)));
     }
   }
   return MapView(node, std::string(what));
@@ -50,7 +48,8 @@ Result<const DocNode*> MapView::Require(std::string_view key) const {
 }
 
 Result<std::string> ReadString(const DocNode& node, std::string_view what) {
-  if (node.type != DocNode::Type::kScalar) return std::unexpected(WrongType(node, what, "a string"));
+  if (node.type != DocNode::Type::kScalar)
+    return std::unexpected(WrongType(node, what, "a string"));
   return node.scalar;
 }
 

@@ -50,8 +50,8 @@ Result<Value> ReadLike(const DocNode& node, const Value& like, std::string_view 
 
 Result<Overlay> ParseOverlay(std::string_view bytes, std::string_view display_name) {
   LEPTON_ASSIGN_OR_RETURN(DocNode root, ParseYaml(bytes, display_name));
-  LEPTON_ASSIGN_OR_RETURN(MapView top, MapView::Open(root, "the overlay",
-                                                     {"overlay", "spec", "system", "thresholds"}));
+  LEPTON_ASSIGN_OR_RETURN(
+      MapView top, MapView::Open(root, "the overlay", {"overlay", "spec", "system", "thresholds"}));
   Overlay overlay;
   overlay.file = SpecFile{std::string(display_name), std::string(bytes)};
   LEPTON_ASSIGN_OR_RETURN(const DocNode* name, top.Require("overlay"));
@@ -63,7 +63,8 @@ Result<Overlay> ParseOverlay(std::string_view bytes, std::string_view display_na
       return std::unexpected(ErrorAt(system->location, "system: expected a map of strings"));
     }
     for (const auto& [key, value] : system->entries) {
-      LEPTON_ASSIGN_OR_RETURN(overlay.system[key.scalar], ReadString(value, "system." + key.scalar));
+      LEPTON_ASSIGN_OR_RETURN(overlay.system[key.scalar],
+                              ReadString(value, "system." + key.scalar));
     }
   }
   if (const DocNode* thresholds = top.Get("thresholds")) {
@@ -80,8 +81,9 @@ Result<Overlay> ParseOverlay(std::string_view bytes, std::string_view display_na
         // Values stay untyped text here; ApplyOverlay reads them with the requirement's type.
         ThresholdChange change{id.scalar, profile.scalar, Value(value.scalar), value.location};
         if (value.type != DocNode::Type::kScalar) {
-          return std::unexpected(ErrorAt(value.location, "thresholds." + id.scalar + "." +
-                                                             profile.scalar + ": expected a value"));
+          return std::unexpected(
+              ErrorAt(value.location,
+                      "thresholds." + id.scalar + "." + profile.scalar + ": expected a value"));
         }
         overlay.thresholds.push_back(std::move(change));
       }

@@ -12,9 +12,11 @@ Spec LoadValid() { return LoadSpec(MapSource({{"lepton.yaml", ValidSpecText()}})
 
 Status Apply(const std::string& thresholds) {
   Spec spec = LoadValid();
-  const auto overlay = ParseOverlay("overlay: acme\nspec: test-spec\nsystem: {name: Acme X9}\n"
-                                    "thresholds:\n" + thresholds,
-                                    "overlay.yaml");
+  const auto overlay = ParseOverlay(
+      "overlay: acme\nspec: test-spec\nsystem: {name: Acme X9}\n"
+      "thresholds:\n" +
+          thresholds,
+      "overlay.yaml");
   if (!overlay) return overlay.error();
   return ApplyOverlay(*overlay, spec);
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "conformance/core/strings.h"
+
 namespace lepton::spec {
 namespace {
 
@@ -35,10 +37,11 @@ Result<Plan> PlanRun(const Spec& spec, std::string_view profile_name, const Fact
                      const PlanOptions& options) {
   auto profile_it = spec.profiles.find(std::string(profile_name));
   if (profile_it == spec.profiles.end()) {
-    std::string known;
-    for (const auto& [name, p] : spec.profiles) known += (known.empty() ? "" : ", ") + name;
-    return std::unexpected(
-        NotFoundError("unknown profile '" + std::string(profile_name) + "'; known: " + known));
+    return std::unexpected(NotFoundError(
+        "unknown profile '" + std::string(profile_name) +
+        "'; known: " + JoinComma(spec.profiles, [](const auto& entry) -> const std::string& {
+          return entry.first;
+        })));
   }
   const Profile& profile = profile_it->second;
   if (options.enforce_preconditions) LEPTON_RETURN_IF_ERROR(CheckPreconditions(profile, facts));
@@ -58,8 +61,8 @@ Result<Plan> PlanRun(const Spec& spec, std::string_view profile_name, const Fact
       auto fact = facts.values.find(condition.fact);
       if (fact != facts.values.end() && !condition.Holds(fact->second)) {
         planned.applicable = false;
-        planned.not_applicable_reason = "applies_if " + condition.ToString() + " is false: " +
-                                        FactText(condition.fact, fact->second);
+        planned.not_applicable_reason = "applies_if " + condition.ToString() +
+                                        " is false: " + FactText(condition.fact, fact->second);
       }
       // An unknown fact keeps the requirement applicable: the judge cannot excuse what it
       // cannot check, so it will be measured (or fail as not measured).
@@ -70,7 +73,8 @@ Result<Plan> PlanRun(const Spec& spec, std::string_view profile_name, const Fact
       if (inserted) {
         PlannedWorkload planned_workload;
         planned_workload.workload = &workload;
-        for (const auto& [path, param] : workload.params) planned_workload.params[path] = param.value;
+        for (const auto& [path, param] : workload.params)
+          planned_workload.params[path] = param.value;
         if (auto scale = workload.scale_overrides.find(profile.scale);
             scale != workload.scale_overrides.end()) {
           for (const auto& [path, param] : scale->second) {

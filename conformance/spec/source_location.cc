@@ -7,7 +7,7 @@ std::string SourceLocation::ToString() const {
   return file + ":" + std::to_string(line) + ":" + std::to_string(column);
 }
 
-Status ErrorAt(const SourceLocation& location, std::string message) {
+Status ErrorAt(const SourceLocation& location, const std::string& message) {
   return InvalidArgumentError(location.ToString() + ": " + message);
 }
 

@@ -17,6 +17,6 @@ struct SourceLocation {
 };
 
 // InvalidArgument "file:line:column: message".
-Status ErrorAt(const SourceLocation& location, std::string message);
+Status ErrorAt(const SourceLocation& location, const std::string& message);
 
 }  // namespace lepton::spec

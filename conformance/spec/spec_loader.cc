@@ -5,6 +5,7 @@
 #include <set>
 
 #include "conformance/core/sha256.h"
+#include "conformance/core/strings.h"
 #include "conformance/core/version.h"
 #include "conformance/spec/doc_reader.h"
 #include "conformance/spec/workload_types.h"
@@ -35,16 +36,20 @@ Result<Condition> ParseCondition(const DocNode& node, std::string_view what,
   condition.location = node.location;
   if (fact.empty()) {
     if (!std::regex_match(text, match, kWithFact)) {
-      return std::unexpected(ErrorAt(node.location, std::string(what) + ": expected a condition "
-                                                    "like \"ranks >= 2\", found " + Quote(text)));
+      return std::unexpected(ErrorAt(node.location, std::string(what) +
+                                                        ": expected a condition "
+                                                        "like \"ranks >= 2\", found " +
+                                                        Quote(text)));
     }
     condition.fact = match[1];
     condition.op = *ParseComparison(match[2].str());
     condition.value = std::stod(match[3]);
   } else {
     if (!std::regex_match(text, match, kWithoutFact)) {
-      return std::unexpected(ErrorAt(node.location, std::string(what) + ": expected a comparison "
-                                                    "like \">= 1\", found " + Quote(text)));
+      return std::unexpected(ErrorAt(node.location, std::string(what) +
+                                                        ": expected a comparison "
+                                                        "like \">= 1\", found " +
+                                                        Quote(text)));
     }
     condition.fact = fact;
     condition.op = *ParseComparison(match[1].str());
@@ -53,10 +58,9 @@ Result<Condition> ParseCondition(const DocNode& node, std::string_view what,
   const auto facts = KnownFacts();
   if (std::none_of(facts.begin(), facts.end(),
                    [&](const FactInfo& f) { return f.name == condition.fact; })) {
-    std::string known;
-    for (const FactInfo& f : facts) known += (known.empty() ? "" : ", ") + std::string(f.name);
-    return std::unexpected(ErrorAt(node.location, "unknown fact " + Quote(condition.fact) +
-                                                      "; known facts: " + known));
+    return std::unexpected(
+        ErrorAt(node.location, "unknown fact " + Quote(condition.fact) +
+                                   "; known facts: " + JoinComma(facts, &FactInfo::name)));
   }
   return condition;
 }
@@ -64,13 +68,11 @@ Result<Condition> ParseCondition(const DocNode& node, std::string_view what,
 Result<std::string> ReadChoice(const DocNode& node, std::string_view what,
                                std::initializer_list<std::string_view> choices) {
   LEPTON_ASSIGN_OR_RETURN(std::string text, ReadString(node, what));
-  std::string listed;
   for (std::string_view choice : choices) {
     if (choice == text) return text;
-    listed += (listed.empty() ? "" : ", ") + std::string(choice);
   }
   return std::unexpected(ErrorAt(node.location, std::string(what) + ": " + Quote(text) +
-                                                    " is not one of: " + listed));
+                                                    " is not one of: " + JoinComma(choices)));
 }
 
 Result<Value> ReadValue(const DocNode& node, ValueKind kind, std::string_view what) {
@@ -86,8 +88,8 @@ Result<Value> ReadValue(const DocNode& node, ValueKind kind, std::string_view wh
     case ValueKind::kVersion: {
       LEPTON_ASSIGN_OR_RETURN(std::string text, ReadString(node, what));
       if (auto parsed = Version::Parse(text); !parsed) {
-        return std::unexpected(ErrorAt(node.location, std::string(what) + ": " +
-                                                          parsed.error().message()));
+        return std::unexpected(
+            ErrorAt(node.location, std::string(what) + ": " + parsed.error().message()));
       }
       return Value(text);
     }
@@ -101,9 +103,9 @@ Result<Value> ReadValue(const DocNode& node, ValueKind kind, std::string_view wh
 
 Status CheckRange(const DocNode& node, double value, const ParamSchema& schema) {
   if (value < schema.min || value > schema.max) {
-    return ErrorAt(node.location, std::string(schema.path) + ": " + node.scalar +
-                                      " is outside [" + ValueToString(schema.min) + ", " +
-                                      ValueToString(schema.max) + "]");
+    return ErrorAt(node.location, std::string(schema.path) + ": " + node.scalar + " is outside [" +
+                                      ValueToString(schema.min) + ", " + ValueToString(schema.max) +
+                                      "]");
   }
   return OkStatus();
 }
@@ -129,12 +131,9 @@ Result<ParamValue> ReadParam(const DocNode& node, const ParamSchema& schema) {
       LEPTON_ASSIGN_OR_RETURN(std::string text, ReadString(node, what));
       if (!schema.choices.empty() &&
           std::find(schema.choices.begin(), schema.choices.end(), text) == schema.choices.end()) {
-        std::string listed;
-        for (std::string_view c : schema.choices) {
-          listed += (listed.empty() ? "" : ", ") + std::string(c);
-        }
         return std::unexpected(
-            ErrorAt(node.location, what + ": " + Quote(text) + " is not one of: " + listed));
+            ErrorAt(node.location,
+                    what + ": " + Quote(text) + " is not one of: " + JoinComma(schema.choices)));
       }
       return ParamValue(text);
     }
@@ -145,8 +144,8 @@ Result<ParamValue> ReadParam(const DocNode& node, const ParamSchema& schema) {
     case ParamKind::kIntList:
     case ParamKind::kNumberList: {
       if (node.type != DocNode::Type::kSequence) {
-        return std::unexpected(ErrorAt(node.location, what + ": expected " +
-                                                          std::string(ParamKindName(schema.kind))));
+        return std::unexpected(
+            ErrorAt(node.location, what + ": expected " + std::string(ParamKindName(schema.kind))));
       }
       std::vector<std::int64_t> ints;
       std::vector<double> numbers;
@@ -178,10 +177,9 @@ Status FlattenParams(const DocNode& node, const std::string& prefix, const Workl
       out[path] = Param{std::move(parsed), value.location};
       continue;
     }
-    const bool is_group = std::any_of(type.params.begin(), type.params.end(),
-                                      [&](const ParamSchema& p) {
-                                        return p.path.starts_with(path + ".");
-                                      });
+    const bool is_group =
+        std::any_of(type.params.begin(), type.params.end(),
+                    [&](const ParamSchema& p) { return p.path.starts_with(path + "."); });
     if (!is_group) {
       std::string known;
       for (const ParamSchema& p : type.params) {
@@ -190,8 +188,8 @@ Status FlattenParams(const DocNode& node, const std::string& prefix, const Workl
         }
       }
       return ErrorAt(key.location, "unknown parameter " + Quote(path) + " for workload type " +
-                                       Quote(type.name) + "; known: " +
-                                       (known.empty() ? "none" : known));
+                                       Quote(type.name) +
+                                       "; known: " + (known.empty() ? "none" : known));
     }
     if (value.type != DocNode::Type::kMap) {
       return ErrorAt(value.location, path + ": expected a map of parameters");
@@ -207,10 +205,10 @@ class Loader {
 
   Result<Spec> Load(std::string_view main_file) {
     LEPTON_ASSIGN_OR_RETURN(DocNode root, ReadFile(main_file));
-    LEPTON_ASSIGN_OR_RETURN(MapView top,
-                            MapView::Open(root, "the spec's main file",
-                                          {"spec", "version", "status", "title", "description",
-                                           "includes", "profiles", "workloads", "requirements"}));
+    LEPTON_ASSIGN_OR_RETURN(
+        MapView top, MapView::Open(root, "the spec's main file",
+                                   {"spec", "version", "status", "title", "description", "includes",
+                                    "profiles", "workloads", "requirements"}));
     LEPTON_RETURN_IF_ERROR(ReadHeader(top));
     LEPTON_RETURN_IF_ERROR(ReadSections(top));
     if (const DocNode* includes = top.Get("includes")) {
@@ -222,18 +220,17 @@ class Loader {
           return std::unexpected(ErrorAt(item.location, "includes: " + safe.message()));
         }
         if (!seen.insert(paths[i]).second) {
-          return std::unexpected(ErrorAt(item.location, "includes: " + Quote(paths[i]) +
-                                                            " is listed twice"));
+          return std::unexpected(
+              ErrorAt(item.location, "includes: " + Quote(paths[i]) + " is listed twice"));
         }
         auto included = ReadFile(paths[i]);
         if (!included) {
           return std::unexpected(
               ErrorAt(item.location, "cannot include: " + included.error().message()));
         }
-        LEPTON_ASSIGN_OR_RETURN(MapView part,
-                                MapView::Open(*included, "an included spec file",
-                                              {"description", "profiles", "workloads",
-                                               "requirements"}));
+        LEPTON_ASSIGN_OR_RETURN(
+            MapView part, MapView::Open(*included, "an included spec file",
+                                        {"description", "profiles", "workloads", "requirements"}));
         LEPTON_RETURN_IF_ERROR(ReadSections(part));
       }
     }
@@ -258,8 +255,8 @@ class Loader {
     LEPTON_ASSIGN_OR_RETURN(const DocNode* id, top.Require("spec"));
     LEPTON_ASSIGN_OR_RETURN(spec_.id, ReadString(*id, "spec"));
     if (!IsValidName(spec_.id)) {
-      return ErrorAt(id->location, "spec: " + Quote(spec_.id) +
-                                       " must be lower-case words joined by '-'");
+      return ErrorAt(id->location,
+                     "spec: " + Quote(spec_.id) + " must be lower-case words joined by '-'");
     }
     LEPTON_ASSIGN_OR_RETURN(const DocNode* version, top.Require("version"));
     LEPTON_ASSIGN_OR_RETURN(spec_.version, ReadString(*version, "version"));
@@ -281,7 +278,8 @@ class Loader {
       if (profiles->type != DocNode::Type::kMap) {
         return ErrorAt(profiles->location, "profiles: expected a map of profile names");
       }
-      for (const auto& [key, value] : profiles->entries) LEPTON_RETURN_IF_ERROR(ReadProfile(key, value));
+      for (const auto& [key, value] : profiles->entries)
+        LEPTON_RETURN_IF_ERROR(ReadProfile(key, value));
     }
     if (const DocNode* workloads = part.Get("workloads")) {
       if (workloads->type != DocNode::Type::kMap) {
@@ -313,9 +311,8 @@ class Loader {
                                        ", first defined at " + it->second.location.ToString());
     }
     const std::string what = "profile " + Quote(profile.name);
-    LEPTON_ASSIGN_OR_RETURN(MapView map,
-                            MapView::Open(value, what,
-                                          {"title", "devices", "scale", "comm", "requires"}));
+    LEPTON_ASSIGN_OR_RETURN(
+        MapView map, MapView::Open(value, what, {"title", "devices", "scale", "comm", "requires"}));
     if (const DocNode* title = map.Get("title")) {
       LEPTON_ASSIGN_OR_RETURN(profile.title, ReadString(*title, "title"));
     }
@@ -360,16 +357,14 @@ class Loader {
       return ErrorAt(value.location, what + ": expected a map");
     }
     const DocNode* type_node = value.Find("type");
-    if (type_node == nullptr) return ErrorAt(value.location, what + ": missing required key 'type'");
+    if (type_node == nullptr)
+      return ErrorAt(value.location, what + ": missing required key 'type'");
     LEPTON_ASSIGN_OR_RETURN(workload.type, ReadString(*type_node, "type"));
     const WorkloadType* type = FindWorkloadType(workload.type);
     if (type == nullptr) {
-      std::string known;
-      for (const WorkloadType& t : WorkloadTypes()) {
-        known += (known.empty() ? "" : ", ") + std::string(t.name);
-      }
       return ErrorAt(type_node->location,
-                     "unknown workload type " + Quote(workload.type) + "; known: " + known);
+                     "unknown workload type " + Quote(workload.type) +
+                         "; known: " + JoinComma(WorkloadTypes(), &WorkloadType::name));
     }
     DocNode params;  // everything but the keys every workload has
     params.type = DocNode::Type::kMap;
@@ -406,8 +401,7 @@ class Loader {
     LEPTON_RETURN_IF_ERROR(FlattenParams(params, "", *type, workload.params));
     for (const ParamSchema& schema : type->params) {
       if (schema.required && !workload.params.contains(std::string(schema.path))) {
-        return ErrorAt(value.location,
-                       what + ": missing required parameter " + Quote(schema.path));
+        return ErrorAt(value.location, what + ": missing required parameter " + Quote(schema.path));
       }
     }
     LEPTON_RETURN_IF_ERROR(type->check(workload, workload.params));
@@ -439,17 +433,18 @@ class Loader {
     }
     const std::string what = "requirement " + Quote(requirement.id);
     LEPTON_ASSIGN_OR_RETURN(
-        MapView map, MapView::Open(node, what,
-                                   {"id", "kind", "level", "title", "description", "workload",
-                                    "metric", "unit", "statistic", "runs", "threshold",
-                                    "applies_if"}));
+        MapView map,
+        MapView::Open(node, what,
+                      {"id", "kind", "level", "title", "description", "workload", "metric", "unit",
+                       "statistic", "runs", "threshold", "applies_if"}));
     LEPTON_ASSIGN_OR_RETURN(const DocNode* kind, map.Require("kind"));
     LEPTON_ASSIGN_OR_RETURN(
         std::string kind_text,
         ReadChoice(*kind, "kind", {"interface", "data-format", "performance", "energy"}));
     requirement.kind = *ParseRequirementKind(kind_text);
     LEPTON_ASSIGN_OR_RETURN(const DocNode* level, map.Require("level"));
-    LEPTON_ASSIGN_OR_RETURN(std::string level_text, ReadChoice(*level, "level", {"MUST", "SHOULD"}));
+    LEPTON_ASSIGN_OR_RETURN(std::string level_text,
+                            ReadChoice(*level, "level", {"MUST", "SHOULD"}));
     requirement.level = *ParseLevel(level_text);
     LEPTON_ASSIGN_OR_RETURN(const DocNode* title, map.Require("title"));
     LEPTON_ASSIGN_OR_RETURN(requirement.title, ReadString(*title, "title"));
@@ -464,9 +459,8 @@ class Loader {
     LEPTON_ASSIGN_OR_RETURN(requirement.unit, ReadString(*unit, "unit"));
     const auto unit_info = FindUnit(requirement.unit);
     if (!unit_info) {
-      std::string known;
-      for (const UnitInfo& u : KnownUnits()) known += (known.empty() ? "" : ", ") + std::string(u.name);
-      return ErrorAt(unit->location, "unknown unit " + Quote(requirement.unit) + "; known: " + known);
+      return ErrorAt(unit->location, "unknown unit " + Quote(requirement.unit) +
+                                         "; known: " + JoinComma(KnownUnits(), &UnitInfo::name));
     }
     if (const DocNode* statistic = map.Get("statistic")) {
       LEPTON_ASSIGN_OR_RETURN(
@@ -486,7 +480,8 @@ class Loader {
     LEPTON_ASSIGN_OR_RETURN(const DocNode* threshold, map.Require("threshold"));
     LEPTON_RETURN_IF_ERROR(ReadThreshold(*threshold, unit_info->kind, requirement));
     if (const DocNode* applies_if = map.Get("applies_if")) {
-      LEPTON_ASSIGN_OR_RETURN(requirement.applies_if, ParseCondition(*applies_if, "applies_if", ""));
+      LEPTON_ASSIGN_OR_RETURN(requirement.applies_if,
+                              ParseCondition(*applies_if, "applies_if", ""));
     }
     spec_.requirements.push_back(std::move(requirement));
     return OkStatus();
@@ -496,7 +491,8 @@ class Loader {
     requirement.runs.location = node.location;
     const auto read_one = [&](const DocNode& value, const std::string& profile) -> Status {
       LEPTON_ASSIGN_OR_RETURN(std::int64_t runs, ReadInt(value, "runs"));
-      if (runs < 1 || runs > 1000) return ErrorAt(value.location, "runs: must be between 1 and 1000");
+      if (runs < 1 || runs > 1000)
+        return ErrorAt(value.location, "runs: must be between 1 and 1000");
       requirement.runs.by_profile[profile] = static_cast<int>(runs);
       return OkStatus();
     };
@@ -539,10 +535,9 @@ class Loader {
   Status CheckProfileKey(const std::string& key, const SourceLocation& location,
                          std::string_view what) const {
     if (key == kAllProfiles || spec_.profiles.contains(key)) return OkStatus();
-    std::string known;
-    for (const auto& [name, profile] : spec_.profiles) known += (known.empty() ? "" : ", ") + name;
+    const auto name_of = [](const auto& entry) -> const std::string& { return entry.first; };
     return ErrorAt(location, std::string(what) + ": unknown profile " + Quote(key) +
-                                 "; known: " + known + " (or 'all')");
+                                 "; known: " + JoinComma(spec_.profiles, name_of) + " (or 'all')");
   }
 
   Status CheckReferences(const SourceLocation& main_location) const {
@@ -557,11 +552,10 @@ class Loader {
       const WorkloadType& type = *FindWorkloadType(workload->second.type);
       const MetricSchema* metric = FindMetric(type, requirement.metric);
       if (metric == nullptr) {
-        std::string known;
-        for (const MetricSchema& m : type.metrics) known += (known.empty() ? "" : ", ") + std::string(m.name);
-        return ErrorAt(requirement.location, what + ": workload type " + Quote(type.name) +
-                                                 " has no metric " + Quote(requirement.metric) +
-                                                 "; known: " + known);
+        return ErrorAt(requirement.location,
+                       what + ": workload type " + Quote(type.name) + " has no metric " +
+                           Quote(requirement.metric) +
+                           "; known: " + JoinComma(type.metrics, &MetricSchema::name));
       }
       if (metric->unit != requirement.unit) {
         return ErrorAt(requirement.location, what + ": metric " + Quote(requirement.metric) +
@@ -572,7 +566,8 @@ class Loader {
         LEPTON_RETURN_IF_ERROR(CheckProfileKey(profile, entry.location, what + ": threshold"));
       }
       for (const auto& [profile, runs] : requirement.runs.by_profile) {
-        LEPTON_RETURN_IF_ERROR(CheckProfileKey(profile, requirement.runs.location, what + ": runs"));
+        LEPTON_RETURN_IF_ERROR(
+            CheckProfileKey(profile, requirement.runs.location, what + ": runs"));
       }
     }
     return OkStatus();

@@ -77,7 +77,8 @@ INSTANTIATE_TEST_SUITE_P(
                       "lepton.yaml:4:1: unknown key 'statuss' in the spec's main file; expected "
                       "one of: spec, version, status, title, description, includes, profiles, "
                       "workloads, requirements"},
-        MalformedCase{"duplicate_yaml_key", Mutate("version: 1.2.3", "version: 1.2.3\nversion: 2.0.0"),
+        MalformedCase{"duplicate_yaml_key",
+                      Mutate("version: 1.2.3", "version: 1.2.3\nversion: 2.0.0"),
                       "lepton.yaml:3:1: duplicate key 'version'"},
         MalformedCase{"bad_version", Mutate("version: 1.2.3", "version: 1.2"),
                       "lepton.yaml:2:10: version: expected MAJOR.MINOR.PATCH, found '1.2'"},
@@ -135,7 +136,8 @@ INSTANTIATE_TEST_SUITE_P(
                       "'linear_regression'; known: dataset.source, dataset.rows, "
                       "dataset.features, dataset.noise_sigma, dataset.holdout_fraction, "
                       "dataset.path, dataset.has_header, dataset.coefficients"},
-        MalformedCase{"param_out_of_range", Mutate("holdout_fraction: 0.1", "holdout_fraction: 0.9"),
+        MalformedCase{"param_out_of_range",
+                      Mutate("holdout_fraction: 0.1", "holdout_fraction: 0.9"),
                       "lepton.yaml:13:95: dataset.holdout_fraction: 0.9 is outside [0.001, 0.5]"},
         MalformedCase{"param_bad_choice", Mutate("name: sgd", "name: adam"),
                       "lepton.yaml:15:23: optimizer.name: 'adam' is not one of: sgd"},
@@ -146,16 +148,17 @@ INSTANTIATE_TEST_SUITE_P(
                       "lepton.yaml:16:17: batch_size: expected a whole number, found '32.5'"},
         MalformedCase{"unknown_scale", Mutate("small: {dataset", "tiny: {dataset"),
                       "lepton.yaml:21:7: unknown scale 'tiny'; known: full, small"},
-        MalformedCase{"bool_op", Mutate("metric: cpu_cores\n    unit: count\n    statistic: min\n"
-                                        "    threshold: {op: \">=\", all: 1}",
-                                        "metric: cpu_cores\n    unit: count\n    statistic: min\n"
-                                        "    threshold: {op: \">=\"}"),
+        MalformedCase{"bool_op",
+                      Mutate("metric: cpu_cores\n    unit: count\n    statistic: min\n"
+                             "    threshold: {op: \">=\", all: 1}",
+                             "metric: cpu_cores\n    unit: count\n    statistic: min\n"
+                             "    threshold: {op: \">=\"}"),
                       "lepton.yaml:31:16: threshold: names no profile; add e.g. 'all: VALUE'"},
         MalformedCase{"unknown_precondition_fact", Mutate("gpus: \">= 1\"", "tpus: \">= 1\""),
                       "lepton.yaml:7:41: unknown fact 'tpus'; known facts: gpus, ranks, nodes, "
                       "cpu_cores, memory_gib"},
-        MalformedCase{"profile_named_all", Mutate("  ci: {devices: cpu, scale: small}",
-                                                  "  all: {devices: cpu}"),
+        MalformedCase{"profile_named_all",
+                      Mutate("  ci: {devices: cpu, scale: small}", "  all: {devices: cpu}"),
                       "lepton.yaml:6:3: profile name 'all' must be lower-case words joined by "
                       "'-' and not 'all'"}),
     [](const ::testing::TestParamInfo<MalformedCase>& param_info) {
@@ -189,9 +192,11 @@ TEST(SpecLoaderTest, MissingIncludeNamesTheInclude) {
 }
 
 TEST(SpecLoaderTest, DuplicateAcrossFilesNamesBothPlaces) {
-  const std::string main = "spec: s\nversion: 1.0.0\nstatus: draft\nincludes: [p.yaml]\n"
-                           "profiles:\n  cpu: {}\n";
-  const auto spec = LoadSpec(MapSource({{"lepton.yaml", main}, {"p.yaml", "profiles:\n  cpu: {}\n"}}));
+  const std::string main =
+      "spec: s\nversion: 1.0.0\nstatus: draft\nincludes: [p.yaml]\n"
+      "profiles:\n  cpu: {}\n";
+  const auto spec =
+      LoadSpec(MapSource({{"lepton.yaml", main}, {"p.yaml", "profiles:\n  cpu: {}\n"}}));
   ASSERT_FALSE(spec.has_value());
   EXPECT_EQ(spec.error().message(),
             "p.yaml:2:3: duplicate profile 'cpu', first defined at lepton.yaml:6:3");

@@ -17,8 +17,7 @@ std::optional<Enum> Lookup(const std::array<std::pair<Enum, std::string_view>, N
 }
 
 template <typename Enum, std::size_t N>
-std::string_view NameOf(const std::array<std::pair<Enum, std::string_view>, N>& table,
-                        Enum value) {
+std::string_view NameOf(const std::array<std::pair<Enum, std::string_view>, N>& table, Enum value) {
   for (const auto& [candidate, name] : table) {
     if (candidate == value) return name;
   }
@@ -87,9 +86,7 @@ std::optional<Level> ParseLevel(std::string_view text) { return Lookup(kLevels, 
 std::optional<Comparison> ParseComparison(std::string_view text) {
   return Lookup(kComparisons, text);
 }
-std::optional<Statistic> ParseStatistic(std::string_view text) {
-  return Lookup(kStatistics, text);
-}
+std::optional<Statistic> ParseStatistic(std::string_view text) { return Lookup(kStatistics, text); }
 
 std::string ValueToString(const Value& value) {
   if (const auto* number = std::get_if<double>(&value)) return FormatDouble(*number);

@@ -91,9 +91,8 @@ struct Requirement {
   SourceLocation location;
 };
 
-using ParamValue =
-    std::variant<bool, std::int64_t, double, std::string, std::vector<std::int64_t>,
-                 std::vector<double>, std::vector<std::string>>;
+using ParamValue = std::variant<bool, std::int64_t, double, std::string, std::vector<std::int64_t>,
+                                std::vector<double>, std::vector<std::string>>;
 std::string ParamValueToString(const ParamValue& value);
 
 struct Param {

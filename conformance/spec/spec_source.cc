@@ -38,8 +38,8 @@ Result<std::string> DirectorySource::Read(std::string_view relative_path) const 
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return std::unexpected(NotFoundError(DisplayName(relative_path) +
-                                         ": cannot open: " + std::strerror(errno)));
+    return std::unexpected(
+        NotFoundError(DisplayName(relative_path) + ": cannot open: " + std::strerror(errno)));
   }
   std::ostringstream buffer;
   buffer << in.rdbuf();

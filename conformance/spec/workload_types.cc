@@ -20,7 +20,8 @@ constexpr std::array<MetricSchema, 6> kSystemMetrics = {{
 
 Status NoCheck(const WorkloadSpec& /*workload*/, const ParamMap& /*params*/) { return OkStatus(); }
 
-// linear_regression --------------------------------------------------------------------------------
+// linear_regression
+// --------------------------------------------------------------------------------
 constexpr std::array<std::string_view, 2> kRegressionSources = {"synthetic", "csv"};
 constexpr std::array<std::string_view, 1> kSgd = {"sgd"};
 constexpr std::array<std::string_view, 1> kFp64 = {"fp64"};
@@ -30,14 +31,34 @@ constexpr std::array<ParamSchema, 15> kRegressionParams = {{
      "synthetic: generated from the seed; csv: read from dataset.path"},
     {"dataset.rows", ParamKind::kInt, false, 16, 1e9, {}, "synthetic: rows generated"},
     {"dataset.features", ParamKind::kInt, false, 1, 4096, {}, "synthetic: features per row"},
-    {"dataset.noise_sigma", ParamKind::kNumber, false, 0, 1e6, {},
+    {"dataset.noise_sigma",
+     ParamKind::kNumber,
+     false,
+     0,
+     1e6,
+     {},
      "synthetic: standard deviation of the Gaussian noise added to y"},
-    {"dataset.holdout_fraction", ParamKind::kNumber, true, 0.001, 0.5, {},
+    {"dataset.holdout_fraction",
+     ParamKind::kNumber,
+     true,
+     0.001,
+     0.5,
+     {},
      "share of rows (the last ones) held out for MSE and R^2"},
-    {"dataset.path", ParamKind::kString, false, 0, 0, {},
+    {"dataset.path",
+     ParamKind::kString,
+     false,
+     0,
+     0,
+     {},
      "csv: file relative to the spec directory; numeric columns, y last"},
     {"dataset.has_header", ParamKind::kBool, false, 0, 0, {}, "csv: first line names columns"},
-    {"dataset.coefficients", ParamKind::kNumberList, false, -kInf, kInf, {},
+    {"dataset.coefficients",
+     ParamKind::kNumberList,
+     false,
+     -kInf,
+     kInf,
+     {},
      "csv: the true coefficients (features, then intercept) when known"},
     {"model.intercept", ParamKind::kBool, true, 0, 0, {}, "fit an intercept term"},
     {"optimizer.name", ParamKind::kString, true, 0, 0, kSgd, "the iterative solver"},
@@ -68,8 +89,8 @@ Status CheckRegression(const WorkloadSpec& workload, const ParamMap& params) {
   const auto& source = std::get<std::string>(params.at("dataset.source").value);
   const auto need = [&](std::string_view key) -> Status {
     if (params.contains(std::string(key))) return OkStatus();
-    return ErrorAt(workload.location, "workload '" + workload.name + "': dataset.source " +
-                                          source + " needs " + std::string(key));
+    return ErrorAt(workload.location, "workload '" + workload.name + "': dataset.source " + source +
+                                          " needs " + std::string(key));
   };
   if (source == "synthetic") {
     for (std::string_view key : {"dataset.rows", "dataset.features", "dataset.noise_sigma"}) {
@@ -87,8 +108,11 @@ Status CheckRegression(const WorkloadSpec& workload, const ParamMap& params) {
 }
 
 constexpr std::array<WorkloadType, 2> kTypes = {{
-    {"system_probe", "Reads the system's interfaces (CPU, memory, BLAS/LAPACK, CUDA driver).", {},
-     kSystemMetrics, NoCheck},
+    {"system_probe",
+     "Reads the system's interfaces (CPU, memory, BLAS/LAPACK, CUDA driver).",
+     {},
+     kSystemMetrics,
+     NoCheck},
     {"linear_regression",
      "Least squares on data with known coefficients: closed form (Cholesky on the Gram matrix) "
      "and mini-batch SGD.",

@@ -107,9 +107,11 @@ Result<DocNode> ParseYaml(std::string_view text, std::string_view file_name,
     const YAML::Node root = YAML::Load(std::string(text));
     return converter.Convert(root, 0);
   } catch (const YAML::Exception& error) {
-    return std::unexpected(ErrorAt(converter.Locate(error.mark), "YAML syntax error: " + error.msg));
+    return std::unexpected(
+        ErrorAt(converter.Locate(error.mark), "YAML syntax error: " + error.msg));
   } catch (const std::exception& error) {
-    return std::unexpected(InternalError(std::string(file_name) + ": YAML parser: " + error.what()));
+    return std::unexpected(
+        InternalError(std::string(file_name) + ": YAML parser: " + error.what()));
   }
 }
 

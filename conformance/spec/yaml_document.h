@@ -23,10 +23,10 @@ struct DocNode {
   enum class Type { kNull, kScalar, kSequence, kMap };
 
   Type type = Type::kNull;
-  std::string scalar;   // kScalar: the text as written, without quotes
-  bool quoted = false;  // kScalar: written in quotes (so "20" is a string, not a number)
-  std::vector<DocNode> items;                         // kSequence
-  std::vector<std::pair<DocNode, DocNode>> entries;   // kMap, in file order; keys are scalars
+  std::string scalar;          // kScalar: the text as written, without quotes
+  bool quoted = false;         // kScalar: written in quotes (so "20" is a string, not a number)
+  std::vector<DocNode> items;  // kSequence
+  std::vector<std::pair<DocNode, DocNode>> entries;  // kMap, in file order; keys are scalars
   SourceLocation location;
 
   [[nodiscard]] const DocNode* Find(std::string_view key) const;

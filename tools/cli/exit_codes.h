@@ -3,9 +3,9 @@
 
 namespace lepton::cli {
 
-inline constexpr int kExitCertified = 0;     // every MUST requirement passed
-inline constexpr int kExitNotCertified = 1;  // a MUST failed, was not measured, or errored
-inline constexpr int kExitUsageError = 2;    // bad flags, malformed input, profile refused
-inline constexpr int kExitInternalError = 3; // the suite itself failed
+inline constexpr int kExitCertified = 0;      // every MUST requirement passed
+inline constexpr int kExitNotCertified = 1;   // a MUST failed, was not measured, or errored
+inline constexpr int kExitUsageError = 2;     // bad flags, malformed input, profile refused
+inline constexpr int kExitInternalError = 3;  // the suite itself failed
 
 }  // namespace lepton::cli

@@ -1,9 +1,9 @@
 // lepton-cert: the command line of the Lepton Conformance Suite. The one adapter over CLI11,
 // and the only place that turns outcomes into exit codes (tools/cli/exit_codes.h).
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <CLI/CLI.hpp>
 #include <exception>
 
 #include "tools/cli/build_info.h"
@@ -17,7 +17,8 @@ namespace {
 int Main(int argc, char** argv) {
   CLI::App app{"lepton-cert: conformance tests and benchmarks for AI infrastructure"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string(ToolVersion()) + " (" + std::string(GitCommit()) + ")");
+  app.set_version_flag("--version",
+                       std::string(ToolVersion()) + " (" + std::string(GitCommit()) + ")");
 
   RunOptions run;
   std::string spec_path;
@@ -29,16 +30,19 @@ int Main(int argc, char** argv) {
   run_command->add_option("--out", run.out_dir, "Directory for the report")->capture_default_str();
   run_command->add_option("--runs", runs, "Repetitions of every workload (default: the spec's)")
       ->check(CLI::Range(1, 1000));
-  run_command->add_option("--overlay", overlay_path, "Vendor overlay (system fields, tighter "
-                                                     "thresholds)")
+  run_command
+      ->add_option("--overlay", overlay_path,
+                   "Vendor overlay (system fields, tighter "
+                   "thresholds)")
       ->check(CLI::ExistingFile);
 
   CLI::App* spec_command = app.add_subcommand("spec", "Check or show specifications");
   spec_command->require_subcommand(1);
   std::vector<std::string> check_paths;
   CLI::App* check_command = spec_command->add_subcommand("check", "Validate spec files");
-  check_command->add_option("files", check_paths, "Spec directories or main files (default: "
-                                                  "the embedded spec)");
+  check_command->add_option("files", check_paths,
+                            "Spec directories or main files (default: "
+                            "the embedded spec)");
   std::string show_spec;
   std::string show_profile = "cpu";
   CLI::App* show_command = spec_command->add_subcommand("show", "Print the plan for a profile");
@@ -65,8 +69,9 @@ int Main(int argc, char** argv) {
     return CheckSpecs(std::vector<std::filesystem::path>(check_paths.begin(), check_paths.end()));
   }
   if (*show_command) {
-    return ShowSpec(show_spec.empty() ? std::nullopt : std::optional<std::filesystem::path>(show_spec),
-                    show_profile);
+    return ShowSpec(
+        show_spec.empty() ? std::nullopt : std::optional<std::filesystem::path>(show_spec),
+        show_profile);
   }
   if (*system_command) return ShowSystem();
   return kExitUsageError;

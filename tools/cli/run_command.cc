@@ -23,7 +23,8 @@ namespace {
 
 std::string IsoNow(std::chrono::system_clock::time_point now) {
   const auto seconds = std::chrono::time_point_cast<std::chrono::seconds>(now);
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(seconds)));
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}",
+                     fmt::gmtime(std::chrono::system_clock::to_time_t(seconds)));
 }
 
 int InputError(const Status& status) {
@@ -31,10 +32,11 @@ int InputError(const Status& status) {
   return kExitUsageError;
 }
 
-// Four significant digits for the terminal; the report keeps every digit.
+// Four significant digits and digest prefixes for the terminal; the report keeps every digit.
 std::string DisplayValue(const spec::Value& value) {
   if (const auto* number = std::get_if<double>(&value)) return fmt::format("{:.4g}", *number);
-  return spec::ValueToString(value);
+  const std::string text = spec::ValueToString(value);
+  return text.size() > 24 ? text.substr(0, 12) + "..." : text;
 }
 
 std::string MeasuredText(const judge::Verdict& verdict, const spec::Requirement& requirement) {
@@ -56,9 +58,8 @@ void PrintSummary(const reports::CertificationReport& report, const std::filesys
     const spec::Requirement& requirement = *planned.requirement;
     fmt::print("{:<28} {:<6} {:<14} {:<30} {} {} {}\n", requirement.id,
                spec::LevelName(requirement.level), judge::VerdictStatusName(verdict.status),
-               MeasuredText(verdict, requirement),
-               spec::ComparisonSymbol(requirement.threshold.op), DisplayValue(planned.threshold),
-               requirement.unit);
+               MeasuredText(verdict, requirement), spec::ComparisonSymbol(requirement.threshold.op),
+               DisplayValue(planned.threshold), requirement.unit);
     if (verdict.status != judge::VerdictStatus::kPass) {
       fmt::print("{:<28} {}\n", "", verdict.reason);
     }
@@ -106,8 +107,8 @@ int RunCertification(const RunOptions& options) {
   }
 
   fmt::print(stderr, "lepton-cert {}: spec {} {} ({}), profile {}, {} requirements, {} workloads\n",
-             ToolVersion(), input->spec.id, input->spec.version, input->source,
-             plan->profile->name, plan->requirements.size(), plan->workloads.size());
+             ToolVersion(), input->spec.id, input->spec.version, input->source, plan->profile->name,
+             plan->requirements.size(), plan->workloads.size());
   ProgressPrinter progress(stderr, ::isatty(STDERR_FILENO) != 0);
   bench::RunnerOptions runner_options;
   runner_options.device = plan->profile->devices;

@@ -40,7 +40,8 @@ class LinearRegressionWorkload final : public Workload {
       LEPTON_ASSIGN_OR_RETURN(data_, GenerateSynthetic(spec));
     } else {
       CsvSpec spec;
-      LEPTON_ASSIGN_OR_RETURN(const std::string path, GetParam<std::string>(params, "dataset.path"));
+      LEPTON_ASSIGN_OR_RETURN(const std::string path,
+                              GetParam<std::string>(params, "dataset.path"));
       LEPTON_RETURN_IF_ERROR(spec::CheckRelativeSpecPath(path).WithContext("dataset.path"));
       spec.path = context.data_root / path;
       if (params.contains("dataset.has_header")) {
@@ -95,8 +96,7 @@ class LinearRegressionWorkload final : public Workload {
     AddQuality(metrics, "sgd_", sgd_result_.coefficients);
     metrics.values["sgd_time_s"] = step_seconds[kSgdStep];
     const auto batch = static_cast<double>(std::min(sgd_.batch_size, data_.train_rows));
-    const double sgd_rows =
-        std::floor(rows / batch) * batch * static_cast<double>(sgd_.epochs);
+    const double sgd_rows = std::floor(rows / batch) * batch * static_cast<double>(sgd_.epochs);
     AddRate(metrics, "sgd_rows_per_second", sgd_rows, step_seconds[kSgdStep]);
     metrics.values["sgd_final_train_mse"] = sgd_result_.final_epoch_train_mse;
     return metrics;

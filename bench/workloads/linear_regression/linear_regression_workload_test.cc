@@ -34,8 +34,7 @@ Result<Metrics> RunOnce(Workload& workload) {
 
 TEST(LinearRegressionWorkloadTest, ProducesEveryMetricOfItsSchema) {
   auto workload = MakeLinearRegressionWorkload();
-  ASSERT_TRUE(
-      workload->Prepare({SyntheticParams(), "cpu", {}, nullptr, {"dataset_sha256"}}).ok());
+  ASSERT_TRUE(workload->Prepare({SyntheticParams(), "cpu", {}, nullptr, {"dataset_sha256"}}).ok());
   EXPECT_EQ(workload->StepNames(), (std::vector<std::string>{"closed_form", "sgd"}));
   const auto metrics = RunOnce(*workload).value();
   EXPECT_TRUE(metrics.not_measured.empty());
@@ -69,8 +68,8 @@ TEST(LinearRegressionWorkloadTest, RepeatedRunsGiveIdenticalQuality) {
 }
 
 TEST(LinearRegressionWorkloadTest, CsvWithoutTruthLeavesCoefficientErrorNotMeasured) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("lepton_lr_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("lepton_lr_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   {
     std::ofstream out(dir / "data.csv");

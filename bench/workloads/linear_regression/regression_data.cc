@@ -66,7 +66,8 @@ void SplitRows(std::vector<double>&& rows, std::int64_t holdout_rows, Regression
 
 Result<RegressionData> GenerateSynthetic(const SyntheticSpec& spec) {
   if (spec.features < 1 || spec.rows < 16) {
-    return std::unexpected(InvalidArgumentError("synthetic data needs >= 1 feature and >= 16 rows"));
+    return std::unexpected(
+        InvalidArgumentError("synthetic data needs >= 1 feature and >= 16 rows"));
   }
   RegressionData data;
   data.features = spec.features;
@@ -143,8 +144,8 @@ Result<RegressionData> LoadCsv(const CsvSpec& spec) {
           " columns like the first row, found " + std::to_string(column)));
     }
     if (columns < 2) {
-      return std::unexpected(InvalidArgumentError(
-          name + ":" + std::to_string(line_number) + ": need at least one feature and y"));
+      return std::unexpected(InvalidArgumentError(name + ":" + std::to_string(line_number) +
+                                                  ": need at least one feature and y"));
     }
     // Insert the constant column before y: [x..., 1, y].
     rows.insert(rows.end() - 1, 1.0);
@@ -156,7 +157,8 @@ Result<RegressionData> LoadCsv(const CsvSpec& spec) {
   RegressionData data;
   data.features = columns - 1;
   const std::int64_t total = static_cast<std::int64_t>(rows.size()) / data.stride();
-  if (spec.true_coefficients && spec.true_coefficients->size() != static_cast<std::size_t>(columns)) {
+  if (spec.true_coefficients &&
+      spec.true_coefficients->size() != static_cast<std::size_t>(columns)) {
     return std::unexpected(InvalidArgumentError(
         name + ": dataset.coefficients has " + std::to_string(spec.true_coefficients->size()) +
         " values; the file has " + std::to_string(data.features) +

@@ -13,8 +13,8 @@ namespace {
 using ::testing::HasSubstr;
 
 SyntheticSpec SmallSpec(std::uint64_t seed = 7) {
-  return SyntheticSpec{.rows = 1000, .features = 3, .noise_sigma = 0.1,
-                       .holdout_fraction = 0.1, .seed = seed};
+  return SyntheticSpec{
+      .rows = 1000, .features = 3, .noise_sigma = 0.1, .holdout_fraction = 0.1, .seed = seed};
 }
 
 TEST(RegressionDataTest, SyntheticLayoutAndSplit) {

@@ -35,9 +35,9 @@ Result<std::vector<double>> NormalEquationsSolver::Solve(const RegressionData& d
   int info = 0;
   dposv_(&uplo, &p, &nrhs, a.data(), &p, rhs.data(), &p, &info);
   if (info > 0) {
-    return std::unexpected(FailedPreconditionError(
-        "X^T X is not positive definite (DPOSV info " + std::to_string(info) +
-        "): the features are linearly dependent"));
+    return std::unexpected(FailedPreconditionError("X^T X is not positive definite (DPOSV info " +
+                                                   std::to_string(info) +
+                                                   "): the features are linearly dependent"));
   }
   if (info < 0) {
     return std::unexpected(InternalError("DPOSV argument " + std::to_string(-info) + " invalid"));

@@ -56,9 +56,12 @@ TEST(NormalEquationsTest, LinearlyDependentFeaturesAreRefused) {
 TEST(SgdTest, ConvergesNearTheTruth) {
   const RegressionData data = Synthetic(100000, 8, 0.5);
   SgdSolver solver;
-  const auto result = solver.Solve(data, {.learning_rate = 0.01, .batch_size = 64, .epochs = 2,
-                                          .seed = 1, .intercept = true})
-                          .value();
+  const auto result =
+      solver
+          .Solve(
+              data,
+              {.learning_rate = 0.01, .batch_size = 64, .epochs = 2, .seed = 1, .intercept = true})
+          .value();
   EXPECT_LT(MaxAbsCoefficientError(result.coefficients, *data.true_coefficients), 0.05);
   EXPECT_NEAR(result.final_epoch_train_mse, 0.25, 0.05);
 }
@@ -66,16 +69,16 @@ TEST(SgdTest, ConvergesNearTheTruth) {
 TEST(SgdTest, SameSeedSameResult) {
   const RegressionData data = Synthetic(10000, 4, 0.5);
   SgdSolver solver;
-  const SgdSettings settings{.learning_rate = 0.01, .batch_size = 32, .epochs = 1, .seed = 9,
-                             .intercept = true};
+  const SgdSettings settings{
+      .learning_rate = 0.01, .batch_size = 32, .epochs = 1, .seed = 9, .intercept = true};
   EXPECT_EQ(solver.Solve(data, settings)->coefficients, solver.Solve(data, settings)->coefficients);
 }
 
 TEST(SgdTest, DivergenceIsReportedNotReturned) {
   const RegressionData data = Synthetic(10000, 4, 0.5);
   SgdSolver solver;
-  const auto result = solver.Solve(data, {.learning_rate = 10, .batch_size = 16, .epochs = 1,
-                                          .seed = 1, .intercept = true});
+  const auto result = solver.Solve(
+      data, {.learning_rate = 10, .batch_size = 16, .epochs = 1, .seed = 1, .intercept = true});
   ASSERT_FALSE(result.has_value());
   EXPECT_NE(result.error().message().find("diverged"), std::string::npos);
 }

@@ -6,7 +6,8 @@ namespace {
 class SystemProbeWorkload final : public Workload {
  public:
   Status Prepare(const WorkloadContext& context) override {
-    if (context.system == nullptr) return InternalError("system_probe needs the system description");
+    if (context.system == nullptr)
+      return InternalError("system_probe needs the system description");
     system_ = context.system;
     return OkStatus();
   }

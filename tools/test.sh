@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Fresh Debian 12 machine -> installed dependencies, the CI build (warnings are errors) and the
+# whole test suite under CTest. GPU tests skip with their reason where no GPU is present.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+bash tools/setup/install_deps.sh
+cmake --preset ci
+cmake --build --preset ci
+ctest --preset ci

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The CLI's contract with CI pipelines: exit codes and the messages that explain them.
+#   0 certified, 1 not certified, 2 usage or input error, 3 internal error.
+set -uo pipefail
+cli=$1
+root=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+# expect CODE PATTERN -- COMMAND...: runs COMMAND, checks its exit code and that its combined
+# output matches PATTERN (an extended regex).
+expect() {
+  local code=$1 pattern=$2
+  shift 3
+  local output actual
+  output=$("$@" 2>&1)
+  actual=$?
+  if [[ $actual -ne $code ]] || ! grep -Eq -- "$pattern" <<<"$output"; then
+    echo "FAIL: $* -> exit $actual (want $code), output:"
+    echo "$output" | tail -5
+    echo "  (wanted /$pattern/)"
+    failures=$((failures + 1))
+  else
+    echo "ok: exit $code: $*"
+  fi
+}
+
+expect 0 '^0\.1\.0' -- "$cli" --version
+expect 2 'A subcommand is required|subcommand' -- "$cli"
+expect 2 'unknown profile .nope.; known: ci, cpu, gpu, multi-gpu' -- "$cli" run --profile nope --out "$work/o"
+expect 0 'OK: lepton-ai-infrastructure' -- "$cli" spec check "$root/spec/lepton-v1"
+expect 0 '"profile"' -- "$cli" spec show --profile ci
+expect 0 '"blas"' -- "$cli" system
+
+gpus=$("$cli" system | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["gpus"]["count"])')
+if [[ $gpus -eq 0 ]]; then
+  expect 2 "profile refused: profile 'gpu' needs gpus >= 1, but this system has gpus = 0" -- \
+    "$cli" run --profile gpu --out "$work/o"
+  [[ ! -e "$work/o/report.json" ]] || { echo "FAIL: a refused profile wrote a report"; failures=$((failures + 1)); }
+fi
+
+# A malformed spec: the message names file:line:column.
+cp -r "$root/spec/examples/quick" "$work/bad"
+sed -i 's/unit: rows\/s/unit: rows\/sec/' "$work/bad/lepton.yaml"
+expect 2 "$work/bad/lepton.yaml:[0-9]+:[0-9]+: unknown unit 'rows/sec'" -- "$cli" spec check "$work/bad"
+expect 2 "$work/bad/lepton.yaml:[0-9]+:[0-9]+: unknown unit" -- "$cli" run --spec "$work/bad" --profile quick --out "$work/o"
+expect 2 'no such file or directory' -- "$cli" spec check "$work/missing"
+
+# The quick example certifies; the same suite with an unreachable MUST threshold does not, and
+# still writes its report.
+expect 0 '^Verdict: CERTIFIED' -- "$cli" run --spec "$root/spec/examples/quick" --profile quick --out "$work/pass"
+cp -r "$root/spec/examples/quick" "$work/strict"
+sed -i 's/threshold: {op: ">=", quick: 1000}/threshold: {op: ">=", quick: 1.0e15}/' "$work/strict/lepton.yaml"
+expect 1 'blocking: EX-ROWS-PER-S \(fail\)' -- "$cli" run --spec "$work/strict" --profile quick --out "$work/fail"
+[[ -s "$work/fail/report.json" ]] || { echo "FAIL: no report for a not-certified run"; failures=$((failures + 1)); }
+
+# Too few runs: a MUST that was not measured often enough never passes.
+expect 1 'EX-ROWS-PER-S \(not-measured\)' -- "$cli" run --spec "$root/spec/examples/quick" --profile quick --runs 1 --out "$work/few"
+
+# Overlays may tighten, never loosen.
+cat >"$work/loosen.yaml" <<'YAML'
+overlay: acme
+spec: lepton-quick-example
+thresholds:
+  EX-ROWS-PER-S: {quick: 1}
+YAML
+expect 2 'loosens the MUST threshold of EX-ROWS-PER-S' -- "$cli" run --spec "$root/spec/examples/quick" --profile quick --overlay "$work/loosen.yaml" --out "$work/o"
+cat >"$work/tighten.yaml" <<'YAML'
+overlay: acme
+spec: lepton-quick-example
+system: {name: "Acme <X9>", vendor: Acme}
+thresholds:
+  EX-ROWS-PER-S: {quick: 2000}
+YAML
+expect 0 '^Verdict: CERTIFIED' -- "$cli" run --spec "$root/spec/examples/quick" --profile quick --overlay "$work/tighten.yaml" --out "$work/tight"
+grep -q '"name": "Acme <X9>"' "$work/tight/report.json" || { echo "FAIL: overlay system fields missing from the report"; failures=$((failures + 1)); }
+
+# An output directory that cannot be created is an input error, not a crash.
+touch "$work/file"
+expect 2 'cannot create' -- "$cli" run --spec "$root/spec/examples/quick" --profile quick --out "$work/file/sub"
+
+if [[ $failures -ne 0 ]]; then
+  echo "$failures check(s) failed"
+  exit 1
+fi
+echo "PASS"

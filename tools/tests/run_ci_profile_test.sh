@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# End to end: `lepton-cert run --profile ci` on the embedded spec certifies this machine and
+# writes a report that validates against spec/schema/report.schema.json and keeps its invariants.
+set -euo pipefail
+cli=$1
+root=$2
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+set +e
+"$cli" run --profile ci --out "$out" >"$out/stdout" 2>"$out/stderr"
+code=$?
+set -e
+cat "$out/stdout"
+if [[ $code -ne 0 ]]; then
+  cat "$out/stderr"
+  echo "FAIL: expected exit 0 (certified) from the ci profile, got $code"
+  exit 1
+fi
+grep -q '^Verdict: CERTIFIED' "$out/stdout"
+/usr/bin/python3 "$root/tools/tests/validate_json_schema.py" "$root/spec/schema/report.schema.json" \
+  "$out/report.json"
+/usr/bin/python3 "$root/tools/tests/check_report.py" "$out/report.json"
+
+# The embedded standard is the one in the repository, byte for byte.
+embedded=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["spec"]["sha256"])' "$out/report.json")
+"$cli" spec check "$root/spec/lepton-v1" | grep -q "sha256 $embedded" || {
+  echo "FAIL: embedded spec digest $embedded differs from spec/lepton-v1"; exit 1; }
+echo "PASS"
