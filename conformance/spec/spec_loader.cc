@@ -453,10 +453,13 @@ class Loader {
     }
     LEPTON_ASSIGN_OR_RETURN(const DocNode* workload, map.Require("workload"));
     LEPTON_ASSIGN_OR_RETURN(requirement.workload, ReadString(*workload, "workload"));
+    requirement.workload_location = workload->location;
     LEPTON_ASSIGN_OR_RETURN(const DocNode* metric, map.Require("metric"));
     LEPTON_ASSIGN_OR_RETURN(requirement.metric, ReadString(*metric, "metric"));
+    requirement.metric_location = metric->location;
     LEPTON_ASSIGN_OR_RETURN(const DocNode* unit, map.Require("unit"));
     LEPTON_ASSIGN_OR_RETURN(requirement.unit, ReadString(*unit, "unit"));
+    requirement.unit_location = unit->location;
     const auto unit_info = FindUnit(requirement.unit);
     if (!unit_info) {
       return ErrorAt(unit->location, "unknown unit " + Quote(requirement.unit) +
@@ -546,21 +549,21 @@ class Loader {
       const std::string what = "requirement " + Quote(requirement.id);
       auto workload = spec_.workloads.find(requirement.workload);
       if (workload == spec_.workloads.end()) {
-        return ErrorAt(requirement.location,
+        return ErrorAt(requirement.workload_location,
                        what + ": unknown workload " + Quote(requirement.workload));
       }
       const WorkloadType& type = *FindWorkloadType(workload->second.type);
       const MetricSchema* metric = FindMetric(type, requirement.metric);
       if (metric == nullptr) {
-        return ErrorAt(requirement.location,
+        return ErrorAt(requirement.metric_location,
                        what + ": workload type " + Quote(type.name) + " has no metric " +
                            Quote(requirement.metric) +
                            "; known: " + JoinComma(type.metrics, &MetricSchema::name));
       }
       if (metric->unit != requirement.unit) {
-        return ErrorAt(requirement.location, what + ": metric " + Quote(requirement.metric) +
-                                                 " is measured in " + Quote(metric->unit) +
-                                                 ", not " + Quote(requirement.unit));
+        return ErrorAt(requirement.unit_location, what + ": metric " + Quote(requirement.metric) +
+                                                      " is measured in " + Quote(metric->unit) +
+                                                      ", not " + Quote(requirement.unit));
       }
       for (const auto& [profile, entry] : requirement.threshold.by_profile) {
         LEPTON_RETURN_IF_ERROR(CheckProfileKey(profile, entry.location, what + ": threshold"));

@@ -89,7 +89,7 @@ INSTANTIATE_TEST_SUITE_P(
                       "count, B, GiB, GB/s, GFLOP/s, rows/s, samples/s, images/s, J, J/sample, "
                       "samples/J, W, MHz, loss, version, scalar, bool, sha256, text"},
         MalformedCase{"unit_mismatch", Mutate("unit: rows/s", "unit: s"),
-                      "lepton.yaml:32:5: requirement 'PERF-ROWS': metric 'rows_per_second' is "
+                      "lepton.yaml:38:11: requirement 'PERF-ROWS': metric 'rows_per_second' is "
                       "measured in 'rows/s', not 's'"},
         MalformedCase{"duplicate_id", Mutate("id: PERF-ROWS", "id: IF-CORES"),
                       "lepton.yaml:32:9: duplicate requirement id 'IF-CORES', first defined at "
@@ -98,9 +98,9 @@ INSTANTIATE_TEST_SUITE_P(
                       "lepton.yaml:32:9: id 'perf-rows' must be upper-case words joined by '-', "
                       "like PERF-MNIST-TTA"},
         MalformedCase{"dangling_workload", Mutate("workload: regression", "workload: regresion"),
-                      "lepton.yaml:32:5: requirement 'PERF-ROWS': unknown workload 'regresion'"},
+                      "lepton.yaml:36:15: requirement 'PERF-ROWS': unknown workload 'regresion'"},
         MalformedCase{"unknown_metric", Mutate("metric: rows_per_second", "metric: rows_per_sec"),
-                      "lepton.yaml:32:5: requirement 'PERF-ROWS': workload type "
+                      "lepton.yaml:37:13: requirement 'PERF-ROWS': workload type "
                       "'linear_regression' has no metric 'rows_per_sec'; known: rows, "
                       "dataset_sha256, solve_time_s, rows_per_second, coef_max_abs_error, "
                       "holdout_mse, holdout_r2, sgd_time_s, sgd_rows_per_second, "

@@ -88,7 +88,11 @@ struct Requirement {
   RunCount runs;
   Threshold threshold;
   std::optional<Condition> applies_if;
-  SourceLocation location;
+  SourceLocation location;  // the requirement's first key
+  // Where the references were written, so a dangling one is reported at its own line.
+  SourceLocation workload_location;
+  SourceLocation metric_location;
+  SourceLocation unit_location;
 };
 
 using ParamValue = std::variant<bool, std::int64_t, double, std::string, std::vector<std::int64_t>,

@@ -70,8 +70,8 @@ TEST(SpecReleaseTest, NewRequirementsEnterAsShould) {
     for (const Requirement& requirement : specs[i].requirements) {
       if (specs[i - 1].FindRequirement(requirement.id) == nullptr) {
         EXPECT_EQ(requirement.level, Level::kShould)
-            << requirement.id << " is new in " << specs[i].version
-            << " and must enter as SHOULD (" << requirement.location.ToString() << ")";
+            << requirement.id << " is new in " << specs[i].version << " and must enter as SHOULD ("
+            << requirement.location.ToString() << ")";
       }
     }
   }
