@@ -1,0 +1,155 @@
+#include "bench/workloads/mnist_mlp/mlp.h"
+
+#include <dnnl.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <string>
+
+namespace lepton::bench {
+namespace {
+
+// Row-major C = alpha * op(A) * op(B) + beta * C through oneDNN.
+Status Sgemm(char transa, char transb, int m, int n, int k, const float* a, int lda, const float* b,
+             int ldb, float beta, float* c, int ldc) {
+  const dnnl_status_t status =
+      dnnl_sgemm(transa, transb, m, n, k, 1.0F, a, lda, b, ldb, beta, c, ldc);
+  if (status != dnnl_success) {
+    return InternalError("dnnl_sgemm failed with status " + std::to_string(status));
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Mlp::Mlp(MlpShape shape, int max_batch) : shape_(shape), max_batch_(max_batch) {
+  const std::size_t count = b2() + static_cast<std::size_t>(shape_.outputs);
+  params_.assign(count, 0.0F);
+  grads_.assign(count, 0.0F);
+  adam_m_.assign(count, 0.0F);
+  adam_v_.assign(count, 0.0F);
+  hidden_.assign(static_cast<std::size_t>(max_batch) * shape_.hidden, 0.0F);
+  logits_.assign(static_cast<std::size_t>(max_batch) * shape_.outputs, 0.0F);
+  dhidden_.assign(static_cast<std::size_t>(max_batch) * shape_.hidden, 0.0F);
+}
+
+void Mlp::Initialize(std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const auto fill = [&](std::size_t begin, std::size_t end, int fan_in) {
+    const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
+    for (std::size_t i = begin; i < end; ++i) {
+      const double unit = static_cast<double>(rng() >> 11) * 0x1.0p-53;  // [0, 1)
+      params_[i] = static_cast<float>((2.0 * unit - 1.0) * bound);
+    }
+  };
+  fill(w1(), b1(), shape_.inputs);
+  fill(b1(), w2(), shape_.inputs);
+  fill(w2(), b2(), shape_.hidden);
+  fill(b2(), params_.size(), shape_.hidden);
+  std::fill(adam_m_.begin(), adam_m_.end(), 0.0F);
+  std::fill(adam_v_.begin(), adam_v_.end(), 0.0F);
+  adam_step_ = 0;
+}
+
+Status Mlp::HiddenAndLogits(const float* x, int batch, float* logits) {
+  if (batch < 1 || batch > max_batch_) {
+    return InvalidArgumentError("batch of " + std::to_string(batch) + " rows; the model holds " +
+                                std::to_string(max_batch_));
+  }
+  const int in = shape_.inputs;
+  const int hid = shape_.hidden;
+  const int out = shape_.outputs;
+  // Bias first, then GEMM with beta = 1 adds the product: the bias add costs no extra pass.
+  for (int r = 0; r < batch; ++r) {
+    std::copy_n(params_.data() + b1(), hid, hidden_.data() + std::size_t(r) * hid);
+    std::copy_n(params_.data() + b2(), out, logits + std::size_t(r) * out);
+  }
+  LEPTON_RETURN_IF_ERROR(Sgemm('N', 'N', batch, hid, in, x, in, params_.data() + w1(), hid, 1.0F,
+                               hidden_.data(), hid));
+  const std::size_t hidden_count = std::size_t(batch) * hid;
+  for (std::size_t i = 0; i < hidden_count; ++i) hidden_[i] = std::max(hidden_[i], 0.0F);
+  return Sgemm('N', 'N', batch, out, hid, hidden_.data(), hid, params_.data() + w2(), out, 1.0F,
+               logits, out);
+}
+
+Status Mlp::Forward(const float* x, int batch, float* logits) {
+  return HiddenAndLogits(x, batch, logits);
+}
+
+Result<float> Mlp::ComputeGradients(const float* x, const std::uint8_t* labels, int batch) {
+  LEPTON_RETURN_IF_ERROR(HiddenAndLogits(x, batch, logits_.data()));
+  const int in = shape_.inputs;
+  const int hid = shape_.hidden;
+  const int out = shape_.outputs;
+  // Softmax cross-entropy and its gradient (softmax - onehot) / batch, in place.
+  double loss = 0;
+  const float inverse_batch = 1.0F / static_cast<float>(batch);
+  float* db2 = grads_.data() + b2();
+  std::fill_n(db2, out, 0.0F);
+  for (int r = 0; r < batch; ++r) {
+    float* z = logits_.data() + std::size_t(r) * out;
+    const float max = *std::max_element(z, z + out);
+    float sum = 0;
+    for (int c = 0; c < out; ++c) {
+      z[c] = std::exp(z[c] - max);
+      sum += z[c];
+    }
+    const int label = labels[r];
+    loss -= std::log(static_cast<double>(z[label]) / sum);
+    const float scale = inverse_batch / sum;
+    for (int c = 0; c < out; ++c) {
+      z[c] = z[c] * scale - (c == label ? inverse_batch : 0.0F);
+      db2[c] += z[c];
+    }
+  }
+  // dW2 = H^T dZ ; dH = dZ W2^T masked by ReLU ; dW1 = X^T dH.
+  LEPTON_RETURN_IF_ERROR(Sgemm('T', 'N', hid, out, batch, hidden_.data(), hid, logits_.data(), out,
+                               0.0F, grads_.data() + w2(), out));
+  LEPTON_RETURN_IF_ERROR(Sgemm('N', 'T', batch, hid, out, logits_.data(), out,
+                               params_.data() + w2(), out, 0.0F, dhidden_.data(), hid));
+  float* db1 = grads_.data() + b1();
+  std::fill_n(db1, hid, 0.0F);
+  for (int r = 0; r < batch; ++r) {
+    float* dh = dhidden_.data() + std::size_t(r) * hid;
+    const float* h = hidden_.data() + std::size_t(r) * hid;
+    for (int j = 0; j < hid; ++j) {
+      dh[j] = h[j] > 0.0F ? dh[j] : 0.0F;
+      db1[j] += dh[j];
+    }
+  }
+  LEPTON_RETURN_IF_ERROR(Sgemm('T', 'N', in, hid, batch, x, in, dhidden_.data(), hid, 0.0F,
+                               grads_.data() + w1(), hid));
+  return static_cast<float>(loss / batch);
+}
+
+void Mlp::AdamUpdate(const AdamSettings& adam) {
+  ++adam_step_;
+  // PyTorch's formulation: p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
+  const double t = static_cast<double>(adam_step_);
+  const auto step_size =
+      static_cast<float>(adam.learning_rate / (1.0 - std::pow(double{adam.beta1}, t)));
+  const auto inverse_root_bias2 =
+      static_cast<float>(1.0 / std::sqrt(1.0 - std::pow(double{adam.beta2}, t)));
+  const float b1 = adam.beta1;
+  const float b2 = adam.beta2;
+  const std::size_t count = params_.size();
+  float* p = params_.data();
+  const float* g = grads_.data();
+  float* m = adam_m_.data();
+  float* v = adam_v_.data();
+  for (std::size_t i = 0; i < count; ++i) {
+    m[i] = b1 * m[i] + (1.0F - b1) * g[i];
+    v[i] = b2 * v[i] + (1.0F - b2) * g[i] * g[i];
+    p[i] -= step_size * m[i] / (std::sqrt(v[i]) * inverse_root_bias2 + adam.epsilon);
+  }
+}
+
+Result<float> Mlp::TrainStep(const float* x, const std::uint8_t* labels, int batch,
+                             const AdamSettings& adam) {
+  LEPTON_ASSIGN_OR_RETURN(const float loss, ComputeGradients(x, labels, batch));
+  AdamUpdate(adam);
+  return loss;
+}
+
+}  // namespace lepton::bench

@@ -1,0 +1,132 @@
+#include "bench/workloads/mnist_mlp/mlp.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+namespace lepton::bench {
+namespace {
+
+constexpr MlpShape kSmall{.inputs = 6, .hidden = 5, .outputs = 3};
+
+struct Batch {
+  std::vector<float> x;
+  std::vector<std::uint8_t> labels;
+};
+
+// Inputs in [0, 1); the label is the argmax of three fixed linear scores, so a model can learn it.
+Batch MakeBatch(int rows, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> unit(0.0F, 1.0F);
+  Batch batch;
+  for (int r = 0; r < rows; ++r) {
+    float scores[3] = {0, 0, 0};
+    for (int i = 0; i < kSmall.inputs; ++i) {
+      const float v = unit(rng);
+      batch.x.push_back(v);
+      scores[i % 3] += v * (i < 3 ? 2.0F : 1.0F);
+    }
+    batch.labels.push_back(
+        static_cast<std::uint8_t>(std::max_element(scores, scores + 3) - scores));
+  }
+  return batch;
+}
+
+double MeanLoss(Mlp& model, const Batch& batch, int rows) {
+  std::vector<float> logits(static_cast<std::size_t>(rows) * kSmall.outputs);
+  EXPECT_TRUE(model.Forward(batch.x.data(), rows, logits.data()).ok());
+  double loss = 0;
+  for (int r = 0; r < rows; ++r) {
+    const float* z = logits.data() + r * kSmall.outputs;
+    double max = *std::max_element(z, z + kSmall.outputs);
+    double sum = 0;
+    for (int c = 0; c < kSmall.outputs; ++c) sum += std::exp(z[c] - max);
+    loss -= z[batch.labels[r]] - max - std::log(sum);
+  }
+  return loss / rows;
+}
+
+TEST(MlpTest, InitializationIsSeededAndBounded) {
+  Mlp a(kSmall, 4);
+  Mlp b(kSmall, 4);
+  a.Initialize(7);
+  b.Initialize(7);
+  EXPECT_TRUE(std::equal(a.parameters().begin(), a.parameters().end(), b.parameters().begin()));
+  const float bound = 1.0F / std::sqrt(6.0F);
+  for (int i = 0; i < kSmall.inputs * kSmall.hidden; ++i)
+    EXPECT_LE(std::abs(a.parameters()[i]), bound);
+  b.Initialize(8);
+  EXPECT_FALSE(std::equal(a.parameters().begin(), a.parameters().end(), b.parameters().begin()));
+}
+
+TEST(MlpTest, GradientsMatchFiniteDifferences) {
+  Mlp model(kSmall, 8);
+  model.Initialize(3);
+  const Batch batch = MakeBatch(8, 11);
+  ASSERT_TRUE(model.ComputeGradients(batch.x.data(), batch.labels.data(), 8).has_value());
+  const std::vector<float> analytic(model.gradients().begin(), model.gradients().end());
+  auto params = model.mutable_parameters();
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const float saved = params[i];
+    const float h = 1e-3F;
+    params[i] = saved + h;
+    const double up = MeanLoss(model, batch, 8);
+    params[i] = saved - h;
+    const double down = MeanLoss(model, batch, 8);
+    params[i] = saved;
+    const double numeric = (up - down) / (2 * h);
+    EXPECT_NEAR(analytic[i], numeric, 2e-3 + 2e-2 * std::abs(numeric)) << "parameter " << i;
+  }
+}
+
+TEST(MlpTest, FirstAdamStepMovesEachParameterByTheLearningRate) {
+  // After one step m_hat = g and v_hat = g^2, so every parameter with a gradient well above
+  // epsilon moves by lr against the gradient's sign.
+  Mlp model(kSmall, 8);
+  model.Initialize(3);
+  const Batch batch = MakeBatch(8, 11);
+  ASSERT_TRUE(model.ComputeGradients(batch.x.data(), batch.labels.data(), 8).has_value());
+  const std::vector<float> before(model.parameters().begin(), model.parameters().end());
+  const std::vector<float> gradient(model.gradients().begin(), model.gradients().end());
+  model.AdamUpdate(AdamSettings{});
+  for (std::size_t i = 0; i < before.size(); ++i) {
+    if (std::abs(gradient[i]) < 1e-4F) continue;
+    EXPECT_NEAR(model.parameters()[i] - before[i], gradient[i] > 0 ? -0.001F : 0.001F, 1e-6F);
+  }
+}
+
+TEST(MlpTest, TrainingLowersLossAndIsReproducible) {
+  const Batch batch = MakeBatch(64, 5);
+  const auto train = [&](std::vector<float>& out) {
+    // Wider than kSmall: five ReLUs can die and stall on this task; 32 cannot all.
+    Mlp model(MlpShape{.inputs = kSmall.inputs, .hidden = 32, .outputs = kSmall.outputs}, 64);
+    model.Initialize(1);
+    const double initial = MeanLoss(model, batch, 64);
+    for (int step = 0; step < 300; ++step) {
+      EXPECT_TRUE(model
+                      .TrainStep(batch.x.data(), batch.labels.data(), 64,
+                                 AdamSettings{.learning_rate = 0.01F})
+                      .has_value());
+    }
+    out.assign(model.parameters().begin(), model.parameters().end());
+    return std::pair(initial, MeanLoss(model, batch, 64));
+  };
+  std::vector<float> first;
+  std::vector<float> second;
+  const auto [initial, final_loss] = train(first);
+  train(second);
+  EXPECT_GT(initial, 0.9);  // about log(3) before training
+  EXPECT_LT(final_loss, 0.1);
+  EXPECT_EQ(first, second);
+}
+
+TEST(MlpTest, RejectsOversizedBatch) {
+  Mlp model(kSmall, 4);
+  std::vector<float> x(5 * kSmall.inputs);
+  std::vector<float> logits(5 * kSmall.outputs);
+  EXPECT_EQ(model.Forward(x.data(), 5, logits.data()).code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace lepton::bench
