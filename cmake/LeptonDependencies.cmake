@@ -2,6 +2,7 @@
 # optional: the project configures, builds and tests without them.
 
 find_package(Threads REQUIRED)
+find_package(OpenMP REQUIRED COMPONENTS CXX)  # the libgomp team oneDNN's GEMMs also use
 find_package(yaml-cpp REQUIRED)
 find_package(GTest REQUIRED)
 find_package(benchmark REQUIRED)

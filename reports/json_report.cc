@@ -79,7 +79,13 @@ Json MetricsJson(const bench::Metrics& metrics) {
       not_measured[name] = "non-finite value (" + spec::ValueToString(*number) + ")";
     }
   }
-  return Json{{"values", values}, {"not_measured", not_measured}};
+  Json series = Json::object();
+  for (const auto& [name, points] : metrics.series) {
+    Json list = Json::array();
+    for (double point : points) list.push_back(Number(point));
+    series[name] = list;
+  }
+  return Json{{"values", values}, {"not_measured", not_measured}, {"series", series}};
 }
 
 Json WorkloadJson(const bench::WorkloadRecord& record) {
@@ -97,6 +103,7 @@ Json WorkloadJson(const bench::WorkloadRecord& record) {
                         {"steps", steps},
                         {"metrics", metrics["values"]},
                         {"not_measured", metrics["not_measured"]},
+                        {"series", metrics["series"]},
                         {"error", run.error.empty() ? Json(nullptr) : Json(run.error)}});
   }
   return Json{{"name", record.name},

@@ -17,6 +17,8 @@ struct Metrics {
   std::map<std::string, MetricValue> values;
   // A metric the workload could not measure, with the reason; never a guessed value.
   std::map<std::string, std::string> not_measured;
+  // Curves for the report, not judged: e.g. test accuracy after each epoch.
+  std::map<std::string, std::vector<double>> series;
 };
 
 struct StepTiming {

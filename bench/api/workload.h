@@ -26,6 +26,8 @@ struct WorkloadContext {
   // The metrics some requirement reads. A workload may skip a costly metric outside this set
   // (and then reports it as not measured, saying so); cheap ones are always produced.
   std::set<std::string> requested_metrics;
+  // Directories the user named for datasets (`--data`), by dataset name.
+  std::map<std::string, std::filesystem::path> dataset_dirs;
 };
 
 class Workload {
@@ -40,6 +42,8 @@ class Workload {
   virtual Status BeginRun(int run_index) = 0;
   // Timed by the runner.
   virtual Status RunStep(std::size_t step) = 0;
+  // Untimed, after each step: evaluate what the step produced (e.g. test accuracy per epoch).
+  virtual Status AfterStep(std::size_t /*step*/) { return OkStatus(); }
   // Untimed: evaluate the run; step_seconds[i] is the runner's time for step i.
   virtual Result<Metrics> FinishRun(std::span<const double> step_seconds) = 0;
 };

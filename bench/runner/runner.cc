@@ -25,6 +25,10 @@ RunRecord ExecuteRun(Workload& workload, const std::vector<std::string>& steps, 
     }
     seconds.push_back(std::chrono::duration<double>(stop - start).count());
     run.steps.push_back(StepTiming{steps[step], seconds.back()});
+    if (Status observed = workload.AfterStep(step); !observed.ok()) {
+      run.error = "after step " + steps[step] + ": " + observed.ToString();
+      return run;
+    }
   }
   auto metrics = workload.FinishRun(seconds);
   if (!metrics) {
@@ -54,8 +58,8 @@ std::vector<WorkloadRecord> RunPlan(const spec::Plan& plan, const RunnerOptions&
     if (!workload) {
       record.unavailable_reason = workload.error().message();
     } else {
-      WorkloadContext context{planned.params, options.device, options.data_root, options.system,
-                              planned.metrics};
+      WorkloadContext context{planned.params, options.device,  options.data_root,
+                              options.system, planned.metrics, options.dataset_dirs};
       if (Status prepared = (*workload)->Prepare(context); !prepared.ok()) {
         record.error = "prepare: " + prepared.ToString();
       } else {

@@ -32,6 +32,7 @@ struct RunnerOptions {
   std::string device = "cpu";
   std::filesystem::path data_root;
   const checks::SystemDescription* system = nullptr;
+  std::map<std::string, std::filesystem::path> dataset_dirs;
   WorkloadFactory factory = CreateWorkload;
 };
 

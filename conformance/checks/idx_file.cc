@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "conformance/core/sha256.h"
+
 namespace lepton::checks {
 namespace {
 
@@ -149,6 +151,17 @@ Result<IdxArray> Parse(ByteSource& source, const std::string& name, const IdxLim
 }
 
 }  // namespace
+
+std::string IdxContentSha256(const IdxArray& array) {
+  std::string header = {0, 0, static_cast<char>(array.type), static_cast<char>(array.dims.size())};
+  for (std::uint32_t d : array.dims) {
+    for (int shift = 24; shift >= 0; shift -= 8) header.push_back(static_cast<char>(d >> shift));
+  }
+  Sha256 hasher;
+  hasher.Update(header);
+  hasher.Update(std::as_bytes(std::span(array.data)));
+  return hasher.FinishHex();
+}
 
 Result<IdxArray> ReadIdxFile(const std::filesystem::path& path, const IdxLimits& limits) {
   gzFile file = gzopen(path.c_str(), "rb");

@@ -34,6 +34,10 @@ struct IdxArray {
   std::vector<std::uint8_t> data;  // raw bytes; for wider types still big-endian as in the file
 };
 
+// SHA-256 of the file's content as IDX (header and data, uncompressed): the same for a file
+// and its gzip-compressed copy, whatever the compressor.
+std::string IdxContentSha256(const IdxArray& array);
+
 Result<IdxArray> ReadIdxFile(const std::filesystem::path& path, const IdxLimits& limits = {});
 
 // The bytes of an IDX file already in memory (used by tests and fuzzing).

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "conformance/checks/image_dataset.h"
+#include "conformance/core/sha256.h"
 
 namespace lepton::checks {
 namespace {
@@ -29,6 +30,11 @@ std::string Images(std::uint32_t count) {
 }
 std::string Labels(std::string labels) {
   return Idx(0x08, {static_cast<std::uint32_t>(labels.size())}, labels);
+}
+
+TEST(IdxFileTest, ContentDigestCoversHeaderAndData) {
+  const std::string bytes = Images(3);
+  EXPECT_EQ(IdxContentSha256(ParseIdx(bytes, "x").value()), Sha256Hex(bytes));
 }
 
 TEST(IdxFileTest, ParsesAValidFile) {

@@ -30,6 +30,8 @@ Result<ImageSet> MakeImageSet(IdxArray images, IdxArray labels, int classes,
     }
   }
   ImageSet set;
+  set.images_sha256 = IdxContentSha256(images);
+  set.labels_sha256 = IdxContentSha256(labels);
   set.count = images.dims[0];
   set.rows = static_cast<int>(images.dims[1]);
   set.cols = static_cast<int>(images.dims[2]);

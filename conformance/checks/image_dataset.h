@@ -18,6 +18,8 @@ struct ImageSet {
   int cols = 0;
   std::vector<std::uint8_t> pixels;  // count x rows x cols
   std::vector<std::uint8_t> labels;  // count
+  std::string images_sha256;         // IdxContentSha256 of each file
+  std::string labels_sha256;
 };
 
 // Checks that two parsed IDX arrays form an image set; `images_name` and `labels_name` appear in

@@ -107,7 +107,70 @@ Status CheckRegression(const WorkloadSpec& workload, const ParamMap& params) {
   return OkStatus();
 }
 
-constexpr std::array<WorkloadType, 2> kTypes = {{
+// mnist_mlp_train --------------------------------------------------------------------------------
+constexpr std::array<std::string_view, 3> kImageDatasets = {"mnist", "fashion-mnist",
+                                                            "mnist-digits"};
+constexpr std::array<std::string_view, 1> kRelu = {"relu"};
+constexpr std::array<std::string_view, 1> kSoftmaxCrossEntropy = {"softmax_cross_entropy"};
+constexpr std::array<std::string_view, 1> kPytorchUniform = {"pytorch_linear_uniform"};
+constexpr std::array<std::string_view, 1> kAdam = {"adam"};
+constexpr std::array<std::string_view, 1> kFp32 = {"fp32"};
+
+constexpr std::array<ParamSchema, 17> kMnistParams = {{
+    {"dataset.name", ParamKind::kString, true, 0, 0, kImageDatasets,
+     "which IDX image dataset (conformance/checks/dataset_catalog.cc says where it is found)"},
+    {"dataset.train_samples", ParamKind::kInt, false, 1, 1e8, {},
+     "use the first N training images (default: all)"},
+    {"dataset.test_samples", ParamKind::kInt, false, 1, 1e8, {},
+     "evaluate on the first N test images (default: all)"},
+    {"model.layers", ParamKind::kIntList, true, 1, 65536, {},
+     "[inputs, hidden, classes]: one hidden layer"},
+    {"model.activation", ParamKind::kString, true, 0, 0, kRelu, "hidden activation"},
+    {"model.loss", ParamKind::kString, true, 0, 0, kSoftmaxCrossEntropy, "training loss"},
+    {"model.init", ParamKind::kString, true, 0, 0, kPytorchUniform,
+     "weights and biases uniform in +-1/sqrt(fan_in), as torch.nn.Linear"},
+    {"optimizer.name", ParamKind::kString, true, 0, 0, kAdam, "optimizer"},
+    {"optimizer.lr", ParamKind::kNumber, true, 1e-9, 10, {}, "Adam learning rate"},
+    {"optimizer.beta1", ParamKind::kNumber, true, 0, 0.999999, {}, "Adam beta1"},
+    {"optimizer.beta2", ParamKind::kNumber, true, 0, 0.999999999, {}, "Adam beta2"},
+    {"optimizer.epsilon", ParamKind::kNumber, true, 1e-12, 1, {}, "Adam epsilon"},
+    {"batch_size", ParamKind::kInt, true, 1, 65536, {}, "training mini-batch"},
+    {"epochs", ParamKind::kInt, true, 1, 1000, {}, "passes over the training set"},
+    {"seed", ParamKind::kInt, true, 0, 9.0e15, {}, "seeds initialisation and shuffling"},
+    {"precision", ParamKind::kString, true, 0, 0, kFp32, "arithmetic of training"},
+    {"quality_target.accuracy", ParamKind::kNumber, true, 0.01, 1, {},
+     "test accuracy that time_to_accuracy_s waits for"},
+}};
+
+constexpr std::array<MetricSchema, 15> kMnistMetrics = {{
+    {"time_to_accuracy_s", "s",
+     "training time until the first epoch whose test accuracy reaches the target"},
+    {"reached_target", "bool", "some epoch reached quality_target.accuracy"},
+    {"epochs_to_target", "count", "the first epoch (1-based) that reached the target"},
+    {"final_accuracy", "ratio", "test accuracy after the last epoch"},
+    {"best_accuracy", "ratio", "best test accuracy over the epochs"},
+    {"final_test_loss", "loss", "mean test cross-entropy after the last epoch"},
+    {"final_train_loss", "loss", "mean training cross-entropy over the last epoch's batches"},
+    {"train_time_s", "s", "all epochs, evaluation excluded"},
+    {"train_samples_per_second", "samples/s", "training samples x epochs over train_time_s"},
+    {"train_images_sha256", "sha256", "IDX content of the training images (uncompressed)"},
+    {"train_labels_sha256", "sha256", "IDX content of the training labels"},
+    {"test_images_sha256", "sha256", "IDX content of the test images"},
+    {"test_labels_sha256", "sha256", "IDX content of the test labels"},
+    {"train_count", "count", "training images in the dataset's files"},
+    {"test_count", "count", "test images in the dataset's files"},
+}};
+
+Status CheckMnist(const WorkloadSpec& workload, const ParamMap& params) {
+  const Param& layers = params.at("model.layers");
+  if (std::get<std::vector<std::int64_t>>(layers.value).size() != 3) {
+    return ErrorAt(layers.location, "workload '" + workload.name +
+                                        "': model.layers must be [inputs, hidden, classes]");
+  }
+  return OkStatus();
+}
+
+constexpr std::array<WorkloadType, 3> kTypes = {{
     {"system_probe",
      "Reads the system's interfaces (CPU, memory, BLAS/LAPACK, CUDA driver).",
      {},
@@ -117,6 +180,10 @@ constexpr std::array<WorkloadType, 2> kTypes = {{
      "Least squares on data with known coefficients: closed form (Cholesky on the Gram matrix) "
      "and mini-batch SGD.",
      kRegressionParams, kRegressionMetrics, CheckRegression},
+    {"mnist_mlp_train",
+     "The reference MLP on an IDX image dataset: Adam, evaluation on the test set after every "
+     "epoch.",
+     kMnistParams, kMnistMetrics, CheckMnist},
 }};
 
 }  // namespace

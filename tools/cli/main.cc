@@ -23,6 +23,7 @@ int Main(int argc, char** argv) {
   RunOptions run;
   std::string spec_path;
   std::string overlay_path;
+  std::string mnist_dir;
   int runs = 0;
   CLI::App* run_command = app.add_subcommand("run", "Run a profile of the spec and certify");
   run_command->add_option("--spec", spec_path, "Spec directory or main file (default: embedded)");
@@ -35,6 +36,9 @@ int Main(int argc, char** argv) {
                    "Vendor overlay (system fields, tighter "
                    "thresholds)")
       ->check(CLI::ExistingFile);
+  run_command->add_option("--data", mnist_dir,
+                          "Directory with official MNIST (train-/t10k- IDX files, raw or .gz)")
+      ->check(CLI::ExistingDirectory);
 
   CLI::App* spec_command = app.add_subcommand("spec", "Check or show specifications");
   spec_command->require_subcommand(1);
@@ -61,6 +65,7 @@ int Main(int argc, char** argv) {
   if (*run_command) {
     if (!spec_path.empty()) run.spec_path = spec_path;
     if (!overlay_path.empty()) run.overlay_path = overlay_path;
+    if (!mnist_dir.empty()) run.mnist_dir = mnist_dir;
     if (runs > 0) run.runs = runs;
     run.command_line.assign(argv, argv + argc);
     return RunCertification(run);

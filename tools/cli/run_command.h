@@ -14,6 +14,7 @@ struct RunOptions {
   std::filesystem::path out_dir = "lepton-out";
   std::optional<int> runs;
   std::optional<std::filesystem::path> overlay_path;
+  std::optional<std::filesystem::path> mnist_dir;  // official MNIST, checked by hash
   std::vector<std::string> command_line;
 };
 

