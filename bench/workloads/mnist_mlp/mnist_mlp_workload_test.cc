@@ -1,0 +1,147 @@
+#include "bench/workloads/mnist_mlp/mnist_mlp_workload.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+namespace lepton::bench {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+// A learnable stand-in for MNIST: 28x28 images of class c carry a bright 4x28 stripe at rows
+// 2c..2c+3 plus uniform noise, so a trained MLP separates them almost perfectly. Every 20th label
+// is shifted by one class, so no model can reach 100% on a split written with `noisy`.
+void WriteSplit(const fs::path& dir, const std::string& split, int count, std::uint64_t seed,
+                bool noisy) {
+  std::mt19937_64 rng(seed);
+  std::string images = {0, 0, 8, 3};
+  std::string labels = {0, 0, 8, 1};
+  for (std::uint32_t d : {static_cast<std::uint32_t>(count), 28u, 28u}) {
+    for (int s = 24; s >= 0; s -= 8) images.push_back(static_cast<char>(d >> s));
+  }
+  for (int s = 24; s >= 0; s -= 8) labels.push_back(static_cast<char>(count >> s));
+  for (int i = 0; i < count; ++i) {
+    const int label = static_cast<int>(rng() % 10);
+    labels.push_back(static_cast<char>(noisy && i % 20 == 0 ? (label + 1) % 10 : label));
+    for (int row = 0; row < 28; ++row) {
+      for (int col = 0; col < 28; ++col) {
+        const bool stripe = row >= 2 * label && row < 2 * label + 4;
+        images.push_back(static_cast<char>(stripe ? 200 + rng() % 56 : rng() % 60));
+      }
+    }
+  }
+  std::ofstream(dir / (split + "-images-idx3-ubyte"), std::ios::binary) << images;
+  std::ofstream(dir / (split + "-labels-idx1-ubyte"), std::ios::binary) << labels;
+}
+
+class MnistMlpWorkloadTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("lepton_mnist_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    WriteSplit(dir_, "train", 2000, 1, false);
+    WriteSplit(dir_, "t10k", 500, 2, true);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  WorkloadContext Context(double target = 0.9) const {
+    WorkloadContext context;
+    context.params = {{"dataset.name", std::string("mnist")},
+                      {"model.layers", std::vector<std::int64_t>{784, 32, 10}},
+                      {"model.activation", std::string("relu")},
+                      {"model.loss", std::string("softmax_cross_entropy")},
+                      {"model.init", std::string("pytorch_linear_uniform")},
+                      {"optimizer.name", std::string("adam")},
+                      {"optimizer.lr", 0.001},
+                      {"optimizer.beta1", 0.9},
+                      {"optimizer.beta2", 0.999},
+                      {"optimizer.epsilon", 1e-8},
+                      {"batch_size", std::int64_t{64}},
+                      {"epochs", std::int64_t{3}},
+                      {"seed", std::int64_t{5}},
+                      {"precision", std::string("fp32")},
+                      {"quality_target.accuracy", target}};
+    context.dataset_dirs["mnist"] = dir_;
+    return context;
+  }
+
+  static Result<Metrics> Run(Workload& workload) {
+    LEPTON_RETURN_IF_ERROR(workload.BeginRun(0));
+    std::vector<double> seconds;
+    for (std::size_t step = 0; step < workload.StepNames().size(); ++step) {
+      LEPTON_RETURN_IF_ERROR(workload.RunStep(step));
+      LEPTON_RETURN_IF_ERROR(workload.AfterStep(step));
+      seconds.push_back(0.5);  // the runner's clock, stubbed
+    }
+    return workload.FinishRun(seconds);
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(MnistMlpWorkloadTest, TrainsAndReportsTimeToAccuracy) {
+  auto workload = MakeMnistMlpWorkload();
+  ASSERT_TRUE(workload->Prepare(Context()).ok());
+  EXPECT_EQ(workload->StepNames(), (std::vector<std::string>{"epoch_1", "epoch_2", "epoch_3"}));
+  const Metrics metrics = Run(*workload).value();
+  EXPECT_GT(std::get<double>(metrics.values.at("final_accuracy")), 0.9);
+  EXPECT_EQ(std::get<bool>(metrics.values.at("reached_target")), true);
+  const double epochs = std::get<double>(metrics.values.at("epochs_to_target"));
+  EXPECT_EQ(std::get<double>(metrics.values.at("time_to_accuracy_s")), 0.5 * epochs);
+  EXPECT_EQ(std::get<double>(metrics.values.at("train_samples_per_second")), 2000 * 3 / 1.5);
+  EXPECT_EQ(std::get<double>(metrics.values.at("train_count")), 2000);
+  EXPECT_EQ(metrics.series.at("test_accuracy").size(), 3u);
+  EXPECT_EQ(std::get<std::string>(metrics.values.at("train_images_sha256")).size(), 64u);
+}
+
+TEST_F(MnistMlpWorkloadTest, SameSeedSameCurve) {
+  auto first = MakeMnistMlpWorkload();
+  ASSERT_TRUE(first->Prepare(Context()).ok());
+  const Metrics a = Run(*first).value();
+  const Metrics b = Run(*first).value();  // a second run of the same workload restarts
+  EXPECT_EQ(a.series.at("test_accuracy"), b.series.at("test_accuracy"));
+  EXPECT_EQ(a.series.at("train_loss"), b.series.at("train_loss"));
+}
+
+TEST_F(MnistMlpWorkloadTest, UnreachedTargetIsAFailedRunWithReason) {
+  auto workload = MakeMnistMlpWorkload();
+  ASSERT_TRUE(workload->Prepare(Context(1.0)).ok());
+  const Metrics metrics = Run(*workload).value();
+  EXPECT_EQ(std::get<bool>(metrics.values.at("reached_target")), false);
+  EXPECT_FALSE(metrics.values.contains("time_to_accuracy_s"));
+  EXPECT_THAT(metrics.not_measured.at("time_to_accuracy_s"),
+              HasSubstr("test accuracy never reached 1 in 3 epochs"));
+}
+
+TEST_F(MnistMlpWorkloadTest, SubsetsAndShapeChecks) {
+  auto context = Context();
+  context.params["dataset.train_samples"] = std::int64_t{100};
+  auto workload = MakeMnistMlpWorkload();
+  ASSERT_TRUE(workload->Prepare(context).ok());
+  const Metrics metrics = Run(*workload).value();
+  EXPECT_EQ(std::get<double>(metrics.values.at("train_samples_per_second")), 100 * 3 / 1.5);
+  EXPECT_EQ(std::get<double>(metrics.values.at("train_count")), 2000);  // the files' count
+
+  context.params["model.layers"] = std::vector<std::int64_t>{100, 32, 10};
+  EXPECT_THAT(MakeMnistMlpWorkload()->Prepare(context).message(),
+              HasSubstr("does not fit 28x28 images in 10 classes"));
+}
+
+TEST_F(MnistMlpWorkloadTest, MissingDataIsUnavailableOrNotFound) {
+  auto context = Context();
+  context.dataset_dirs.clear();
+  const Status no_dir = MakeMnistMlpWorkload()->Prepare(context);
+  EXPECT_EQ(no_dir.code(), StatusCode::kUnavailable);
+  EXPECT_THAT(no_dir.message(), HasSubstr("--data DIR"));
+  context.dataset_dirs["mnist"] = dir_ / "nowhere";
+  EXPECT_EQ(MakeMnistMlpWorkload()->Prepare(context).code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace lepton::bench
