@@ -11,6 +11,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 bash tools/setup/install_deps.sh
+bash tools/setup/install_data.sh
 cmake --preset release
 cmake --build --preset release
 

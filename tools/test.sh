@@ -6,6 +6,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 bash tools/setup/install_deps.sh
+bash tools/setup/install_data.sh
 cmake --preset ci
 cmake --build --preset ci
 ctest --preset ci

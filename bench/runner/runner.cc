@@ -61,7 +61,12 @@ std::vector<WorkloadRecord> RunPlan(const spec::Plan& plan, const RunnerOptions&
       WorkloadContext context{planned.params, options.device,  options.data_root,
                               options.system, planned.metrics, options.dataset_dirs};
       if (Status prepared = (*workload)->Prepare(context); !prepared.ok()) {
-        record.error = "prepare: " + prepared.ToString();
+        // Unavailable (no data supplied, no device) is not measured; anything else is an error.
+        if (prepared.code() == StatusCode::kUnavailable) {
+          record.unavailable_reason = prepared.message();
+        } else {
+          record.error = "prepare: " + prepared.ToString();
+        }
       } else {
         const std::vector<std::string> steps = (*workload)->StepNames();
         const int total = record.warmup_runs + record.runs_planned;

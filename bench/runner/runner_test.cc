@@ -86,6 +86,29 @@ TEST(RunnerTest, StopsAtTheFirstFailedRunAndRecordsIt) {
   EXPECT_TRUE(records[0].runs[1].metrics.values.empty());
 }
 
+TEST(RunnerTest, UnavailableAtPrepareIsRecordedAsUnavailable) {
+  class NeedsData final : public Workload {
+   public:
+    Status Prepare(const WorkloadContext& /*context*/) override {
+      return UnavailableError("no directory given (--data DIR)");
+    }
+    [[nodiscard]] std::vector<std::string> StepNames() const override { return {}; }
+    Status BeginRun(int /*run_index*/) override { return OkStatus(); }
+    Status RunStep(std::size_t /*step*/) override { return OkStatus(); }
+    Result<Metrics> FinishRun(std::span<const double> /*seconds*/) override { return Metrics{}; }
+  };
+  Fixture fixture(2, 0);
+  RunnerOptions options;
+  options.factory = [](std::string_view, std::string_view) -> Result<std::unique_ptr<Workload>> {
+    return std::make_unique<NeedsData>();
+  };
+  RunObserver observer;
+  const auto records = RunPlan(fixture.plan, options, observer);
+  EXPECT_EQ(records[0].unavailable_reason, "no directory given (--data DIR)");
+  EXPECT_TRUE(records[0].error.empty());
+  EXPECT_TRUE(records[0].runs.empty());
+}
+
 TEST(RunnerTest, UnavailableWorkloadIsRecordedNotRun) {
   Fixture fixture(2, 0);
   RunnerOptions options;

@@ -11,7 +11,8 @@ namespace lepton::checks {
 struct ImageDatasetInfo {
   std::string_view name;
   std::string_view title;
-  // Absolute, or relative to the run's data root; empty when the user must supply it (--data).
+  // Absolute, or relative to the working directory (tools/setup.sh provisions ./data from the
+  // repository root); empty when the user must supply it (--data).
   std::string_view default_dir;
   int classes;
 };

@@ -23,7 +23,7 @@ int Main(int argc, char** argv) {
   RunOptions run;
   std::string spec_path;
   std::string overlay_path;
-  std::string mnist_dir;
+  std::vector<std::string> data_dirs;
   int runs = 0;
   CLI::App* run_command = app.add_subcommand("run", "Run a profile of the spec and certify");
   run_command->add_option("--spec", spec_path, "Spec directory or main file (default: embedded)");
@@ -36,9 +36,9 @@ int Main(int argc, char** argv) {
                    "Vendor overlay (system fields, tighter "
                    "thresholds)")
       ->check(CLI::ExistingFile);
-  run_command->add_option("--data", mnist_dir,
-                          "Directory with official MNIST (train-/t10k- IDX files, raw or .gz)")
-      ->check(CLI::ExistingDirectory);
+  run_command->add_option("--data", data_dirs,
+                          "DIR with official MNIST (train-/t10k- IDX files, raw or .gz), or "
+                          "NAME=DIR for another dataset (fashion-mnist, mnist-digits)");
 
   CLI::App* spec_command = app.add_subcommand("spec", "Check or show specifications");
   spec_command->require_subcommand(1);
@@ -65,7 +65,16 @@ int Main(int argc, char** argv) {
   if (*run_command) {
     if (!spec_path.empty()) run.spec_path = spec_path;
     if (!overlay_path.empty()) run.overlay_path = overlay_path;
-    if (!mnist_dir.empty()) run.mnist_dir = mnist_dir;
+    for (const std::string& entry : data_dirs) {
+      const std::size_t equals = entry.find('=');
+      const std::string name = equals == std::string::npos ? "mnist" : entry.substr(0, equals);
+      const std::string dir = equals == std::string::npos ? entry : entry.substr(equals + 1);
+      if (!std::filesystem::is_directory(dir)) {
+        fmt::print(stderr, "lepton-cert: error: --data {}: {} is not a directory\n", entry, dir);
+        return kExitUsageError;
+      }
+      run.dataset_dirs[name] = dir;
+    }
     if (runs > 0) run.runs = runs;
     run.command_line.assign(argv, argv + argc);
     return RunCertification(run);

@@ -114,7 +114,7 @@ int RunCertification(const RunOptions& options) {
   runner_options.device = plan->profile->devices;
   runner_options.data_root = input->data_root;
   runner_options.system = &system;
-  if (options.mnist_dir) runner_options.dataset_dirs["mnist"] = *options.mnist_dir;
+  runner_options.dataset_dirs = options.dataset_dirs;
   const std::vector<bench::WorkloadRecord> workloads =
       bench::RunPlan(*plan, runner_options, progress);
 

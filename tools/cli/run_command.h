@@ -2,6 +2,7 @@
 // `lepton-cert run`: spec -> plan -> runs -> verdicts -> report. Returns the exit code.
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,7 +15,8 @@ struct RunOptions {
   std::filesystem::path out_dir = "lepton-out";
   std::optional<int> runs;
   std::optional<std::filesystem::path> overlay_path;
-  std::optional<std::filesystem::path> mnist_dir;  // official MNIST, checked by hash
+  // Dataset directories by dataset name (`--data DIR` names official MNIST's).
+  std::map<std::string, std::filesystem::path> dataset_dirs;
   std::vector<std::string> command_line;
 };
 

@@ -47,7 +47,7 @@ class MnistMlpWorkload final : public Workload {
       dir = given->second;
     } else if (!info->default_dir.empty()) {
       const std::filesystem::path default_dir(info->default_dir);
-      dir = default_dir.is_absolute() ? default_dir : context.data_root / default_dir;
+      dir = default_dir.is_absolute() ? default_dir : std::filesystem::current_path() / default_dir;
     } else {
       return UnavailableError(std::string(info->title) + ": no directory given (--data DIR)");
     }
