@@ -119,11 +119,26 @@ constexpr std::array<std::string_view, 1> kFp32 = {"fp32"};
 constexpr std::array<ParamSchema, 17> kMnistParams = {{
     {"dataset.name", ParamKind::kString, true, 0, 0, kImageDatasets,
      "which IDX image dataset (conformance/checks/dataset_catalog.cc says where it is found)"},
-    {"dataset.train_samples", ParamKind::kInt, false, 1, 1e8, {},
+    {"dataset.train_samples",
+     ParamKind::kInt,
+     false,
+     1,
+     1e8,
+     {},
      "use the first N training images (default: all)"},
-    {"dataset.test_samples", ParamKind::kInt, false, 1, 1e8, {},
+    {"dataset.test_samples",
+     ParamKind::kInt,
+     false,
+     1,
+     1e8,
+     {},
      "evaluate on the first N test images (default: all)"},
-    {"model.layers", ParamKind::kIntList, true, 1, 65536, {},
+    {"model.layers",
+     ParamKind::kIntList,
+     true,
+     1,
+     65536,
+     {},
      "[inputs, hidden, classes]: one hidden layer"},
     {"model.activation", ParamKind::kString, true, 0, 0, kRelu, "hidden activation"},
     {"model.loss", ParamKind::kString, true, 0, 0, kSoftmaxCrossEntropy, "training loss"},
@@ -138,7 +153,12 @@ constexpr std::array<ParamSchema, 17> kMnistParams = {{
     {"epochs", ParamKind::kInt, true, 1, 1000, {}, "passes over the training set"},
     {"seed", ParamKind::kInt, true, 0, 9.0e15, {}, "seeds initialisation and shuffling"},
     {"precision", ParamKind::kString, true, 0, 0, kFp32, "arithmetic of training"},
-    {"quality_target.accuracy", ParamKind::kNumber, true, 0.01, 1, {},
+    {"quality_target.accuracy",
+     ParamKind::kNumber,
+     true,
+     0.01,
+     1,
+     {},
      "test accuracy that time_to_accuracy_s waits for"},
 }};
 
@@ -170,7 +190,20 @@ Status CheckMnist(const WorkloadSpec& workload, const ParamMap& params) {
   return OkStatus();
 }
 
-constexpr std::array<WorkloadType, 3> kTypes = {{
+// onnx_node_tests --------------------------------------------------------------------------------
+constexpr std::array<std::string_view, 1> kNodeSuites = {"onnx-1.12.0-node"};
+constexpr std::array<ParamSchema, 1> kNodeTestParams = {{
+    {"suite", ParamKind::kString, true, 0, 0, kNodeSuites,
+     "ONNX backend node tests (conformance/onnx/testdata/SUITE, or --data SUITE=DIR)"},
+}};
+constexpr std::array<MetricSchema, 4> kNodeTestMetrics = {{
+    {"node_tests_total", "count", "tests in the suite"},
+    {"node_tests_passed", "count", "outputs within rtol 1e-3, atol 1e-7 of the expected ones"},
+    {"node_tests_failed", "count", "wrong outputs, or models and tensors that do not load"},
+    {"node_tests_unsupported", "count", "tests using an operator or type the executor lacks"},
+}};
+
+constexpr std::array<WorkloadType, 4> kTypes = {{
     {"system_probe",
      "Reads the system's interfaces (CPU, memory, BLAS/LAPACK, CUDA driver).",
      {},
@@ -184,6 +217,10 @@ constexpr std::array<WorkloadType, 3> kTypes = {{
      "The reference MLP on an IDX image dataset: Adam, evaluation on the test set after every "
      "epoch.",
      kMnistParams, kMnistMetrics, CheckMnist},
+    {"onnx_node_tests",
+     "ONNX backend node tests through the project's reference executor (float32 MLP and "
+     "linear-model operators).",
+     kNodeTestParams, kNodeTestMetrics, NoCheck},
 }};
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "tools/cli/build_info.h"
 #include "tools/cli/exit_codes.h"
+#include "tools/cli/onnx_commands.h"
 #include "tools/cli/run_command.h"
 #include "tools/cli/spec_commands.h"
 
@@ -55,6 +56,18 @@ int Main(int argc, char** argv) {
 
   CLI::App* system_command = app.add_subcommand("system", "Print the system description");
 
+  CLI::App* onnx_command = app.add_subcommand("onnx", "ONNX conformance of the reference executor");
+  onnx_command->require_subcommand(1);
+  std::vector<std::string> node_test_paths;
+  CLI::App* onnx_test_command = onnx_command->add_subcommand(
+      "test", "Run ONNX backend node tests (model.onnx + test_data_set_N/)");
+  onnx_test_command->add_option("dirs", node_test_paths, "Test directories or their parents")
+      ->required();
+  std::vector<std::string> model_paths;
+  CLI::App* onnx_check_command =
+      onnx_command->add_subcommand("check", "Run onnx::checker and shape inference on models");
+  onnx_check_command->add_option("models", model_paths, "ONNX model files")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -88,6 +101,14 @@ int Main(int argc, char** argv) {
         show_profile);
   }
   if (*system_command) return ShowSystem();
+  if (*onnx_test_command) {
+    return RunOnnxNodeTests(
+        std::vector<std::filesystem::path>(node_test_paths.begin(), node_test_paths.end()));
+  }
+  if (*onnx_check_command) {
+    return CheckOnnxModels(
+        std::vector<std::filesystem::path>(model_paths.begin(), model_paths.end()));
+  }
   return kExitUsageError;
 }
 
