@@ -88,6 +88,17 @@ Json MetricsJson(const bench::Metrics& metrics) {
   return Json{{"values", values}, {"not_measured", not_measured}, {"series", series}};
 }
 
+Json ArtifactsJson(const bench::WorkloadRecord& record, const bench::RunRecord& run) {
+  Json artifacts = Json::array();
+  for (const auto& [name, bytes] : run.metrics.artifacts) {
+    artifacts.push_back(Json{{"name", name},
+                             {"file", ArtifactFileName(record.name, run, name)},
+                             {"sha256", Sha256Hex(bytes)},
+                             {"bytes", bytes.size()}});
+  }
+  return artifacts;
+}
+
 Json WorkloadJson(const bench::WorkloadRecord& record) {
   Json params = Json::object();
   for (const auto& [path, value] : record.params) params[path] = ParamJson(value);
@@ -104,6 +115,7 @@ Json WorkloadJson(const bench::WorkloadRecord& record) {
                         {"metrics", metrics["values"]},
                         {"not_measured", metrics["not_measured"]},
                         {"series", metrics["series"]},
+                        {"artifacts", ArtifactsJson(record, run)},
                         {"error", run.error.empty() ? Json(nullptr) : Json(run.error)}});
   }
   return Json{{"name", record.name},
@@ -224,6 +236,24 @@ std::string ReportToJson(const CertificationReport& report) {
   }
   json["workloads"] = workloads;
   return json.dump(2) + "\n";
+}
+
+std::string ArtifactFileName(const std::string& workload, const bench::RunRecord& run,
+                             const std::string& name) {
+  return workload + (run.warmup ? ".warmup" : ".run") + std::to_string(run.index + 1) + "." + name;
+}
+
+Status WriteArtifacts(const std::vector<bench::WorkloadRecord>& workloads,
+                      const std::filesystem::path& dir) {
+  for (const bench::WorkloadRecord& record : workloads) {
+    for (const bench::RunRecord& run : record.runs) {
+      for (const auto& [name, bytes] : run.metrics.artifacts) {
+        LEPTON_RETURN_IF_ERROR(
+            WriteFileAtomically(dir / ArtifactFileName(record.name, run, name), bytes));
+      }
+    }
+  }
+  return OkStatus();
 }
 
 std::string SystemToJson(const checks::SystemDescription& system) {

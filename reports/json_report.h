@@ -17,6 +17,14 @@ std::string ReportToJson(const CertificationReport& report);
 // Writes to `path` via a temporary file, fsync and rename: never half-written.
 Status WriteReport(const CertificationReport& report, const std::filesystem::path& path);
 
+// Where a run's artifact is stored beside the report: "fashion-mlp.run2.model.onnx".
+std::string ArtifactFileName(const std::string& workload, const bench::RunRecord& run,
+                             const std::string& name);
+
+// Writes every artifact of every run into `dir` (atomically, file by file).
+Status WriteArtifacts(const std::vector<bench::WorkloadRecord>& workloads,
+                      const std::filesystem::path& dir);
+
 std::string SystemToJson(const checks::SystemDescription& system);
 
 // The spec as resolved for a plan, for `lepton-cert spec show`.

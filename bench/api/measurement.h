@@ -19,6 +19,8 @@ struct Metrics {
   std::map<std::string, std::string> not_measured;
   // Curves for the report, not judged: e.g. test accuracy after each epoch.
   std::map<std::string, std::vector<double>> series;
+  // Files stored next to the report, by name (e.g. "model.onnx"): evidence, not judged.
+  std::map<std::string, std::string> artifacts;
 };
 
 struct StepTiming {

@@ -162,7 +162,7 @@ constexpr std::array<ParamSchema, 17> kMnistParams = {{
      "test accuracy that time_to_accuracy_s waits for"},
 }};
 
-constexpr std::array<MetricSchema, 15> kMnistMetrics = {{
+constexpr std::array<MetricSchema, 19> kMnistMetrics = {{
     {"time_to_accuracy_s", "s",
      "training time until the first epoch whose test accuracy reaches the target"},
     {"reached_target", "bool", "some epoch reached quality_target.accuracy"},
@@ -179,6 +179,17 @@ constexpr std::array<MetricSchema, 15> kMnistMetrics = {{
     {"test_labels_sha256", "sha256", "IDX content of the test labels"},
     {"train_count", "count", "training images in the dataset's files"},
     {"test_count", "count", "test images in the dataset's files"},
+    {"onnx_checker_passed", "bool",
+     "the trained model exported as ONNX (IR 8, opset 17) passes onnx::checker and strict shape "
+     "inference"},
+    {"onnx_max_abs_diff", "scalar",
+     "max |difference| of the class probabilities (the model's output) between the native model "
+     "and the exported ONNX model run by the reference executor, over the test set"},
+    {"onnx_max_abs_logit_diff", "scalar",
+     "the same for the logits, the exported model's intermediate output (float32 rounding of "
+     "values around 10-30 makes a few 1e-6)"},
+    {"onnx_prediction_agreement", "ratio",
+     "share of test images whose predicted class is the same in both"},
 }};
 
 Status CheckMnist(const WorkloadSpec& workload, const ParamMap& params) {

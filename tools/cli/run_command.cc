@@ -142,6 +142,10 @@ int RunCertification(const RunOptions& options) {
   report.run.runs_override = options.runs;
   report.run.spec_source = input->source;
 
+  if (Status stored = reports::WriteArtifacts(workloads, options.out_dir); !stored.ok()) {
+    fmt::print(stderr, "lepton-cert: error: cannot store run artifacts: {}\n", stored.message());
+    return kExitInternalError;
+  }
   const std::filesystem::path report_path = options.out_dir / "report.json";
   if (Status written = reports::WriteReport(report, report_path); !written.ok()) {
     fmt::print(stderr, "lepton-cert: error: cannot write the report: {}\n", written.message());

@@ -44,6 +44,10 @@ class Mlp {
   Status Forward(const float* x, int batch, float* logits);
 
   [[nodiscard]] std::span<const float> parameters() const { return params_; }
+  [[nodiscard]] std::span<const float> weights1() const { return Slice(w1(), b1()); }
+  [[nodiscard]] std::span<const float> bias1() const { return Slice(b1(), w2()); }
+  [[nodiscard]] std::span<const float> weights2() const { return Slice(w2(), b2()); }
+  [[nodiscard]] std::span<const float> bias2() const { return Slice(b2(), params_.size()); }
   [[nodiscard]] std::span<float> mutable_parameters() { return params_; }
   [[nodiscard]] std::span<const float> gradients() const { return grads_; }
   [[nodiscard]] const MlpShape& shape() const { return shape_; }
@@ -61,6 +65,9 @@ class Mlp {
     return w2() + std::size_t(shape_.hidden) * shape_.outputs;
   }
   Status HiddenAndLogits(const float* x, int batch, float* logits);
+  [[nodiscard]] std::span<const float> Slice(std::size_t begin, std::size_t end) const {
+    return std::span<const float>(params_).subspan(begin, end - begin);
+  }
 
   MlpShape shape_;
   int max_batch_;

@@ -7,6 +7,8 @@
 #include "bench/workloads/mnist_mlp/mlp.h"
 #include "conformance/checks/dataset_catalog.h"
 #include "conformance/checks/image_dataset.h"
+#include "conformance/onnx/executor.h"
+#include "conformance/onnx/onnx_model.h"
 
 namespace lepton::bench {
 namespace {
@@ -80,6 +82,74 @@ class MnistMlpWorkload final : public Workload {
     batch_labels_.resize(static_cast<std::size_t>(batch_size_));
     eval_x_.resize(static_cast<std::size_t>(kEvaluationBatch) * shape.inputs);
     eval_logits_.resize(static_cast<std::size_t>(kEvaluationBatch) * shape.outputs);
+    return OkStatus();
+  }
+
+  // Exports the trained model as ONNX, checks it, runs it with the reference executor on the whole
+  // test set and compares its logits and predictions with the native model's.
+  Status ExportAndCompare(Metrics& metrics) {
+    const MlpShape& shape = model_->shape();
+    onnx::MlpExport request{
+        shape.inputs,       shape.hidden,    shape.outputs,
+        model_->weights1(), model_->bias1(), model_->weights2(),
+        model_->bias2(),    "lepton-cert",   "reference MLP, seed " + std::to_string(seed_)};
+    LEPTON_ASSIGN_OR_RETURN(std::string bytes, onnx::ExportMlp(request));
+    const Status checked = onnx::CheckModel(bytes, "model.onnx");
+    metrics.values["onnx_checker_passed"] = checked.ok();
+    metrics.artifacts["model.onnx"] = bytes;
+    if (!checked.ok()) {
+      metrics.not_measured["onnx_max_abs_diff"] = checked.message();
+      metrics.not_measured["onnx_prediction_agreement"] = checked.message();
+      metrics.not_measured["onnx_max_abs_logit_diff"] = checked.message();
+      return OkStatus();
+    }
+    LEPTON_ASSIGN_OR_RETURN(onnx::Graph graph, onnx::ParseModel(bytes, "model.onnx"));
+    LEPTON_ASSIGN_OR_RETURN(onnx::Executor executor, onnx::Executor::Create(std::move(graph)));
+    double max_logit_difference = 0;
+    double max_probability_difference = 0;
+    std::int64_t agreeing = 0;
+    const int inputs = shape.inputs;
+    const int classes = shape.outputs;
+    for (std::int64_t start = 0; start < test_.count; start += kEvaluationBatch) {
+      const auto batch =
+          static_cast<int>(std::min<std::int64_t>(kEvaluationBatch, test_.count - start));
+      const std::uint8_t* pixels = test_.pixels.data() + static_cast<std::size_t>(start) * inputs;
+      std::vector<float> x(static_cast<std::size_t>(batch) * inputs);
+      for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(pixels[i]) / 255.0F;
+      LEPTON_RETURN_IF_ERROR(model_->Forward(x.data(), batch, eval_logits_.data()));
+      LEPTON_ASSIGN_OR_RETURN(auto outputs,
+                              executor.Run({{"input", onnx::Tensor::Float({batch, inputs}, x)}}));
+      const std::vector<float>& logits = outputs.at("logits").floats;
+      const std::vector<float>& probabilities = outputs.at("probabilities").floats;
+      for (int r = 0; r < batch; ++r) {
+        const float* native = eval_logits_.data() + static_cast<std::size_t>(r) * classes;
+        const float* exported = logits.data() + static_cast<std::size_t>(r) * classes;
+        const float* exported_probability =
+            probabilities.data() + static_cast<std::size_t>(r) * classes;
+        const float max_logit = *std::max_element(native, native + classes);
+        double sum = 0;
+        for (int c = 0; c < classes; ++c)
+          sum += std::exp(static_cast<double>(native[c] - max_logit));
+        for (int c = 0; c < classes; ++c) {
+          max_logit_difference =
+              std::max(max_logit_difference,
+                       std::abs(static_cast<double>(native[c]) - static_cast<double>(exported[c])));
+          const double native_probability =
+              std::exp(static_cast<double>(native[c] - max_logit)) / sum;
+          max_probability_difference =
+              std::max(max_probability_difference,
+                       std::abs(native_probability - static_cast<double>(exported_probability[c])));
+        }
+        agreeing += (std::max_element(native, native + classes) - native) ==
+                            (std::max_element(exported, exported + classes) - exported)
+                        ? 1
+                        : 0;
+      }
+    }
+    metrics.values["onnx_max_abs_diff"] = max_probability_difference;
+    metrics.values["onnx_max_abs_logit_diff"] = max_logit_difference;
+    metrics.values["onnx_prediction_agreement"] =
+        static_cast<double>(agreeing) / static_cast<double>(test_.count);
     return OkStatus();
   }
 
@@ -195,6 +265,7 @@ class MnistMlpWorkload final : public Workload {
     metrics.series["test_loss"] = test_loss_;
     metrics.series["train_loss"] = train_loss_;
     metrics.series["epoch_seconds"] = std::vector<double>(step_seconds.begin(), step_seconds.end());
+    LEPTON_RETURN_IF_ERROR(ExportAndCompare(metrics));
     return metrics;
   }
 
