@@ -1,7 +1,7 @@
 #include "conformance/judge/verdict.h"
 
+#include "conformance/core/statistics.h"
 #include "conformance/core/version.h"
-#include "conformance/judge/statistics.h"
 
 namespace lepton::judge {
 namespace {
@@ -15,6 +15,24 @@ Verdict Finish(Verdict verdict, VerdictStatus status, std::string reason) {
 }
 
 }  // namespace
+
+Result<double> ComputeStatistic(spec::Statistic statistic, std::span<const double> values) {
+  switch (statistic) {
+    case spec::Statistic::kMedian:
+      return stats::Median(values);
+    case spec::Statistic::kMean:
+      return stats::Mean(values);
+    case spec::Statistic::kMin:
+      return stats::Min(values);
+    case spec::Statistic::kMax:
+      return stats::Max(values);
+    case spec::Statistic::kP90:
+      return stats::Percentile(values, 0.90);
+    case spec::Statistic::kP99:
+      return stats::Percentile(values, 0.99);
+  }
+  return std::unexpected(InternalError("unknown statistic"));
+}
 
 std::string_view VerdictStatusName(VerdictStatus status) {
   switch (status) {

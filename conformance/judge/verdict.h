@@ -4,6 +4,7 @@
 // not-applicable comes only from the spec's own applies_if condition.
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,9 @@ struct Verdict {
 // `record` is the workload's record, or nullptr when the plan did not run it.
 Verdict JudgeRequirement(const spec::PlannedRequirement& planned,
                          const bench::WorkloadRecord* record);
+
+// The spec's statistic over the runs' values (conformance/core/statistics.h defines each).
+Result<double> ComputeStatistic(spec::Statistic statistic, std::span<const double> values);
 
 // Whether `measured OP threshold` holds, for the kind of value the unit names.
 Result<bool> Compare(const spec::Value& measured, spec::Comparison op,

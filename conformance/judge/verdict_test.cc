@@ -153,6 +153,17 @@ TEST(VerdictTest, BooleansCompareForEquality) {
   EXPECT_EQ(verdict.reason, "value false bool does not meet == true bool over 1 run");
 }
 
+TEST(ComputeStatisticTest, DispatchesEveryStatistic) {
+  const std::vector<double> values = {1, 2, 3, 4, 100};
+  EXPECT_EQ(ComputeStatistic(spec::Statistic::kMedian, values).value(), 3);
+  EXPECT_EQ(ComputeStatistic(spec::Statistic::kMean, values).value(), 22);
+  EXPECT_EQ(ComputeStatistic(spec::Statistic::kMin, values).value(), 1);
+  EXPECT_EQ(ComputeStatistic(spec::Statistic::kMax, values).value(), 100);
+  EXPECT_DOUBLE_EQ(ComputeStatistic(spec::Statistic::kP90, values).value(), 61.6);
+  EXPECT_DOUBLE_EQ(ComputeStatistic(spec::Statistic::kP99, values).value(), 96.16);
+  EXPECT_FALSE(ComputeStatistic(spec::Statistic::kP99, std::vector<double>{}).has_value());
+}
+
 TEST(SummaryTest, OnlyPassingMustsCertify) {
   auto must = MakeRequirement(spec::Comparison::kEqual, std::nullopt);
   auto should = MakeRequirement(spec::Comparison::kEqual, std::nullopt);

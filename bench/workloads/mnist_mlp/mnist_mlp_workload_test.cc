@@ -98,6 +98,11 @@ TEST_F(MnistMlpWorkloadTest, TrainsAndReportsTimeToAccuracy) {
   EXPECT_EQ(std::get<double>(metrics.values.at("train_count")), 2000);
   EXPECT_EQ(metrics.series.at("test_accuracy").size(), 3u);
   EXPECT_EQ(std::get<std::string>(metrics.values.at("train_images_sha256")).size(), 64u);
+  // The trained model exported as ONNX, checked and re-run by the reference executor.
+  EXPECT_EQ(std::get<bool>(metrics.values.at("onnx_checker_passed")), true);
+  EXPECT_LE(std::get<double>(metrics.values.at("onnx_max_abs_diff")), 1e-5);
+  EXPECT_EQ(std::get<double>(metrics.values.at("onnx_prediction_agreement")), 1.0);
+  EXPECT_GT(metrics.artifacts.at("model.onnx").size(), 100000u);
 }
 
 TEST_F(MnistMlpWorkloadTest, SameSeedSameCurve) {

@@ -9,9 +9,8 @@
 #include <span>
 
 #include "conformance/core/status.h"
-#include "conformance/spec/spec_model.h"
 
-namespace lepton::judge {
+namespace lepton::stats {
 
 Result<double> Mean(std::span<const double> values);
 Result<double> Median(std::span<const double> values);
@@ -19,6 +18,4 @@ Result<double> Min(std::span<const double> values);
 Result<double> Max(std::span<const double> values);
 Result<double> Percentile(std::span<const double> values, double p);  // p in [0, 1]
 
-Result<double> ComputeStatistic(spec::Statistic statistic, std::span<const double> values);
-
-}  // namespace lepton::judge
+}  // namespace lepton::stats

@@ -1,10 +1,10 @@
-#include "conformance/judge/statistics.h"
+#include "conformance/core/statistics.h"
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
-namespace lepton::judge {
+namespace lepton::stats {
 namespace {
 
 Status CheckSample(std::span<const double> values) {
@@ -51,22 +51,4 @@ Result<double> Max(std::span<const double> values) {
   return *std::max_element(values.begin(), values.end());
 }
 
-Result<double> ComputeStatistic(spec::Statistic statistic, std::span<const double> values) {
-  switch (statistic) {
-    case spec::Statistic::kMedian:
-      return Median(values);
-    case spec::Statistic::kMean:
-      return Mean(values);
-    case spec::Statistic::kMin:
-      return Min(values);
-    case spec::Statistic::kMax:
-      return Max(values);
-    case spec::Statistic::kP90:
-      return Percentile(values, 0.90);
-    case spec::Statistic::kP99:
-      return Percentile(values, 0.99);
-  }
-  return std::unexpected(InternalError("unknown statistic"));
-}
-
-}  // namespace lepton::judge
+}  // namespace lepton::stats

@@ -1,11 +1,11 @@
-#include "conformance/judge/statistics.h"
+#include "conformance/core/statistics.h"
 
 #include <gtest/gtest.h>
 
 #include <limits>
 #include <vector>
 
-namespace lepton::judge {
+namespace lepton::stats {
 namespace {
 
 TEST(StatisticsTest, MedianOddAndEven) {
@@ -36,24 +36,15 @@ TEST(StatisticsTest, EveryStatisticRejectsEmptyAndNonFinite) {
   const std::vector<double> empty;
   const std::vector<double> with_nan = {1, std::numeric_limits<double>::quiet_NaN()};
   const std::vector<double> with_inf = {1, std::numeric_limits<double>::infinity()};
-  for (auto statistic : {spec::Statistic::kMedian, spec::Statistic::kMean, spec::Statistic::kMin,
-                         spec::Statistic::kMax, spec::Statistic::kP90, spec::Statistic::kP99}) {
-    EXPECT_FALSE(ComputeStatistic(statistic, empty).has_value());
-    EXPECT_FALSE(ComputeStatistic(statistic, with_nan).has_value());
-    EXPECT_FALSE(ComputeStatistic(statistic, with_inf).has_value());
+  for (const auto& sample : {empty, with_nan, with_inf}) {
+    EXPECT_FALSE(Median(sample).has_value());
+    EXPECT_FALSE(Mean(sample).has_value());
+    EXPECT_FALSE(Min(sample).has_value());
+    EXPECT_FALSE(Max(sample).has_value());
+    EXPECT_FALSE(Percentile(sample, 0.9).has_value());
   }
   EXPECT_FALSE(Percentile(std::vector<double>{1}, 1.5).has_value());
 }
 
-TEST(StatisticsTest, ComputeStatisticDispatches) {
-  const std::vector<double> values = {1, 2, 3, 4, 100};
-  EXPECT_EQ(ComputeStatistic(spec::Statistic::kMedian, values).value(), 3);
-  EXPECT_EQ(ComputeStatistic(spec::Statistic::kMean, values).value(), 22);
-  EXPECT_EQ(ComputeStatistic(spec::Statistic::kMin, values).value(), 1);
-  EXPECT_EQ(ComputeStatistic(spec::Statistic::kMax, values).value(), 100);
-  EXPECT_DOUBLE_EQ(ComputeStatistic(spec::Statistic::kP90, values).value(), 61.6);
-  EXPECT_DOUBLE_EQ(ComputeStatistic(spec::Statistic::kP99, values).value(), 96.16);
-}
-
 }  // namespace
-}  // namespace lepton::judge
+}  // namespace lepton::stats
