@@ -201,6 +201,44 @@ Status CheckMnist(const WorkloadSpec& workload, const ParamMap& params) {
   return OkStatus();
 }
 
+// mnist_mlp_infer --------------------------------------------------------------------------------
+constexpr std::array<ParamSchema, 10> kInferParams = {{
+    {"dataset.name", ParamKind::kString, true, 0, 0, kImageDatasets,
+     "whose test images feed the requests"},
+    {"model.layers", ParamKind::kIntList, true, 1, 65536, {}, "[inputs, hidden, classes]"},
+    {"model.activation", ParamKind::kString, true, 0, 0, kRelu, "hidden activation"},
+    {"model.init", ParamKind::kString, true, 0, 0, kPytorchUniform, "seeded weights"},
+    {"seed", ParamKind::kInt, true, 0, 9.0e15, {}, "seeds the weights"},
+    {"precision", ParamKind::kString, true, 0, 0, kFp32, "arithmetic"},
+    {"inference.small_batch", ParamKind::kInt, true, 1, 65536, {}, "images per small request"},
+    {"inference.small_batch_requests",
+     ParamKind::kInt,
+     true,
+     10,
+     1e6,
+     {},
+     "timed small requests per run"},
+    {"inference.large_batch", ParamKind::kInt, true, 1, 65536, {}, "images per large request"},
+    {"inference.large_batch_requests",
+     ParamKind::kInt,
+     true,
+     10,
+     1e6,
+     {},
+     "timed large requests per run"},
+}};
+
+constexpr std::array<MetricSchema, 8> kInferMetrics = {{
+    {"small_batch_latency_p50_ms", "ms", "median request latency, small batch"},
+    {"small_batch_latency_p90_ms", "ms", "90th percentile request latency, small batch"},
+    {"small_batch_latency_p99_ms", "ms", "99th percentile request latency, small batch"},
+    {"small_batch_images_per_second", "images/s", "images over the small requests' total time"},
+    {"large_batch_latency_p50_ms", "ms", "median request latency, large batch"},
+    {"large_batch_latency_p90_ms", "ms", "90th percentile request latency, large batch"},
+    {"large_batch_latency_p99_ms", "ms", "99th percentile request latency, large batch"},
+    {"large_batch_images_per_second", "images/s", "images over the large requests' total time"},
+}};
+
 // onnx_node_tests --------------------------------------------------------------------------------
 constexpr std::array<std::string_view, 1> kNodeSuites = {"onnx-1.12.0-node"};
 constexpr std::array<ParamSchema, 1> kNodeTestParams = {{
@@ -214,7 +252,7 @@ constexpr std::array<MetricSchema, 4> kNodeTestMetrics = {{
     {"node_tests_unsupported", "count", "tests using an operator or type the executor lacks"},
 }};
 
-constexpr std::array<WorkloadType, 4> kTypes = {{
+constexpr std::array<WorkloadType, 5> kTypes = {{
     {"system_probe",
      "Reads the system's interfaces (CPU, memory, BLAS/LAPACK, CUDA driver).",
      {},
@@ -232,6 +270,10 @@ constexpr std::array<WorkloadType, 4> kTypes = {{
      "ONNX backend node tests through the project's reference executor (float32 MLP and "
      "linear-model operators).",
      kNodeTestParams, kNodeTestMetrics, NoCheck},
+    {"mnist_mlp_infer",
+     "Inference requests of the reference MLP, each timed: latency percentiles and throughput "
+     "for a small and a large batch.",
+     kInferParams, kInferMetrics, CheckMnist},
 }};
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <random>
 
+#include "bench/workloads/mnist_mlp/mnist_mlp_inference_workload.h"
+
 namespace lepton::bench {
 namespace {
 
@@ -146,6 +148,41 @@ TEST_F(MnistMlpWorkloadTest, MissingDataIsUnavailableOrNotFound) {
   EXPECT_THAT(no_dir.message(), HasSubstr("--data DIR"));
   context.dataset_dirs["mnist"] = dir_ / "nowhere";
   EXPECT_EQ(MakeMnistMlpWorkload()->Prepare(context).code(), StatusCode::kNotFound);
+}
+
+TEST_F(MnistMlpWorkloadTest, InferenceLatencyPercentilesComeFromTheRunnersTimes) {
+  WorkloadContext context = Context();
+  context.params["inference.small_batch"] = std::int64_t{1};
+  context.params["inference.small_batch_requests"] = std::int64_t{20};
+  context.params["inference.large_batch"] = std::int64_t{100};
+  context.params["inference.large_batch_requests"] = std::int64_t{10};
+  auto workload = MakeMnistMlpInferenceWorkload();
+  ASSERT_TRUE(workload->Prepare(context).ok());
+  const auto steps = workload->StepNames();
+  ASSERT_EQ(steps.size(), 30u);
+  std::vector<double> seconds;
+  for (std::size_t step = 0; step < steps.size(); ++step) {
+    ASSERT_TRUE(workload->RunStep(step).ok());
+    // Stubbed clock: small requests take 1..20 ms, large ones 10 ms each.
+    seconds.push_back(step < 20 ? static_cast<double>(step + 1) / 1000.0 : 0.010);
+  }
+  const Metrics metrics = workload->FinishRun(seconds).value();
+  EXPECT_DOUBLE_EQ(std::get<double>(metrics.values.at("small_batch_latency_p50_ms")), 10.5);
+  EXPECT_DOUBLE_EQ(std::get<double>(metrics.values.at("small_batch_latency_p99_ms")), 19.81);
+  EXPECT_DOUBLE_EQ(std::get<double>(metrics.values.at("small_batch_images_per_second")),
+                   20.0 / 0.210);
+  EXPECT_DOUBLE_EQ(std::get<double>(metrics.values.at("large_batch_images_per_second")),
+                   1000.0 / 0.100);
+}
+
+TEST_F(MnistMlpWorkloadTest, InferenceRefusesBatchesLargerThanTheTestSet) {
+  WorkloadContext context = Context();
+  context.params["inference.small_batch"] = std::int64_t{1};
+  context.params["inference.small_batch_requests"] = std::int64_t{20};
+  context.params["inference.large_batch"] = std::int64_t{501};
+  context.params["inference.large_batch_requests"] = std::int64_t{10};
+  EXPECT_THAT(MakeMnistMlpInferenceWorkload()->Prepare(context).message(),
+              HasSubstr("a batch of 501 exceeds the 500 test images"));
 }
 
 }  // namespace

@@ -1,0 +1,126 @@
+#include "bench/workloads/mnist_mlp/mnist_mlp_inference_workload.h"
+
+#include <algorithm>
+
+#include "bench/workloads/mnist_mlp/mlp.h"
+#include "conformance/checks/dataset_catalog.h"
+#include "conformance/checks/image_dataset.h"
+#include "conformance/core/statistics.h"
+
+namespace lepton::bench {
+namespace {
+
+class MnistMlpInferenceWorkload final : public Workload {
+ public:
+  Status Prepare(const WorkloadContext& context) override {
+    const auto& params = context.params;
+    LEPTON_ASSIGN_OR_RETURN(const std::string name, GetParam<std::string>(params, "dataset.name"));
+    LEPTON_ASSIGN_OR_RETURN(const auto layers,
+                            GetParam<std::vector<std::int64_t>>(params, "model.layers"));
+    LEPTON_ASSIGN_OR_RETURN(const std::int64_t seed, GetParam<std::int64_t>(params, "seed"));
+    LEPTON_ASSIGN_OR_RETURN(small_batch_, GetParam<std::int64_t>(params, "inference.small_batch"));
+    LEPTON_ASSIGN_OR_RETURN(small_requests_,
+                            GetParam<std::int64_t>(params, "inference.small_batch_requests"));
+    LEPTON_ASSIGN_OR_RETURN(large_batch_, GetParam<std::int64_t>(params, "inference.large_batch"));
+    LEPTON_ASSIGN_OR_RETURN(large_requests_,
+                            GetParam<std::int64_t>(params, "inference.large_batch_requests"));
+    const checks::ImageDatasetInfo* info = checks::FindImageDataset(name);
+    if (info == nullptr) return InternalError("unknown dataset " + name);
+    std::filesystem::path dir;
+    if (auto given = context.dataset_dirs.find(name); given != context.dataset_dirs.end()) {
+      dir = given->second;
+    } else if (!info->default_dir.empty()) {
+      const std::filesystem::path default_dir(info->default_dir);
+      dir = default_dir.is_absolute() ? default_dir : std::filesystem::current_path() / default_dir;
+    } else {
+      return UnavailableError(std::string(info->title) + ": no directory given (--data DIR)");
+    }
+    LEPTON_ASSIGN_OR_RETURN(const auto files, checks::FindSplitFiles(dir, "t10k"));
+    LEPTON_ASSIGN_OR_RETURN(const checks::ImageSet test,
+                            checks::LoadImageSet(files.images, files.labels, info->classes));
+    const MlpShape shape{static_cast<int>(layers[0]), static_cast<int>(layers[1]),
+                         static_cast<int>(layers[2])};
+    if (shape.inputs != test.rows * test.cols) {
+      return InvalidArgumentError("model.layers does not fit the dataset's images");
+    }
+    // Requests cycle through the test images, converted once here, outside the timed steps.
+    images_ = test.count;
+    pixels_.resize(test.pixels.size());
+    std::transform(test.pixels.begin(), test.pixels.end(), pixels_.begin(),
+                   [](std::uint8_t p) { return static_cast<float>(p) / 255.0F; });
+    const std::int64_t largest = std::max(small_batch_, large_batch_);
+    if (largest > images_) {
+      return InvalidArgumentError("a batch of " + std::to_string(largest) + " exceeds the " +
+                                  std::to_string(images_) + " test images");
+    }
+    model_ = std::make_unique<Mlp>(shape, static_cast<int>(largest));
+    model_->Initialize(static_cast<std::uint64_t>(seed));
+    logits_.resize(static_cast<std::size_t>(largest) * shape.outputs);
+    return OkStatus();
+  }
+
+  [[nodiscard]] std::vector<std::string> StepNames() const override {
+    std::vector<std::string> names;
+    for (std::int64_t i = 0; i < small_requests_; ++i)
+      names.push_back("small_" + std::to_string(i));
+    for (std::int64_t i = 0; i < large_requests_; ++i)
+      names.push_back("large_" + std::to_string(i));
+    return names;
+  }
+
+  Status BeginRun(int /*run_index*/) override { return OkStatus(); }
+
+  Status RunStep(std::size_t step) override {
+    const bool small = static_cast<std::int64_t>(step) < small_requests_;
+    const std::int64_t batch = small ? small_batch_ : large_batch_;
+    const std::int64_t first = (static_cast<std::int64_t>(step) * batch) % (images_ - batch + 1);
+    const float* x = pixels_.data() + first * model_->shape().inputs;
+    return model_->Forward(x, static_cast<int>(batch), logits_.data());
+  }
+
+  Result<Metrics> FinishRun(std::span<const double> step_seconds) override {
+    const auto small = step_seconds.first(static_cast<std::size_t>(small_requests_));
+    const auto large = step_seconds.subspan(static_cast<std::size_t>(small_requests_));
+    Metrics metrics;
+    LEPTON_RETURN_IF_ERROR(Summarise(metrics, "small_batch", small, small_batch_));
+    LEPTON_RETURN_IF_ERROR(Summarise(metrics, "large_batch", large, large_batch_));
+    return metrics;
+  }
+
+ private:
+  static Status Summarise(Metrics& metrics, const std::string& prefix,
+                          std::span<const double> seconds, std::int64_t batch) {
+    std::vector<double> milliseconds;
+    double total = 0;
+    for (double s : seconds) {
+      milliseconds.push_back(s * 1000.0);
+      total += s;
+    }
+    LEPTON_ASSIGN_OR_RETURN(metrics.values[prefix + "_latency_p50_ms"],
+                            stats::Percentile(milliseconds, 0.50));
+    LEPTON_ASSIGN_OR_RETURN(metrics.values[prefix + "_latency_p90_ms"],
+                            stats::Percentile(milliseconds, 0.90));
+    LEPTON_ASSIGN_OR_RETURN(metrics.values[prefix + "_latency_p99_ms"],
+                            stats::Percentile(milliseconds, 0.99));
+    metrics.values[prefix + "_images_per_second"] =
+        static_cast<double>(batch) * static_cast<double>(seconds.size()) / total;
+    return OkStatus();
+  }
+
+  std::int64_t small_batch_ = 1;
+  std::int64_t small_requests_ = 0;
+  std::int64_t large_batch_ = 1000;
+  std::int64_t large_requests_ = 0;
+  std::int64_t images_ = 0;
+  std::vector<float> pixels_;
+  std::vector<float> logits_;
+  std::unique_ptr<Mlp> model_;
+};
+
+}  // namespace
+
+std::unique_ptr<Workload> MakeMnistMlpInferenceWorkload() {
+  return std::make_unique<MnistMlpInferenceWorkload>();
+}
+
+}  // namespace lepton::bench
