@@ -239,6 +239,26 @@ constexpr std::array<MetricSchema, 8> kInferMetrics = {{
     {"large_batch_images_per_second", "images/s", "images over the large requests' total time"},
 }};
 
+// cpu_gemm_probe ---------------------------------------------------------------------------------
+constexpr std::array<ParamSchema, 1> kGemmProbeParams = {{
+    {"size", ParamKind::kInt, true, 64, 8192, {}, "M = N = K of the fp32 GEMMs"},
+}};
+constexpr std::array<MetricSchema, 11> kGemmProbeMetrics = {{
+    {"openblas_sgemm_gflops", "GFLOP/s", "cblas_sgemm (OpenBLAS), 2 n^3 over the runner's time"},
+    {"onednn_sgemm_gflops", "GFLOP/s", "dnnl_sgemm (oneDNN), timed right after in the same run"},
+    {"openblas_vs_onednn", "ratio",
+     "OpenBLAS over oneDNN on the same machine in the same run; oneDNN dispatches on the ISA"},
+    {"cpu_peak_sgemm_gflops", "GFLOP/s",
+     "cores x frequency x fp32 FLOPs per cycle from the ISA flags (conformance/checks/cpu_peak.h)"},
+    {"openblas_fraction_of_peak", "ratio", "OpenBLAS sgemm over the theoretical peak"},
+    {"onednn_fraction_of_peak", "ratio", "oneDNN sgemm over the theoretical peak"},
+    {"openblas_core", "text", "openblas_get_corename(): the kernel family OpenBLAS picked"},
+    {"onednn_isa", "text", "dnnl_get_effective_cpu_isa(): the ISA oneDNN dispatches to"},
+    {"cpu_vector_isa", "text", "the widest vector ISA in /proc/cpuinfo's flags"},
+    {"openblas_advice", "text", "how to make OpenBLAS use the CPU's ISA, or 'none needed'"},
+    {"peak_basis", "text", "how the peak was computed"},
+}};
+
 // onnx_node_tests --------------------------------------------------------------------------------
 constexpr std::array<std::string_view, 1> kNodeSuites = {"onnx-1.12.0-node"};
 constexpr std::array<ParamSchema, 1> kNodeTestParams = {{
@@ -252,7 +272,7 @@ constexpr std::array<MetricSchema, 4> kNodeTestMetrics = {{
     {"node_tests_unsupported", "count", "tests using an operator or type the executor lacks"},
 }};
 
-constexpr std::array<WorkloadType, 5> kTypes = {{
+constexpr std::array<WorkloadType, 6> kTypes = {{
     {"system_probe",
      "Reads the system's interfaces (CPU, memory, BLAS/LAPACK, CUDA driver).",
      {},
@@ -274,6 +294,10 @@ constexpr std::array<WorkloadType, 5> kTypes = {{
      "Inference requests of the reference MLP, each timed: latency percentiles and throughput "
      "for a small and a large batch.",
      kInferParams, kInferMetrics, CheckMnist},
+    {"cpu_gemm_probe",
+     "fp32 GEMM through OpenBLAS and oneDNN, against each other and the CPU's theoretical "
+     "peak; names the kernels each picked.",
+     kGemmProbeParams, kGemmProbeMetrics, NoCheck},
 }};
 
 }  // namespace

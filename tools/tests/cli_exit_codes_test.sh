@@ -76,6 +76,15 @@ YAML
 expect 0 '^Verdict: CERTIFIED' -- "$cli" run --spec "$root/spec/examples/quick" --profile quick --overlay "$work/tighten.yaml" --out "$work/tight"
 grep -q '"name": "Acme <X9>"' "$work/tight/report.json" || { echo "FAIL: overlay system fields missing from the report"; failures=$((failures + 1)); }
 
+# OpenBLAS forced onto its SSE3 'Prescott' kernels (always correct, only slow) on a CPU with
+# AVX: the suite fails the peak requirement and says how to fix it.
+if grep -qw avx /proc/cpuinfo; then
+  expect 1 'blocking: PERF-CPU-SGEMM-OPENBLAS-VS-ONEDNN \(fail\)' -- \
+    env OPENBLAS_CORETYPE=Prescott "$cli" run --profile ci --out "$work/prescott"
+  grep -q "set OPENBLAS_CORETYPE=" "$work/prescott/report.json" ||
+    { echo "FAIL: no OPENBLAS_CORETYPE advice in the report"; failures=$((failures + 1)); }
+fi
+
 # An output directory that cannot be created is an input error, not a crash.
 touch "$work/file"
 expect 2 'cannot create' -- "$cli" run --spec "$root/spec/examples/quick" --profile quick --out "$work/file/sub"
