@@ -59,7 +59,8 @@ Json SystemJson(const checks::SystemDescription& system) {
                       {"core", system.blas.core},
                       {"threads", system.blas.threads},
                       {"lapack_version", system.blas.lapack_version},
-                      {"sgemm_exact", system.blas.sgemm_exact}};
+                      {"sgemm_exact", system.blas.sgemm_exact},
+                      {"onednn_isa", system.blas.onednn_isa}};
   json["gpus"] =
       Json{{"count", system.gpus.count},
            {"driver_version",

@@ -1,6 +1,7 @@
 #include "conformance/checks/blas_probe.h"
 
 #include <cblas.h>
+#include <dnnl.h>
 
 #include <vector>
 
@@ -47,6 +48,27 @@ BlasProbe ProbeBlas() {
   probe.lapack_version =
       std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
   probe.sgemm_exact = SgemmIsExact();
+  switch (dnnl_get_effective_cpu_isa()) {
+    case dnnl_cpu_isa_sse41:
+      probe.onednn_isa = "sse41";
+      break;
+    case dnnl_cpu_isa_avx:
+      probe.onednn_isa = "avx";
+      break;
+    case dnnl_cpu_isa_avx2:
+    case dnnl_cpu_isa_avx2_vnni:
+      probe.onednn_isa = "avx2";
+      break;
+    case dnnl_cpu_isa_avx512_core:
+    case dnnl_cpu_isa_avx512_core_vnni:
+    case dnnl_cpu_isa_avx512_core_bf16:
+    case dnnl_cpu_isa_avx512_core_amx:
+      probe.onednn_isa = "avx512_core";
+      break;
+    default:
+      probe.onednn_isa = "other";
+      break;
+  }
   return probe;
 }
 

@@ -22,6 +22,7 @@ struct BlasProbe {
   int threads = 0;     // openblas_get_num_threads()
   std::string lapack_version;
   bool sgemm_exact = false;  // a 64x64 SGEMM on small integers matched the exact product
+  std::string onednn_isa;    // the ISA oneDNN dispatches to (dnnl_get_effective_cpu_isa)
 };
 
 struct SystemDescription {
