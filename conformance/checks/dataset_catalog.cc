@@ -17,6 +17,17 @@ constexpr std::array<ImageDatasetInfo, 3> kDatasets = {{
 
 std::span<const ImageDatasetInfo> ImageDatasets() { return kDatasets; }
 
+Result<std::filesystem::path> ResolveDatasetDir(
+    const ImageDatasetInfo& info, const std::map<std::string, std::filesystem::path>& given) {
+  if (auto it = given.find(std::string(info.name)); it != given.end()) return it->second;
+  if (info.default_dir.empty()) {
+    return std::unexpected(
+        UnavailableError(std::string(info.title) + ": no directory given (--data DIR)"));
+  }
+  const std::filesystem::path dir(info.default_dir);
+  return dir.is_absolute() ? dir : std::filesystem::current_path() / dir;
+}
+
 const ImageDatasetInfo* FindImageDataset(std::string_view name) {
   for (const ImageDatasetInfo& info : kDatasets) {
     if (info.name == name) return &info;

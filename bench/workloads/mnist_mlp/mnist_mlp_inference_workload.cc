@@ -26,15 +26,8 @@ class MnistMlpInferenceWorkload final : public Workload {
                             GetParam<std::int64_t>(params, "inference.large_batch_requests"));
     const checks::ImageDatasetInfo* info = checks::FindImageDataset(name);
     if (info == nullptr) return InternalError("unknown dataset " + name);
-    std::filesystem::path dir;
-    if (auto given = context.dataset_dirs.find(name); given != context.dataset_dirs.end()) {
-      dir = given->second;
-    } else if (!info->default_dir.empty()) {
-      const std::filesystem::path default_dir(info->default_dir);
-      dir = default_dir.is_absolute() ? default_dir : std::filesystem::current_path() / default_dir;
-    } else {
-      return UnavailableError(std::string(info->title) + ": no directory given (--data DIR)");
-    }
+    LEPTON_ASSIGN_OR_RETURN(const std::filesystem::path dir,
+                            checks::ResolveDatasetDir(*info, context.dataset_dirs));
     LEPTON_ASSIGN_OR_RETURN(const auto files, checks::FindSplitFiles(dir, "t10k"));
     LEPTON_ASSIGN_OR_RETURN(const checks::ImageSet test,
                             checks::LoadImageSet(files.images, files.labels, info->classes));

@@ -44,15 +44,8 @@ class MnistMlpWorkload final : public Workload {
 
     const checks::ImageDatasetInfo* info = checks::FindImageDataset(name);
     if (info == nullptr) return InternalError("unknown dataset " + name);
-    std::filesystem::path dir;
-    if (auto given = context.dataset_dirs.find(name); given != context.dataset_dirs.end()) {
-      dir = given->second;
-    } else if (!info->default_dir.empty()) {
-      const std::filesystem::path default_dir(info->default_dir);
-      dir = default_dir.is_absolute() ? default_dir : std::filesystem::current_path() / default_dir;
-    } else {
-      return UnavailableError(std::string(info->title) + ": no directory given (--data DIR)");
-    }
+    LEPTON_ASSIGN_OR_RETURN(const std::filesystem::path dir,
+                            checks::ResolveDatasetDir(*info, context.dataset_dirs));
     LEPTON_ASSIGN_OR_RETURN(const auto train_files, checks::FindSplitFiles(dir, "train"));
     LEPTON_ASSIGN_OR_RETURN(const auto test_files, checks::FindSplitFiles(dir, "t10k"));
     LEPTON_ASSIGN_OR_RETURN(
