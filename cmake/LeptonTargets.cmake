@@ -10,6 +10,14 @@ target_compile_options(lepton_warnings INTERFACE
   $<$<AND:$<COMPILE_LANGUAGE:CXX>,$<CXX_COMPILER_ID:GNU>>:-Wno-restrict>
   $<$<AND:$<COMPILE_LANGUAGE:CXX>,$<BOOL:${LEPTON_WERROR}>>:-Werror>)
 
+# LEPTON_SANITIZE=address,undefined builds everything with those sanitizers (the asan preset).
+set(LEPTON_SANITIZE "" CACHE STRING "Sanitizers for every target, e.g. address,undefined")
+if(LEPTON_SANITIZE)
+  add_compile_options(-fsanitize=${LEPTON_SANITIZE} -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=${LEPTON_SANITIZE})
+endif()
+
 # lepton_library(NAME SOURCES ... DEPS ...): a static library rooted at the project root.
 function(lepton_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})

@@ -55,12 +55,10 @@ Json SystemJson(const checks::SystemDescription& system) {
   json["memory_gib"] = system.memory_gib ? Number(*system.memory_gib) : Json(nullptr);
   json["compiler"] = system.compiler;
   json["build_type"] = system.build_type;
-  json["blas"] = Json{{"config", system.blas.config},
-                      {"core", system.blas.core},
-                      {"threads", system.blas.threads},
-                      {"lapack_version", system.blas.lapack_version},
-                      {"sgemm_exact", system.blas.sgemm_exact},
-                      {"onednn_isa", system.blas.onednn_isa}};
+  json["blas"] =
+      Json{{"config", system.blas.config},           {"core", system.blas.core},
+           {"threads", system.blas.threads},         {"lapack_version", system.blas.lapack_version},
+           {"sgemm_exact", system.blas.sgemm_exact}, {"onednn_isa", system.blas.onednn_isa}};
   json["gpus"] =
       Json{{"count", system.gpus.count},
            {"driver_version",

@@ -9,6 +9,7 @@
 #include "tools/cli/build_info.h"
 #include "tools/cli/exit_codes.h"
 #include "tools/cli/onnx_commands.h"
+#include "tools/cli/report_commands.h"
 #include "tools/cli/run_command.h"
 #include "tools/cli/spec_commands.h"
 
@@ -56,6 +57,19 @@ int Main(int argc, char** argv) {
 
   CLI::App* system_command = app.add_subcommand("system", "Print the system description");
 
+  CLI::App* report_command = app.add_subcommand("report", "Work with certification reports");
+  report_command->require_subcommand(1);
+  std::string render_input;
+  std::string render_format;
+  std::string render_output;
+  CLI::App* render_command =
+      report_command->add_subcommand("render", "Render a report.json as Markdown or JUnit XML");
+  render_command->add_option("report", render_input, "The report.json")->required();
+  render_command->add_option("--format", render_format, "md or junit")
+      ->required()
+      ->check(CLI::IsMember({"md", "junit"}));
+  render_command->add_option("-o,--output", render_output, "Write here (atomically), not stdout");
+
   CLI::App* onnx_command = app.add_subcommand("onnx", "ONNX conformance of the reference executor");
   onnx_command->require_subcommand(1);
   std::vector<std::string> node_test_paths;
@@ -101,6 +115,11 @@ int Main(int argc, char** argv) {
         show_profile);
   }
   if (*system_command) return ShowSystem();
+  if (*render_command) {
+    return RenderReport(
+        render_input, render_format,
+        render_output.empty() ? std::nullopt : std::optional<std::filesystem::path>(render_output));
+  }
   if (*onnx_test_command) {
     return RunOnnxNodeTests(
         std::vector<std::filesystem::path>(node_test_paths.begin(), node_test_paths.end()));

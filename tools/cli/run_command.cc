@@ -9,6 +9,7 @@
 
 #include "bench/runner/runner.h"
 #include "conformance/checks/system_probe.h"
+#include "conformance/core/atomic_file.h"
 #include "conformance/judge/verdict.h"
 #include "conformance/spec/overlay.h"
 #include "conformance/spec/resolve.h"
@@ -16,6 +17,7 @@
 #include "tools/cli/build_info.h"
 #include "tools/cli/exit_codes.h"
 #include "tools/cli/progress.h"
+#include "tools/cli/report_commands.h"
 #include "tools/cli/spec_input.h"
 
 namespace lepton::cli {
@@ -150,6 +152,18 @@ int RunCertification(const RunOptions& options) {
   if (Status written = reports::WriteReport(report, report_path); !written.ok()) {
     fmt::print(stderr, "lepton-cert: error: cannot write the report: {}\n", written.message());
     return kExitInternalError;
+  }
+  // The Markdown and JUnit renderings are made from the JSON as written, like any later render.
+  for (const auto& [format, file] :
+       {std::pair<std::string, std::string>{"md", "report.md"},
+        std::pair<std::string, std::string>{"junit", "report.junit.xml"}}) {
+    auto rendered = RenderReportFile(report_path, format);
+    Status written =
+        rendered ? WriteFileAtomically(options.out_dir / file, *rendered) : rendered.error();
+    if (!written.ok()) {
+      fmt::print(stderr, "lepton-cert: error: cannot write {}: {}\n", file, written.message());
+      return kExitInternalError;
+    }
   }
   PrintSummary(report, report_path);
   return report.summary.certified ? kExitCertified : kExitNotCertified;

@@ -85,6 +85,11 @@ if grep -qw avx /proc/cpuinfo; then
     { echo "FAIL: no OPENBLAS_CORETYPE advice in the report"; failures=$((failures + 1)); }
 fi
 
+# A malformed report names the line and column.
+printf '{\n  "schema_version": ,\n}\n' >"$work/bad-report.json"
+expect 2 "$work/bad-report.json:2:21: not valid JSON" -- "$cli" report render "$work/bad-report.json" --format md
+expect 2 "cannot open" -- "$cli" report render "$work/none.json" --format junit
+
 # An output directory that cannot be created is an input error, not a crash.
 touch "$work/file"
 expect 2 'cannot create' -- "$cli" run --spec "$root/spec/examples/quick" --profile quick --out "$work/file/sub"

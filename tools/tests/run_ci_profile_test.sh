@@ -29,6 +29,23 @@ fi
   "$out/report.json"
 /usr/bin/python3 "$root/tools/tests/check_report.py" "$out/report.json"
 
+# The Markdown and JUnit renderings sit beside the JSON, and re-rendering reproduces them.
+"$cli" report render "$out/report.json" --format md | cmp - "$out/report.md"
+"$cli" report render "$out/report.json" --format junit | cmp - "$out/report.junit.xml"
+/usr/bin/python3 - "$out" <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+out = sys.argv[1]
+report = json.load(open(f"{out}/report.json"))
+suite = ET.parse(f"{out}/report.junit.xml").getroot().find("testsuite")
+assert int(suite.get("tests")) == len(report["requirements"]), "one testcase per requirement"
+must_failed = sum(1 for r in report["requirements"]
+                  if r["level"] == "MUST" and r["verdict"] in ("fail", "not-measured"))
+assert int(suite.get("failures")) == must_failed, "JUnit failures are the MUSTs that did not pass"
+for artifact in (a for w in report["workloads"] for run in w["runs"] for a in run["artifacts"]):
+    assert open(f"{out}/{artifact['file']}", "rb").read(), artifact["file"]
+print("renderings and artifacts consistent with the report")
+PY
+
 # The embedded standard is the one in the repository, byte for byte.
 embedded=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["spec"]["sha256"])' "$out/report.json")
 "$cli" spec check "$root/spec/lepton-v1" | grep -q "sha256 $embedded" || {

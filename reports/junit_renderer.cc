@@ -1,0 +1,73 @@
+#include "reports/junit_renderer.h"
+
+namespace lepton::reports {
+
+std::string XmlEscape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        if (byte >= 0x20 || c == '\n' || c == '\t') out += c;  // XML 1.0 forbids other controls
+    }
+  }
+  return out;
+}
+
+std::string RenderJUnit(const ReportView& report) {
+  int failures = 0;
+  int errors = 0;
+  int skipped = 0;
+  std::string cases;
+  for (const RequirementView& r : report.requirements) {
+    const std::string message = r.reason + " (measured " +
+                                (r.measured.empty() ? std::string("nothing") : r.measured) +
+                                ", threshold " + r.op + " " + r.threshold + " " + r.unit + ")";
+    cases += "    <testcase classname=\"" + XmlEscape(r.kind + "." + r.level) + "\" name=\"" +
+             XmlEscape(r.id + ": " + r.title) + "\">\n";
+    if (r.verdict == "pass") {
+      // nothing to add
+    } else if (r.verdict == "not-applicable") {
+      ++skipped;
+      cases += "      <skipped message=\"" + XmlEscape(r.reason) + "\"/>\n";
+    } else if (r.level != "MUST") {
+      ++skipped;
+      cases += "      <skipped message=\"" + XmlEscape("SHOULD, not gating: " + message) + "\"/>\n";
+    } else if (r.verdict == "error") {
+      ++errors;
+      cases += "      <error type=\"error\" message=\"" + XmlEscape(message) + "\"/>\n";
+    } else {
+      ++failures;
+      cases += "      <failure type=\"" + XmlEscape(r.verdict) + "\" message=\"" +
+               XmlEscape(message) + "\"/>\n";
+    }
+    cases += "    </testcase>\n";
+  }
+  const std::string name =
+      "lepton-cert " + report.spec_id + " " + report.spec_version + " profile " + report.profile;
+  const std::string counts = "tests=\"" + std::to_string(report.requirements.size()) +
+                             "\" failures=\"" + std::to_string(failures) + "\" errors=\"" +
+                             std::to_string(errors) + "\" skipped=\"" + std::to_string(skipped) +
+                             "\"";
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"" + XmlEscape(name) +
+         "\" " + counts + ">\n  <testsuite name=\"" + XmlEscape(name) + "\" " + counts +
+         " timestamp=\"" + XmlEscape(report.started_at) + "\" hostname=\"" +
+         XmlEscape(report.hostname) + "\">\n" + cases + "  </testsuite>\n</testsuites>\n";
+}
+
+}  // namespace lepton::reports

@@ -1,0 +1,84 @@
+#include "reports/markdown_renderer.h"
+
+namespace lepton::reports {
+namespace {
+
+std::string Measured(const RequirementView& r) {
+  if (r.measured.empty()) return "-";
+  return (r.statistic.empty() ? std::string("value") : r.statistic) + " " + r.measured + " " +
+         r.unit;
+}
+
+std::string Mark(const std::string& verdict) {
+  if (verdict == "pass") return "pass";
+  if (verdict == "not-applicable") return "n/a";
+  return "**" + verdict + "**";
+}
+
+}  // namespace
+
+std::string MarkdownCell(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '|':
+        out += "\\|";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '\n':
+      case '\r':
+      case '\t':
+        out += ' ';
+        break;
+      default:
+        if (static_cast<unsigned char>(c) >= 0x20) out += c;
+    }
+  }
+  return out;
+}
+
+std::string RenderMarkdown(const ReportView& report) {
+  std::string md;
+  md += "# lepton-cert: " + std::string(report.certified ? "CERTIFIED" : "NOT CERTIFIED") + "\n\n";
+  md += "Spec `" + MarkdownCell(report.spec_id) + "` " + MarkdownCell(report.spec_version) + " (" +
+        MarkdownCell(report.spec_status) + ", sha256 `" + report.spec_sha256.substr(0, 16) +
+        "`), profile `" + MarkdownCell(report.profile) + "`, lepton-cert " +
+        MarkdownCell(report.tool_version) + " (" + MarkdownCell(report.git_commit) + ").\n\n";
+  md += std::to_string(report.must_passed) + "/" + std::to_string(report.must_total) +
+        " MUST passed, " + std::to_string(report.should_passed) + "/" +
+        std::to_string(report.should_total) + " SHOULD passed, " +
+        std::to_string(report.not_applicable) + " not applicable.\n\n";
+  if (!report.blocking.empty()) {
+    md += "Blocking:\n\n";
+    for (const std::string& blocking : report.blocking) md += "- " + MarkdownCell(blocking) + "\n";
+    md += "\n";
+  }
+  md += "| Requirement | Title | Level | Verdict | Measured | Threshold | Runs | Reason |\n";
+  md += "| --- | --- | --- | --- | --- | --- | --- | --- |\n";
+  for (const RequirementView& r : report.requirements) {
+    md += "| " + MarkdownCell(r.id) + " | " + MarkdownCell(r.title) + " | " +
+          MarkdownCell(r.level) + " | " + Mark(r.verdict) + " | " + MarkdownCell(Measured(r)) +
+          " | " + MarkdownCell(r.op + " " + r.threshold + " " + r.unit) + " | " +
+          std::to_string(r.values.size()) + "/" + std::to_string(r.runs_required) + " | " +
+          MarkdownCell(r.reason) + " |\n";
+  }
+  md += "\nTraceability: requirement -> workload -> metric\n\n";
+  md += "| Requirement | Workload | Metric |\n| --- | --- | --- |\n";
+  for (const RequirementView& r : report.requirements) {
+    md += "| " + MarkdownCell(r.id) + " | " + MarkdownCell(r.workload) + " | " +
+          MarkdownCell(r.metric) + " |\n";
+  }
+  md += "\nSystem: " + MarkdownCell(report.hostname) + ", " + MarkdownCell(report.os) + ", " +
+        MarkdownCell(report.cpu_model) + " (" + std::to_string(report.cpu_cores) + " cores), " +
+        MarkdownCell(report.memory_gib) + " GiB, " + std::to_string(report.gpus) + " GPUs, " +
+        MarkdownCell(report.blas) + ". Run " + MarkdownCell(report.started_at) + " to " +
+        MarkdownCell(report.finished_at) + ".\n";
+  return md;
+}
+
+}  // namespace lepton::reports

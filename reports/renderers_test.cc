@@ -1,0 +1,88 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "reports/json_report.h"
+#include "reports/junit_renderer.h"
+#include "reports/markdown_renderer.h"
+#include "reports/report_view.h"
+#include "reports/test_report_fixture.h"
+
+namespace lepton::reports {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+TEST(ReportViewTest, ReadsTheCanonicalJsonBack) {
+  Fixture fixture;
+  const auto view = ParseReportView(ReportToJson(fixture.report), "report.json");
+  ASSERT_TRUE(view.has_value()) << view.error().ToString();
+  EXPECT_EQ(view->spec_id, "test-spec");
+  EXPECT_EQ(view->profile, "ci");
+  ASSERT_EQ(view->requirements.size(), 2u);
+  EXPECT_EQ(view->requirements[1].id, "PERF-ROWS");
+  EXPECT_EQ(view->requirements[1].verdict, "not-measured");
+  EXPECT_EQ(view->requirements[1].threshold, "10.0");
+  EXPECT_EQ(view->requirements[1].applies_if, "ranks >= 2");
+  EXPECT_FALSE(view->certified);
+}
+
+TEST(ReportViewTest, ErrorsNameThePlace) {
+  EXPECT_THAT(ParseReportView("{\n  \"a\": ,\n}", "r.json").error().message(),
+              HasSubstr("r.json:2:8: not valid JSON"));
+  EXPECT_EQ(ParseReportView("{\"schema_version\": \"1.0.0\"}", "r.json").error().message(),
+            "r.json: report.verdict is missing");
+  EXPECT_EQ(ParseReportView("{\"schema_version\": \"9.0.0\"}", "r.json").error().message(),
+            "r.json: schema_version '9.0.0' is not one this tool reads (1.0.0)");
+}
+
+ReportView Hostile() {
+  ReportView view;
+  view.spec_id = "spec<b>";
+  view.profile = "ci";
+  view.hostname = "host\"'&";
+  const auto add = [&](std::string level, std::string verdict) {
+    RequirementView r;
+    r.id = "ID-" + level + "-" + verdict;
+    r.kind = "performance";
+    r.level = level;
+    r.title = "<script>alert(\"x\")</script> | pipe & \x01 control";
+    r.verdict = verdict;
+    r.reason = "because <b>";
+    r.op = ">=";
+    r.threshold = "1";
+    r.unit = "s";
+    r.measured = verdict == "pass" || verdict == "fail" ? "2" : "";
+    view.requirements.push_back(r);
+  };
+  add("MUST", "pass");
+  add("MUST", "fail");
+  add("MUST", "not-measured");
+  add("MUST", "error");
+  add("SHOULD", "fail");
+  add("MUST", "not-applicable");
+  return view;
+}
+
+TEST(MarkdownRendererTest, EscapesHostileStrings) {
+  const std::string md = RenderMarkdown(Hostile());
+  EXPECT_THAT(md, Not(HasSubstr("<script>")));
+  EXPECT_THAT(md, HasSubstr("&lt;script>alert"));
+  EXPECT_THAT(md, HasSubstr("\\| pipe &amp;"));
+  EXPECT_THAT(md, Not(HasSubstr("\x01")));
+  EXPECT_THAT(md, HasSubstr("| MUST | **fail** | value 2 s | >= 1 s | 0/0 | because &lt;b> |"));
+}
+
+TEST(JUnitRendererTest, OneTestcasePerRequirementWithGatingSemantics) {
+  const std::string xml = RenderJUnit(Hostile());
+  EXPECT_THAT(xml, HasSubstr("tests=\"6\" failures=\"2\" errors=\"1\" skipped=\"2\""));
+  EXPECT_THAT(xml, HasSubstr("<failure type=\"not-measured\""));
+  EXPECT_THAT(xml, HasSubstr("<skipped message=\"SHOULD, not gating: "));
+  EXPECT_THAT(xml, Not(HasSubstr("<script>")));
+  EXPECT_THAT(xml, Not(HasSubstr("\x01")));
+  EXPECT_THAT(xml, HasSubstr("hostname=\"host&quot;&apos;&amp;\""));
+  EXPECT_THAT(xml, HasSubstr("(measured 2, threshold &gt;= 1 s)"));
+}
+
+}  // namespace
+}  // namespace lepton::reports

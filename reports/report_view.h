@@ -1,0 +1,64 @@
+#pragma once
+// What renderers read: a certification report parsed back from its canonical JSON (the source of
+// truth), as plain values. Renderers format these; they never recompute a verdict.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "conformance/core/status.h"
+
+namespace lepton::reports {
+
+struct RequirementView {
+  std::string id;
+  std::string kind;
+  std::string level;  // MUST | SHOULD
+  std::string title;
+  std::string workload;
+  std::string metric;
+  std::string unit;
+  std::string statistic;  // empty for non-numeric metrics
+  std::string op;
+  std::string threshold;
+  std::string verdict;  // pass | fail | not-applicable | not-measured | error
+  std::string reason;
+  std::string measured;  // the statistic's value as written in the report; empty if none
+  std::vector<std::string> values;
+  int runs_required = 0;
+  std::string applies_if;
+};
+
+struct ReportView {
+  std::string schema_version;
+  bool certified = false;
+  int must_passed = 0;
+  int must_total = 0;
+  int should_passed = 0;
+  int should_total = 0;
+  int not_applicable = 0;
+  std::vector<std::string> blocking;
+  std::string tool_version;
+  std::string git_commit;
+  std::string spec_id;
+  std::string spec_version;
+  std::string spec_status;
+  std::string spec_sha256;
+  std::string profile;
+  std::string started_at;
+  std::string finished_at;
+  std::string hostname;
+  std::string os;
+  std::string cpu_model;
+  int cpu_cores = 0;
+  std::string memory_gib;
+  std::string blas;
+  int gpus = 0;
+  std::vector<RequirementView> requirements;
+};
+
+// InvalidArgument naming `name`, the line and column of a JSON syntax error, or the missing or
+// mistyped field.
+Result<ReportView> ParseReportView(std::string_view json, std::string_view name);
+
+}  // namespace lepton::reports
