@@ -193,6 +193,7 @@ Json OverlayJson(const spec::Overlay& overlay) {
   return Json{{"name", overlay.name},
               {"file", overlay.file.path},
               {"sha256", Sha256Hex(overlay.file.bytes)},
+              {"content", overlay.file.bytes},
               {"system", Json(overlay.system)},
               {"thresholds", thresholds}};
 }
@@ -222,7 +223,9 @@ std::string ReportToJson(const CertificationReport& report) {
                      {"duration_s", Number(report.run.duration_s)},
                      {"command_line", report.run.command_line},
                      {"runs_override",
-                      report.run.runs_override ? Json(*report.run.runs_override) : Json(nullptr)}};
+                      report.run.runs_override ? Json(*report.run.runs_override) : Json(nullptr)},
+                     {"facts", Json{{"values", Json(report.run.facts.values)},
+                                    {"unknown", Json(report.run.facts.unknown_reasons)}}}};
   json["system"] = SystemJson(*report.system);
   Json requirements = Json::array();
   for (std::size_t i = 0; i < report.plan->requirements.size(); ++i) {
@@ -234,6 +237,14 @@ std::string ReportToJson(const CertificationReport& report) {
     workloads.push_back(WorkloadJson(record));
   }
   json["workloads"] = workloads;
+  // Fields a vendor may edit after the run; outside the signature, hashed on their own over
+  // their canonical form (keys sorted, compact).
+  nlohmann::json fields = nlohmann::json::object();
+  if (report.overlay != nullptr) {
+    for (const auto& [key, value] : report.overlay->system) fields[key] = value;
+  }
+  json["descriptive"] =
+      Json{{"fields", Json::parse(fields.dump())}, {"sha256", Sha256Hex(fields.dump())}};
   return json.dump(2) + "\n";
 }
 

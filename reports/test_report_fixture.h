@@ -33,6 +33,7 @@ struct Fixture {
     record.runs.push_back(run);
     workloads.push_back(record);
     report.tool.version = "0.1.0";
+    report.run.facts = facts;
     report.spec = &spec;
     report.plan = &plan;
     report.system = &system;

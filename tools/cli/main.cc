@@ -12,6 +12,7 @@
 #include "tools/cli/report_commands.h"
 #include "tools/cli/run_command.h"
 #include "tools/cli/spec_commands.h"
+#include "tools/cli/trust_commands.h"
 
 namespace lepton::cli {
 namespace {
@@ -38,6 +39,8 @@ int Main(int argc, char** argv) {
                    "Vendor overlay (system fields, tighter "
                    "thresholds)")
       ->check(CLI::ExistingFile);
+  std::string sign_with;
+  run_command->add_option("--sign", sign_with, "Sign the report with this secret key file");
   run_command->add_option("--data", data_dirs,
                           "DIR with official MNIST (train-/t10k- IDX files, raw or .gz), or "
                           "NAME=DIR for another dataset (fashion-mnist, mnist-digits)");
@@ -69,6 +72,30 @@ int Main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"md", "junit"}));
   render_command->add_option("-o,--output", render_output, "Write here (atomically), not stdout");
+
+  std::string sign_input;
+  std::string sign_key;
+  std::string sign_output;
+  CLI::App* sign_command =
+      report_command->add_subcommand("sign", "Sign a report.json with an Ed25519 key");
+  sign_command->add_option("report", sign_input, "The report.json")->required();
+  sign_command->add_option("--key", sign_key, "Secret key file from lepton-cert keygen")
+      ->required();
+  sign_command->add_option("-o,--output", sign_output, "Write here instead of in place");
+
+  std::string keygen_out;
+  CLI::App* keygen_command = app.add_subcommand("keygen", "Make an Ed25519 signing key pair");
+  keygen_command->add_option("--out", keygen_out, "Secret key file (public key: FILE.pub)")
+      ->required();
+
+  std::string verify_input;
+  std::string verify_pubkey;
+  std::string verify_trusted;
+  CLI::App* verify_command =
+      app.add_subcommand("verify", "Check a report's signature, spec digest and every verdict");
+  verify_command->add_option("report", verify_input, "The report.json")->required();
+  verify_command->add_option("--pubkey", verify_pubkey, "A trusted public key file");
+  verify_command->add_option("--trusted-keys", verify_trusted, "A directory of trusted *.pub");
 
   CLI::App* onnx_command = app.add_subcommand("onnx", "ONNX conformance of the reference executor");
   onnx_command->require_subcommand(1);
@@ -104,6 +131,7 @@ int Main(int argc, char** argv) {
     }
     if (runs > 0) run.runs = runs;
     run.command_line.assign(argv, argv + argc);
+    if (!sign_with.empty()) run.sign_key = sign_with;
     return RunCertification(run);
   }
   if (*check_command) {
@@ -115,6 +143,19 @@ int Main(int argc, char** argv) {
         show_profile);
   }
   if (*system_command) return ShowSystem();
+  if (*keygen_command) return GenerateKeys(keygen_out);
+  if (*sign_command) {
+    return SignReportFile(
+        sign_input, sign_key,
+        sign_output.empty() ? std::nullopt : std::optional<std::filesystem::path>(sign_output));
+  }
+  if (*verify_command) {
+    const auto optional_path = [](const std::string& text) {
+      return text.empty() ? std::nullopt : std::optional<std::filesystem::path>(text);
+    };
+    return VerifyReportFile(verify_input, optional_path(verify_pubkey),
+                            optional_path(verify_trusted));
+  }
   if (*render_command) {
     return RenderReport(
         render_input, render_format,

@@ -14,6 +14,8 @@
 #include "conformance/spec/overlay.h"
 #include "conformance/spec/resolve.h"
 #include "reports/json_report.h"
+#include "reports/report_verify.h"
+#include "reports/signing.h"
 #include "tools/cli/build_info.h"
 #include "tools/cli/exit_codes.h"
 #include "tools/cli/progress.h"
@@ -82,6 +84,17 @@ int RunCertification(const RunOptions& options) {
   const auto steady_start = std::chrono::steady_clock::now();
   auto input = LoadSpecInput(options.spec_path);
   if (!input) return InputError(input.error());
+  // The signing key is checked before anything runs: a typo must not cost a whole run.
+  std::optional<reports::KeyPair> signing_keys;
+  if (options.sign_key) {
+    std::filesystem::path pubfile = *options.sign_key;
+    pubfile += ".pub";
+    auto secret = reports::LoadSecretKey(*options.sign_key);
+    if (!secret) return InputError(secret.error());
+    auto public_key = reports::LoadPublicKey(pubfile);
+    if (!public_key) return InputError(public_key.error());
+    signing_keys = reports::KeyPair{*public_key, *secret};
+  }
   std::optional<spec::Overlay> overlay;
   if (options.overlay_path) {
     auto loaded = spec::LoadOverlayFromPath(*options.overlay_path);
@@ -93,8 +106,8 @@ int RunCertification(const RunOptions& options) {
   }
 
   const checks::SystemDescription system = checks::ProbeSystem();
-  auto plan = spec::PlanRun(input->spec, options.profile, checks::FactsFrom(system),
-                            {.runs_override = options.runs});
+  const spec::Facts facts = checks::FactsFrom(system);
+  auto plan = spec::PlanRun(input->spec, options.profile, facts, {.runs_override = options.runs});
   if (!plan) {
     fmt::print(stderr, "lepton-cert: profile refused: {}\n", plan.error().message());
     return kExitUsageError;
@@ -142,6 +155,7 @@ int RunCertification(const RunOptions& options) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
   report.run.command_line = options.command_line;
   report.run.runs_override = options.runs;
+  report.run.facts = facts;
   report.run.spec_source = input->source;
 
   if (Status stored = reports::WriteArtifacts(workloads, options.out_dir); !stored.ok()) {
@@ -149,7 +163,18 @@ int RunCertification(const RunOptions& options) {
     return kExitInternalError;
   }
   const std::filesystem::path report_path = options.out_dir / "report.json";
-  if (Status written = reports::WriteReport(report, report_path); !written.ok()) {
+  std::string json = reports::ReportToJson(report);
+  if (signing_keys) {
+    auto signed_json =
+        reports::SignReport(json, signing_keys->secret_hex, signing_keys->public_hex);
+    if (!signed_json) {
+      fmt::print(stderr, "lepton-cert: error: cannot sign the report: {}\n",
+                 signed_json.error().message());
+      return kExitInternalError;
+    }
+    json = std::move(*signed_json);
+  }
+  if (Status written = WriteFileAtomically(report_path, json); !written.ok()) {
     fmt::print(stderr, "lepton-cert: error: cannot write the report: {}\n", written.message());
     return kExitInternalError;
   }

@@ -18,6 +18,7 @@ struct RunOptions {
   // Dataset directories by dataset name (`--data DIR` names official MNIST's).
   std::map<std::string, std::filesystem::path> dataset_dirs;
   std::vector<std::string> command_line;
+  std::optional<std::filesystem::path> sign_key;  // Ed25519 secret key file (keygen)
 };
 
 int RunCertification(const RunOptions& options);

@@ -85,6 +85,20 @@ if grep -qw avx /proc/cpuinfo; then
     { echo "FAIL: no OPENBLAS_CORETYPE advice in the report"; failures=$((failures + 1)); }
 fi
 
+# Signed reports verify; an edited verdict, another key or a missing key do not.
+expect 0 'public key: ' -- "$cli" keygen --out "$work/lab"
+[[ $(stat -c %a "$work/lab") == 600 ]] || { echo "FAIL: secret key not 0600"; failures=$((failures + 1)); }
+expect 2 'refusing to overwrite' -- "$cli" keygen --out "$work/lab"
+expect 2 'cannot open key file' -- "$cli" run --spec "$root/spec/examples/quick" --profile quick --sign "$work/nokey" --out "$work/s"
+expect 0 '^Verdict: CERTIFIED' -- "$cli" run --spec "$root/spec/examples/quick" --profile quick --sign "$work/lab" --out "$work/signed"
+expect 0 'verified$' -- "$cli" verify "$work/signed/report.json" --pubkey "$work/lab.pub"
+sed 's/"verdict": "pass"/"verdict": "fail"/' "$work/signed/report.json" >"$work/edited.json"
+expect 1 'FAIL  requirements\[0\]\.verdict: EX-LAPACK: fail in the report, pass recomputed' -- \
+  "$cli" verify "$work/edited.json" --pubkey "$work/lab.pub"
+mkdir -p "$work/others" && "$cli" keygen --out "$work/others/other" >/dev/null
+expect 1 'not a trusted key' -- "$cli" verify "$work/signed/report.json" --trusted-keys "$work/others"
+expect 2 'no trusted key' -- "$cli" verify "$work/signed/report.json"
+
 # A malformed report names the line and column.
 printf '{\n  "schema_version": ,\n}\n' >"$work/bad-report.json"
 expect 2 "$work/bad-report.json:2:21: not valid JSON" -- "$cli" report render "$work/bad-report.json" --format md

@@ -1,0 +1,280 @@
+#include "reports/report_verify.h"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "conformance/core/embedded_file.h"
+#include "conformance/core/sha256.h"
+#include "conformance/judge/verdict.h"
+#include "conformance/spec/overlay.h"
+#include "conformance/spec/resolve.h"
+#include "conformance/spec/spec_loader.h"
+#include "reports/signing.h"
+
+namespace lepton::reports {
+namespace {
+
+using Json = nlohmann::json;
+using OrderedJson = nlohmann::ordered_json;
+
+std::string CanonicalCore(const Json& report) {
+  Json core = report;
+  core.erase("signature");
+  core.erase("descriptive");
+  return core.dump();
+}
+
+Result<Json> ParseJson(std::string_view text) {
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const Json::parse_error& error) {
+    return std::unexpected(InvalidArgumentError(std::string("not valid JSON: ") + error.what()));
+  }
+}
+
+std::string ValueText(const Json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+Json ToJsonValue(const spec::Value& value) {
+  if (const auto* number = std::get_if<double>(&value)) {
+    return std::isfinite(*number) ? Json(*number) : Json(nullptr);
+  }
+  if (const auto* flag = std::get_if<bool>(&value)) return *flag;
+  return std::get<std::string>(value);
+}
+
+// The measured value of a metric as the judge sees it.
+spec::Value ToValue(const Json& value) {
+  if (value.is_boolean()) return value.get<bool>();
+  if (value.is_string()) return value.get<std::string>();
+  return value.get<double>();
+}
+
+std::vector<bench::WorkloadRecord> ReadWorkloads(const Json& report) {
+  std::vector<bench::WorkloadRecord> records;
+  for (const Json& w : report.at("workloads")) {
+    bench::WorkloadRecord record;
+    record.name = w.at("name").get<std::string>();
+    record.type = w.at("type").get<std::string>();
+    if (!w.at("unavailable_reason").is_null()) {
+      record.unavailable_reason = w.at("unavailable_reason").get<std::string>();
+    }
+    if (!w.at("error").is_null()) record.error = w.at("error").get<std::string>();
+    for (const Json& r : w.at("runs")) {
+      bench::RunRecord run;
+      run.index = r.at("index").get<int>();
+      run.warmup = r.at("warmup").get<bool>();
+      if (!r.at("error").is_null()) run.error = r.at("error").get<std::string>();
+      for (const auto& [name, reason] : r.at("not_measured").items()) {
+        run.metrics.not_measured[name] = reason.get<std::string>();
+      }
+      for (const auto& [name, value] : r.at("metrics").items()) {
+        if (value.is_null()) continue;  // non-finite: its reason is in not_measured
+        run.metrics.values[name] = ToValue(value);
+      }
+      record.runs.push_back(std::move(run));
+    }
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+void RecomputeVerdicts(const Json& report, std::vector<VerifyCheck>& checks) {
+  // The spec exactly as embedded in the report.
+  std::vector<std::string> paths;
+  std::vector<std::string> contents;
+  for (const Json& file : report.at("spec").at("files")) {
+    paths.push_back(file.at("path").get<std::string>());
+    contents.push_back(file.at("content").get<std::string>());
+  }
+  std::vector<EmbeddedFile> files;
+  for (std::size_t i = 0; i < paths.size(); ++i) files.push_back({paths[i], contents[i]});
+  auto spec = spec::LoadSpec(spec::EmbeddedSource(files), paths.empty() ? "" : paths.front());
+  if (!spec) {
+    checks.push_back({false, "spec", "the embedded spec does not load: " + spec.error().message()});
+    return;
+  }
+  const Json& overlay = report.at("overlay");
+  if (!overlay.is_null()) {
+    auto parsed = spec::ParseOverlay(overlay.at("content").get<std::string>(),
+                                     overlay.at("file").get<std::string>());
+    Status applied = parsed ? spec::ApplyOverlay(*parsed, *spec) : parsed.error();
+    if (!applied.ok()) {
+      checks.push_back(
+          {false, "overlay", "the embedded overlay does not apply: " + applied.message()});
+      return;
+    }
+  }
+  // The facts the run planned with (a condition's truth is part of what was certified).
+  spec::Facts facts;
+  for (const auto& [name, value] : report.at("run").at("facts").at("values").items()) {
+    facts.values[name] = value.get<double>();
+  }
+  for (const auto& [name, reason] : report.at("run").at("facts").at("unknown").items()) {
+    facts.unknown_reasons[name] = reason.get<std::string>();
+  }
+  spec::PlanOptions options;
+  options.enforce_preconditions = false;
+  if (!report.at("run").at("runs_override").is_null()) {
+    options.runs_override = report.at("run").at("runs_override").get<int>();
+  }
+  auto plan =
+      spec::PlanRun(*spec, report.at("profile").at("name").get<std::string>(), facts, options);
+  if (!plan) {
+    checks.push_back({false, "profile", "cannot plan the profile: " + plan.error().message()});
+    return;
+  }
+  const std::vector<bench::WorkloadRecord> workloads = ReadWorkloads(report);
+  const Json& requirements = report.at("requirements");
+  if (requirements.size() != plan->requirements.size()) {
+    checks.push_back({false, "requirements",
+                      std::to_string(requirements.size()) +
+                          " requirements in the report, the spec "
+                          "and profile give " +
+                          std::to_string(plan->requirements.size())});
+    return;
+  }
+  std::vector<judge::Verdict> verdicts;
+  int mismatches = 0;
+  for (std::size_t i = 0; i < plan->requirements.size(); ++i) {
+    const spec::PlannedRequirement& planned = plan->requirements[i];
+    const bench::WorkloadRecord* record = nullptr;
+    for (const auto& w : workloads) {
+      if (w.name == planned.requirement->workload) record = &w;
+    }
+    verdicts.push_back(judge::JudgeRequirement(planned, record));
+    const judge::Verdict& verdict = verdicts.back();
+    const Json& written = requirements[i];
+    const std::string field = "requirements[" + std::to_string(i) + "]";
+    const std::string id = written.at("id").get<std::string>();
+    const auto mismatch = [&](const std::string& what, const std::string& in_report,
+                              const std::string& recomputed) {
+      ++mismatches;
+      checks.push_back({false, field + "." + what,
+                        id + ": " + in_report + " in the report, " + recomputed + " recomputed"});
+    };
+    if (id != verdict.requirement_id) {
+      mismatch("id", id, verdict.requirement_id);
+      continue;
+    }
+    const std::string status(judge::VerdictStatusName(verdict.status));
+    if (written.at("verdict").get<std::string>() != status) {
+      mismatch("verdict", written.at("verdict").get<std::string>(), status);
+    }
+    const std::string statistic =
+        verdict.statistic_value ? ValueText(Json(ToJsonValue(*verdict.statistic_value))) : "null";
+    if (ValueText(written.at("statistic_value")) != statistic) {
+      mismatch("statistic_value", ValueText(written.at("statistic_value")), statistic);
+    }
+    if (ValueText(written.at("threshold").at("value")) !=
+        ValueText(Json(ToJsonValue(planned.threshold)))) {
+      mismatch("threshold", ValueText(written.at("threshold").at("value")),
+               ValueText(Json(ToJsonValue(planned.threshold))));
+    }
+  }
+  const judge::Summary summary = judge::Summarize(plan->requirements, verdicts);
+  if (report.at("verdict").at("certified").get<bool>() != summary.certified) {
+    ++mismatches;
+    checks.push_back({false, "verdict.certified",
+                      std::string("the report says ") +
+                          (summary.certified ? "not certified" : "certified") +
+                          ", the recomputed verdicts say " +
+                          (summary.certified ? "certified" : "not certified")});
+  }
+  if (mismatches == 0) {
+    checks.push_back({true, "requirements",
+                      "all " + std::to_string(verdicts.size()) +
+                          " verdicts and the overall verdict recomputed from the raw "
+                          "measurements match"});
+  }
+}
+
+}  // namespace
+
+Result<std::string> SignReport(std::string_view report_json, const std::string& secret_hex,
+                               const std::string& public_hex) {
+  OrderedJson ordered;
+  try {
+    ordered = OrderedJson::parse(report_json.begin(), report_json.end());
+  } catch (const OrderedJson::parse_error& error) {
+    return std::unexpected(InvalidArgumentError(std::string("not valid JSON: ") + error.what()));
+  }
+  LEPTON_ASSIGN_OR_RETURN(const Json report, ParseJson(report_json));
+  const std::string canonical = CanonicalCore(report);
+  LEPTON_ASSIGN_OR_RETURN(const std::string signature, Sign(canonical, secret_hex));
+  ordered["signature"] = OrderedJson{{"algorithm", "ed25519"},
+                                     {"public_key", public_hex},
+                                     {"signed_sha256", Sha256Hex(canonical)},
+                                     {"signature", signature}};
+  return ordered.dump(2) + "\n";
+}
+
+Result<std::vector<VerifyCheck>> VerifyReport(std::string_view report_json,
+                                              const std::vector<std::string>& trusted_public_hex) {
+  LEPTON_ASSIGN_OR_RETURN(const Json report, ParseJson(report_json));
+  std::vector<VerifyCheck> checks;
+  try {
+    // Signature.
+    if (!report.contains("signature") || !report.at("signature").is_object()) {
+      checks.push_back({false, "signature", "the report is not signed"});
+    } else {
+      const Json& signature = report.at("signature");
+      const std::string public_key = signature.at("public_key").get<std::string>();
+      const std::string canonical = CanonicalCore(report);
+      const bool trusted = std::find(trusted_public_hex.begin(), trusted_public_hex.end(),
+                                     public_key) != trusted_public_hex.end();
+      if (!trusted) {
+        checks.push_back({false, "signature.public_key",
+                          "signed by " + public_key.substr(0, 16) + "..., not a trusted key"});
+      } else if (signature.at("signed_sha256").get<std::string>() != Sha256Hex(canonical)) {
+        checks.push_back({false, "signature.signed_sha256",
+                          "the signed content changed after signing (digest differs)"});
+      } else if (!Verify(canonical, signature.at("signature").get<std::string>(), public_key)) {
+        checks.push_back({false, "signature.signature", "Ed25519 signature does not verify"});
+      } else {
+        checks.push_back({true, "signature", "Ed25519 signature by a trusted key verifies"});
+      }
+    }
+    // Spec files and digest.
+    std::vector<spec::SpecFile> files;
+    bool files_ok = true;
+    const Json& spec = report.at("spec");
+    for (std::size_t i = 0; i < spec.at("files").size(); ++i) {
+      const Json& file = spec.at("files")[i];
+      const std::string content = file.at("content").get<std::string>();
+      if (Sha256Hex(content) != file.at("sha256").get<std::string>()) {
+        files_ok = false;
+        checks.push_back(
+            {false, "spec.files[" + std::to_string(i) + "]",
+             file.at("path").get<std::string>() + ": content differs from its digest"});
+      }
+      files.push_back({file.at("path").get<std::string>(), content});
+    }
+    if (spec::SpecDigest(files) != spec.at("sha256").get<std::string>()) {
+      files_ok = false;
+      checks.push_back({false, "spec.sha256", "the embedded spec files do not give this digest"});
+    }
+    if (files_ok) {
+      checks.push_back({true, "spec",
+                        "embedded spec matches its digest " +
+                            spec.at("sha256").get<std::string>().substr(0, 16)});
+    }
+    // Descriptive fields (editable after the run, hashed on their own).
+    if (report.contains("descriptive")) {
+      const Json& descriptive = report.at("descriptive");
+      const bool same =
+          Sha256Hex(descriptive.at("fields").dump()) == descriptive.at("sha256").get<std::string>();
+      checks.push_back({same, "descriptive.sha256",
+                        same ? "descriptive fields match their hash"
+                             : "descriptive fields were edited after their hash was taken"});
+    }
+    RecomputeVerdicts(report, checks);
+  } catch (const std::exception& error) {
+    checks.push_back({false, "report", std::string("malformed report: ") + error.what()});
+  }
+  return checks;
+}
+
+}  // namespace lepton::reports

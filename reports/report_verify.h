@@ -1,0 +1,37 @@
+#pragma once
+// Signing and verifying certification reports.
+//
+// Canonical form: the report parsed as JSON and written back with object keys sorted by byte
+// order, no insignificant whitespace, numbers in their shortest round-trip form and strings as
+// UTF-8 with JSON's escapes (nlohmann::json::dump()). The signature covers the canonical form of
+// the whole report except two top-level sections: "signature" itself and "descriptive", the
+// fields a vendor may edit after the run (system name, notes), which carries its own SHA-256.
+//
+// Verification checks, each reported with the field it concerns: the signature against trusted
+// public keys; every embedded spec file against its digest and the spec digest against the
+// files; the descriptive section against its hash; and every verdict, recomputed from the raw
+// measurements with the embedded spec.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "conformance/core/status.h"
+
+namespace lepton::reports {
+
+// The report's JSON with a "signature" section added (or replaced).
+Result<std::string> SignReport(std::string_view report_json, const std::string& secret_hex,
+                               const std::string& public_hex);
+
+struct VerifyCheck {
+  bool ok = false;
+  std::string field;  // e.g. "signature", "spec.files[2]", "requirements[4].verdict"
+  std::string message;
+};
+
+// InvalidArgument only when the JSON cannot be read at all; every other problem is a check.
+Result<std::vector<VerifyCheck>> VerifyReport(std::string_view report_json,
+                                              const std::vector<std::string>& trusted_public_hex);
+
+}  // namespace lepton::reports

@@ -1,0 +1,114 @@
+#include "reports/report_verify.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "reports/json_report.h"
+#include "reports/signing.h"
+#include "reports/test_report_fixture.h"
+
+namespace lepton::reports {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+struct Signed {
+  KeyPair keys = GenerateKeyPair();
+  std::string json;
+  Signed() {
+    Fixture fixture;
+    json = SignReport(ReportToJson(fixture.report), keys.secret_hex, keys.public_hex).value();
+  }
+  [[nodiscard]] std::vector<VerifyCheck> Verify(const std::string& text) const {
+    return VerifyReport(text, {keys.public_hex}).value();
+  }
+};
+
+std::vector<std::string> Failures(const std::vector<VerifyCheck>& checks) {
+  std::vector<std::string> failures;
+  for (const VerifyCheck& check : checks) {
+    if (!check.ok) failures.push_back(check.field + ": " + check.message);
+  }
+  return failures;
+}
+
+std::string Edit(const std::string& text, const std::function<void(Json&)>& edit) {
+  Json json = Json::parse(text);
+  edit(json);
+  return json.dump(2);
+}
+
+TEST(ReportVerifyTest, UntouchedSignedReportVerifies) {
+  const Signed report;
+  const auto checks = report.Verify(report.json);
+  EXPECT_THAT(Failures(checks), ::testing::IsEmpty());
+  EXPECT_EQ(checks.size(), 4u);  // signature, spec, descriptive, requirements
+}
+
+TEST(ReportVerifyTest, EditedVerdictBreaksTheSignatureAndTheRecomputation) {
+  const Signed report;
+  const std::string edited =
+      Edit(report.json, [](Json& j) { j["requirements"][1]["verdict"] = "pass"; });
+  EXPECT_THAT(Failures(report.Verify(edited)),
+              ::testing::ElementsAre(
+                  "signature.signed_sha256: the signed content changed after signing (digest "
+                  "differs)",
+                  "requirements[1].verdict: PERF-ROWS: pass in the report, not-measured "
+                  "recomputed"));
+  // Re-signed by the key holder, the edit still cannot pass: the verdict is recomputed.
+  const std::string resigned =
+      SignReport(edited, report.keys.secret_hex, report.keys.public_hex).value();
+  EXPECT_THAT(Failures(report.Verify(resigned)),
+              ::testing::ElementsAre("requirements[1].verdict: PERF-ROWS: pass in the report, "
+                                     "not-measured recomputed"));
+}
+
+TEST(ReportVerifyTest, EditedMeasurementIsCaught) {
+  const Signed report;
+  const std::string edited = Edit(report.json, [](Json& j) {
+    j["workloads"][0]["runs"][0]["metrics"]["rows_per_second"] = 1.0;
+  });
+  EXPECT_THAT(Failures(report.Verify(edited)),
+              ::testing::Contains(::testing::HasSubstr("signature.signed_sha256")));
+}
+
+TEST(ReportVerifyTest, EditedSpecIsCaught) {
+  const Signed report;
+  const std::string edited = Edit(report.json, [](Json& j) {
+    std::string content = j["spec"]["files"][0]["content"];
+    content.replace(content.find("ci: 10"), 6, "ci: 1");
+    j["spec"]["files"][0]["content"] = content;
+  });
+  EXPECT_THAT(
+      Failures(report.Verify(edited)),
+      ::testing::IsSupersetOf({"spec.files[0]: lepton.yaml: content differs from its digest",
+                               "spec.sha256: the embedded spec files do not give this "
+                               "digest"}));
+}
+
+TEST(ReportVerifyTest, UntrustedKeyAndUnsignedReport) {
+  const Signed report;
+  const KeyPair other = GenerateKeyPair();
+  const auto untrusted = VerifyReport(report.json, {other.public_hex}).value();
+  EXPECT_THAT(Failures(untrusted),
+              ::testing::ElementsAre(::testing::StartsWith("signature.public_key: signed by ")));
+  Fixture fixture;
+  EXPECT_THAT(Failures(report.Verify(ReportToJson(fixture.report))),
+              ::testing::ElementsAre("signature: the report is not signed"));
+}
+
+TEST(ReportVerifyTest, DescriptiveFieldsAreOutsideTheSignature) {
+  const Signed report;
+  const std::string edited =
+      Edit(report.json, [](Json& j) { j["descriptive"]["fields"]["notes"] = "rack 7"; });
+  EXPECT_THAT(Failures(report.Verify(edited)),
+              ::testing::ElementsAre("descriptive.sha256: descriptive fields were edited after "
+                                     "their hash was taken"));
+}
+
+TEST(ReportVerifyTest, MalformedJsonIsAnError) { EXPECT_FALSE(VerifyReport("{", {}).has_value()); }
+
+}  // namespace
+}  // namespace lepton::reports

@@ -1,0 +1,17 @@
+#pragma once
+// `lepton-cert keygen`, `lepton-cert report sign` and `lepton-cert verify`.
+
+#include <filesystem>
+#include <optional>
+
+namespace lepton::cli {
+
+int GenerateKeys(const std::filesystem::path& keyfile);
+int SignReportFile(const std::filesystem::path& report, const std::filesystem::path& keyfile,
+                   const std::optional<std::filesystem::path>& output);
+// Trusted keys: one public key file, or every *.pub file in a directory.
+int VerifyReportFile(const std::filesystem::path& report,
+                     const std::optional<std::filesystem::path>& pubkey,
+                     const std::optional<std::filesystem::path>& trusted_dir);
+
+}  // namespace lepton::cli
