@@ -47,8 +47,10 @@ TEST(ResolveTest, RefusesProfileWhosePreconditionFails) {
             "profile 'gpu' needs gpus >= 1, but this system has gpus = 0 (lepton.yaml:7:41)");
 }
 
+// A plan points into its spec, so every test keeps the spec alive while it reads the plan.
 TEST(ResolveTest, PreconditionsCanBeIgnoredForShowingAPlan) {
-  const auto plan = PlanRun(LoadValid(), "gpu", OneRankNoGpu(), {.enforce_preconditions = false});
+  const Spec spec = LoadValid();
+  const auto plan = PlanRun(spec, "gpu", OneRankNoGpu(), {.enforce_preconditions = false});
   ASSERT_TRUE(plan.has_value());
   EXPECT_EQ(plan->profile->name, "gpu");
 }
@@ -71,7 +73,8 @@ TEST(ResolveTest, UnknownProfileListsKnownOnes) {
 TEST(ResolveTest, RunsOverrideReplacesRepetitions) {
   Facts facts = OneRankNoGpu();
   facts.values["ranks"] = 2;
-  const auto plan = PlanRun(LoadValid(), "cpu", facts, {.runs_override = 7});
+  const Spec spec = LoadValid();
+  const auto plan = PlanRun(spec, "cpu", facts, {.runs_override = 7});
   ASSERT_TRUE(plan.has_value());
   for (const PlannedWorkload& workload : plan->workloads) EXPECT_EQ(workload.runs, 7);
   EXPECT_EQ(plan->requirements[1].runs, 3);
