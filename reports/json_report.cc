@@ -218,14 +218,14 @@ std::string ReportToJson(const CertificationReport& report) {
   json["spec"] = SpecJson(*report.spec, report.run.spec_source);
   json["profile"] = ProfileJson(*report.plan->profile);
   json["overlay"] = report.overlay ? OverlayJson(*report.overlay) : Json(nullptr);
-  json["run"] = Json{{"started_at", report.run.started_at},
-                     {"finished_at", report.run.finished_at},
-                     {"duration_s", Number(report.run.duration_s)},
-                     {"command_line", report.run.command_line},
-                     {"runs_override",
-                      report.run.runs_override ? Json(*report.run.runs_override) : Json(nullptr)},
-                     {"facts", Json{{"values", Json(report.run.facts.values)},
-                                    {"unknown", Json(report.run.facts.unknown_reasons)}}}};
+  json["run"] = Json{
+      {"started_at", report.run.started_at},
+      {"finished_at", report.run.finished_at},
+      {"duration_s", Number(report.run.duration_s)},
+      {"command_line", report.run.command_line},
+      {"runs_override", report.run.runs_override ? Json(*report.run.runs_override) : Json(nullptr)},
+      {"facts", Json{{"values", Json(report.run.facts.values)},
+                     {"unknown", Json(report.run.facts.unknown_reasons)}}}};
   json["system"] = SystemJson(*report.system);
   Json requirements = Json::array();
   for (std::size_t i = 0; i < report.plan->requirements.size(); ++i) {

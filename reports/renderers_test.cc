@@ -1,6 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "reports/html_renderer.h"
 #include "reports/json_report.h"
 #include "reports/junit_renderer.h"
 #include "reports/markdown_renderer.h"
@@ -71,6 +72,22 @@ TEST(MarkdownRendererTest, EscapesHostileStrings) {
   EXPECT_THAT(md, HasSubstr("\\| pipe &amp;"));
   EXPECT_THAT(md, Not(HasSubstr("\x01")));
   EXPECT_THAT(md, HasSubstr("| MUST | **fail** | value 2 s | >= 1 s | 0/0 | because &lt;b> |"));
+}
+
+TEST(HtmlRendererTest, EscapesHostileStringsAndFetchesNothing) {
+  ReportView view = Hostile();
+  view.series.push_back({"w<x>", 1, "test_accuracy", {0.5, 0.7, 0.9}});
+  view.requirements[1].values = {"1", "3"};
+  const std::string html = RenderHtml(view);
+  EXPECT_THAT(html, Not(HasSubstr("<script")));
+  EXPECT_THAT(html, HasSubstr("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"));
+  EXPECT_THAT(html, Not(HasSubstr("\x01")));
+  EXPECT_THAT(html, Not(HasSubstr("http://")));
+  EXPECT_THAT(html, Not(HasSubstr("https://")));
+  EXPECT_THAT(html, HasSubstr("<polyline"));  // the curve
+  EXPECT_THAT(html, HasSubstr("w&lt;x&gt;: test_accuracy"));
+  EXPECT_THAT(html, HasSubstr("<circle"));  // the spread of two runs
+  EXPECT_LT(html.find("NOT CERTIFIED"), html.find("<h2>Requirements"));
 }
 
 TEST(JUnitRendererTest, OneTestcasePerRequirementWithGatingSemantics) {

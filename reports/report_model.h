@@ -29,7 +29,7 @@ struct RunInfo {
   double duration_s = 0;
   std::vector<std::string> command_line;
   std::optional<int> runs_override;
-  spec::Facts facts;  // what the plan read: preconditions and applies_if conditions
+  spec::Facts facts;        // what the plan read: preconditions and applies_if conditions
   std::string spec_source;  // a path, or "<embedded>"
 };
 

@@ -134,6 +134,21 @@ Result<ReportView> ParseReportView(std::string_view json, std::string_view name)
       if (applies_if.is_object()) requirement.applies_if = read.String(applies_if, "text", path);
       view.requirements.push_back(std::move(requirement));
     }
+    for (const Json& workload : read.At(root, "workloads", "report")) {
+      for (const Json& timed : read.At(workload, "runs", "workloads[]")) {
+        if (read.At(timed, "warmup", "runs[]").get<bool>() || !timed.contains("series")) continue;
+        for (const auto& [series_name, points] : timed.at("series").items()) {
+          SeriesView series{read.String(workload, "name", "workloads[]"),
+                            read.Int(timed, "index", "runs[]") + 1,
+                            series_name,
+                            {}};
+          for (const Json& point : points) {
+            if (point.is_number()) series.points.push_back(point.get<double>());
+          }
+          view.series.push_back(std::move(series));
+        }
+      }
+    }
   } catch (const std::exception& error) {
     return std::unexpected(InvalidArgumentError(where + ": " + error.what()));
   }

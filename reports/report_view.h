@@ -29,6 +29,14 @@ struct RequirementView {
   std::string applies_if;
 };
 
+// One curve of one timed run (e.g. test accuracy per epoch).
+struct SeriesView {
+  std::string workload;
+  int run = 0;  // 1-based
+  std::string name;
+  std::vector<double> points;  // null points (non-finite) are left out
+};
+
 struct ReportView {
   std::string schema_version;
   bool certified = false;
@@ -55,6 +63,7 @@ struct ReportView {
   std::string blas;
   int gpus = 0;
   std::vector<RequirementView> requirements;
+  std::vector<SeriesView> series;
 };
 
 // InvalidArgument naming `name`, the line and column of a JSON syntax error, or the missing or

@@ -65,12 +65,12 @@ int Main(int argc, char** argv) {
   std::string render_input;
   std::string render_format;
   std::string render_output;
-  CLI::App* render_command =
-      report_command->add_subcommand("render", "Render a report.json as Markdown or JUnit XML");
+  CLI::App* render_command = report_command->add_subcommand(
+      "render", "Render a report.json as HTML, Markdown or JUnit XML");
   render_command->add_option("report", render_input, "The report.json")->required();
-  render_command->add_option("--format", render_format, "md or junit")
+  render_command->add_option("--format", render_format, "html, md or junit")
       ->required()
-      ->check(CLI::IsMember({"md", "junit"}));
+      ->check(CLI::IsMember({"html", "md", "junit"}));
   render_command->add_option("-o,--output", render_output, "Write here (atomically), not stdout");
 
   std::string sign_input;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "conformance/core/atomic_file.h"
+#include "reports/html_renderer.h"
 #include "reports/junit_renderer.h"
 #include "reports/markdown_renderer.h"
 #include "reports/report_view.h"
@@ -23,7 +24,9 @@ Result<std::string> RenderReportFile(const std::filesystem::path& json_path,
                           reports::ParseReportView(bytes.str(), json_path.string()));
   if (format == "md") return reports::RenderMarkdown(view);
   if (format == "junit") return reports::RenderJUnit(view);
-  return std::unexpected(InvalidArgumentError("--format " + format + ": expected md or junit"));
+  if (format == "html") return reports::RenderHtml(view);
+  return std::unexpected(
+      InvalidArgumentError("--format " + format + ": expected html, md or junit"));
 }
 
 int RenderReport(const std::filesystem::path& json_path, const std::string& format,

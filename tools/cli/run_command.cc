@@ -180,7 +180,8 @@ int RunCertification(const RunOptions& options) {
   }
   // The Markdown and JUnit renderings are made from the JSON as written, like any later render.
   for (const auto& [format, file] :
-       {std::pair<std::string, std::string>{"md", "report.md"},
+       {std::pair<std::string, std::string>{"html", "report.html"},
+        std::pair<std::string, std::string>{"md", "report.md"},
         std::pair<std::string, std::string>{"junit", "report.junit.xml"}}) {
     auto rendered = RenderReportFile(report_path, format);
     Status written =

@@ -31,6 +31,8 @@ fi
 
 # The Markdown and JUnit renderings sit beside the JSON, and re-rendering reproduces them.
 "$cli" report render "$out/report.json" --format md | cmp - "$out/report.md"
+"$cli" report render "$out/report.json" --format html | cmp - "$out/report.html"
+! grep -Eq '<script|https?://' "$out/report.html" || { echo "FAIL: the HTML fetches or runs something"; exit 1; }
 "$cli" report render "$out/report.json" --format junit | cmp - "$out/report.junit.xml"
 /usr/bin/python3 - "$out" <<'PY'
 import json, sys, xml.etree.ElementTree as ET
