@@ -148,7 +148,7 @@ std::string RenderHtml(const ReportView& report) {
       verdict + " - " + HtmlEscape(report.spec_id) + " " + HtmlEscape(report.profile) +
       "</title><style>body{font-family:sans-serif;margin:2em;max-width:80em}"
       "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 6px;"
-      "font-size:90%;text-align:left}.v{font-size:160%;padding:.5em;color:#fff}"
+      "font-size:90%;text-align:left;overflow-wrap:anywhere}.v{font-size:160%;padding:.5em;color:#fff}"
       ".ok{background:#2a7}.no{background:#c33}.pass{color:#2a7}.fail,.error,"
       ".not-measured{color:#c33;font-weight:bold}.l{fill:none;stroke:#36c;stroke-width:1.5}"
       ".d{fill:#36c}.th{stroke:#c33;stroke-width:2}.ax{stroke:#999}.t{font-size:12px}"
