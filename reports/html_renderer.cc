@@ -6,6 +6,8 @@
 #include <map>
 #include <optional>
 
+#include "reports/markup_escape.h"
+
 namespace lepton::reports {
 namespace {
 
@@ -113,31 +115,7 @@ std::string Row(const std::vector<std::string>& cells) {
 
 }  // namespace
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t') out += c;
-    }
-  }
-  return out;
-}
+std::string HtmlEscape(std::string_view text) { return EscapeMarkup(text); }
 
 std::string RenderHtml(const ReportView& report) {
   const std::string verdict = report.certified ? "CERTIFIED" : "NOT CERTIFIED";
@@ -148,7 +126,8 @@ std::string RenderHtml(const ReportView& report) {
       verdict + " - " + HtmlEscape(report.spec_id) + " " + HtmlEscape(report.profile) +
       "</title><style>body{font-family:sans-serif;margin:2em;max-width:80em}"
       "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 6px;"
-      "font-size:90%;text-align:left;overflow-wrap:anywhere}.v{font-size:160%;padding:.5em;color:#fff}"
+      "font-size:90%;text-align:left;overflow-wrap:anywhere}.v{font-size:160%;padding:.5em;color:#"
+      "fff}"
       ".ok{background:#2a7}.no{background:#c33}.pass{color:#2a7}.fail,.error,"
       ".not-measured{color:#c33;font-weight:bold}.l{fill:none;stroke:#36c;stroke-width:1.5}"
       ".d{fill:#36c}.th{stroke:#c33;stroke-width:2}.ax{stroke:#999}.t{font-size:12px}"

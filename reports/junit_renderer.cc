@@ -1,33 +1,10 @@
 #include "reports/junit_renderer.h"
 
+#include "reports/markup_escape.h"
+
 namespace lepton::reports {
 
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        if (byte >= 0x20 || c == '\n' || c == '\t') out += c;  // XML 1.0 forbids other controls
-    }
-  }
-  return out;
-}
+std::string XmlEscape(std::string_view text) { return EscapeMarkup(text); }
 
 std::string RenderJUnit(const ReportView& report) {
   int failures = 0;

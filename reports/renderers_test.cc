@@ -97,7 +97,7 @@ TEST(JUnitRendererTest, OneTestcasePerRequirementWithGatingSemantics) {
   EXPECT_THAT(xml, HasSubstr("<skipped message=\"SHOULD, not gating: "));
   EXPECT_THAT(xml, Not(HasSubstr("<script>")));
   EXPECT_THAT(xml, Not(HasSubstr("\x01")));
-  EXPECT_THAT(xml, HasSubstr("hostname=\"host&quot;&apos;&amp;\""));
+  EXPECT_THAT(xml, HasSubstr("hostname=\"host&quot;&#39;&amp;\""));
   EXPECT_THAT(xml, HasSubstr("(measured 2, threshold &gt;= 1 s)"));
 }
 
