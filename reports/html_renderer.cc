@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <optional>
 
@@ -52,8 +53,8 @@ std::string Axis(const Scale& scale, const std::string& title) {
 
 // One line per run of the same series.
 std::string LineChart(const std::string& title, const std::vector<const SeriesView*>& runs) {
-  double low = INFINITY;
-  double high = -INFINITY;
+  double low = std::numeric_limits<double>::infinity();
+  double high = -std::numeric_limits<double>::infinity();
   std::size_t length = 0;
   for (const SeriesView* series : runs) {
     for (double p : series->points) {

@@ -59,8 +59,8 @@ void BM_MnistStepGemmsOnly(benchmark::State& state) {
   std::vector<float> dw1(w1.size());
   std::vector<float> dw2(w2.size());
   for (auto _ : state) {
-    dnnl_sgemm('N', 'N', kBatch, hid, in, 1.0F, inputs.x.data(), in, w1.data(), hid, 1.0F,
-               h.data(), hid);
+    dnnl_sgemm('N', 'N', kBatch, hid, in, 1.0F, inputs.x.data(), in, w1.data(), hid, 1.0F, h.data(),
+               hid);
     dnnl_sgemm('N', 'N', kBatch, out, hid, 1.0F, h.data(), hid, w2.data(), out, 1.0F, z.data(),
                out);
     dnnl_sgemm('T', 'N', hid, out, kBatch, 1.0F, h.data(), hid, z.data(), out, 0.0F, dw2.data(),

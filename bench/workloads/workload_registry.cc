@@ -1,3 +1,5 @@
+#include <array>
+
 #include "bench/api/workload.h"
 #include "bench/workloads/linear_regression/linear_regression_workload.h"
 #include "bench/workloads/mnist_mlp/mnist_mlp_inference_workload.h"
@@ -7,27 +9,34 @@
 #include "bench/workloads/system/system_probe_workload.h"
 
 namespace lepton::bench {
+namespace {
+
+struct Implementation {
+  std::string_view type;
+  std::unique_ptr<Workload> (*make)();
+  // Host-only workloads (probes, the ONNX executor) run whatever the profile's device is; the
+  // others have only a CPU implementation in this build.
+  bool host_only;
+};
+
+constexpr std::array<Implementation, 6> kImplementations = {{
+    {"system_probe", MakeSystemProbeWorkload, true},
+    {"cpu_gemm_probe", MakeCpuGemmProbeWorkload, true},
+    {"onnx_node_tests", MakeOnnxNodeTestsWorkload, true},
+    {"linear_regression", MakeLinearRegressionWorkload, false},
+    {"mnist_mlp_train", MakeMnistMlpWorkload, false},
+    {"mnist_mlp_infer", MakeMnistMlpInferenceWorkload, false},
+}};
+
+}  // namespace
 
 Result<std::unique_ptr<Workload>> CreateWorkload(std::string_view type, std::string_view device) {
-  if (type == "system_probe") return MakeSystemProbeWorkload();
-  if (type == "cpu_gemm_probe") return MakeCpuGemmProbeWorkload();
-  if (type == "onnx_node_tests") return MakeOnnxNodeTestsWorkload();  // the executor is host code
-  if (type == "linear_regression") {
-    if (device == "cpu") return MakeLinearRegressionWorkload();
-    return std::unexpected(UnavailableError("linear_regression has no implementation for device '" +
+  for (const Implementation& implementation : kImplementations) {
+    if (implementation.type != type) continue;
+    if (implementation.host_only || device == "cpu") return implementation.make();
+    return std::unexpected(UnavailableError(std::string(type) +
+                                            " has no implementation for device '" +
                                             std::string(device) + "' in this build"));
-  }
-  if (type == "mnist_mlp_infer") {
-    if (device == "cpu") return MakeMnistMlpInferenceWorkload();
-    return std::unexpected(UnavailableError(
-        "mnist_mlp_infer has no implementation for device '" + std::string(device) +
-        "' in this build"));
-  }
-  if (type == "mnist_mlp_train") {
-    if (device == "cpu") return MakeMnistMlpWorkload();
-    return std::unexpected(UnavailableError(
-        "mnist_mlp_train has no implementation for device '" + std::string(device) +
-        "' in this build"));
   }
   return std::unexpected(
       UnavailableError("workload type '" + std::string(type) + "' is not implemented"));

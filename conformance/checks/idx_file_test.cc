@@ -17,7 +17,8 @@ namespace {
 using ::testing::HasSubstr;
 
 // An IDX file: type byte, dimensions, then `data` (or as many bytes as the dims ask for).
-std::string Idx(std::uint8_t type, std::vector<std::uint32_t> dims, std::string data) {
+std::string Idx(std::uint8_t type, const std::vector<std::uint32_t>& dims,
+                const std::string& data) {
   std::string bytes = {0, 0, static_cast<char>(type), static_cast<char>(dims.size())};
   for (std::uint32_t d : dims) {
     for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back(static_cast<char>(d >> shift));
@@ -26,9 +27,9 @@ std::string Idx(std::uint8_t type, std::vector<std::uint32_t> dims, std::string 
 }
 
 std::string Images(std::uint32_t count) {
-  return Idx(0x08, {count, 2, 2}, std::string(count * 4, '\x7f'));
+  return Idx(0x08, {count, 2, 2}, std::string(std::size_t{count} * 4, '\x7f'));
 }
-std::string Labels(std::string labels) {
+std::string Labels(const std::string& labels) {
   return Idx(0x08, {static_cast<std::uint32_t>(labels.size())}, labels);
 }
 

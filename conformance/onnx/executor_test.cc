@@ -25,7 +25,7 @@ Attribute Int(std::int64_t value) {
   return a;
 }
 
-Result<Tensor> RunOne(const Node& node, std::map<std::string, Tensor> inputs) {
+Result<Tensor> RunOne(const Node& node, const std::map<std::string, Tensor>& inputs) {
   Graph graph;
   graph.opset = 17;
   for (const auto& [name, tensor] : inputs) graph.inputs.push_back(name);

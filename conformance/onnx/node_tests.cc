@@ -104,7 +104,8 @@ NodeTestResult RunNodeTest(const fs::path& dir) {
                       std::to_string(output_names.size()));
     }
     std::map<std::string, Tensor> feed;
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
+    // i indexes two parallel lists: the files and the graph's input names.
+    for (std::size_t i = 0; i < inputs.size(); ++i) {  // NOLINT(modernize-loop-convert)
       auto tensor_bytes = ReadBytes(inputs[i]);
       if (!tensor_bytes) return fail(NodeTestOutcome::kFailed, tensor_bytes.error().message());
       auto tensor = ParseTensor(*tensor_bytes, inputs[i].string());

@@ -189,7 +189,7 @@ Result<std::string> ExportMlp(const MlpExport& mlp) {
   ::onnx::GraphProto* graph = model.mutable_graph();
   graph->set_name("lepton_reference_mlp");
 
-  const auto add_tensor = [&](const std::string& tensor_name, std::vector<std::int64_t> dims,
+  const auto add_tensor = [&](const std::string& tensor_name, const std::vector<std::int64_t>& dims,
                               std::span<const float> values) {
     ::onnx::TensorProto* tensor = graph->add_initializer();
     tensor->set_name(tensor_name);
@@ -215,7 +215,7 @@ Result<std::string> ExportMlp(const MlpExport& mlp) {
   add_value(graph->add_output(), "logits", mlp.outputs);
   add_value(graph->add_output(), "probabilities", mlp.outputs);
 
-  const auto add_node = [&](const std::string& op, std::vector<std::string> inputs,
+  const auto add_node = [&](const std::string& op, const std::vector<std::string>& inputs,
                             const std::string& output) {
     ::onnx::NodeProto* node = graph->add_node();
     node->set_op_type(op);

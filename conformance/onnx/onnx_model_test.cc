@@ -15,7 +15,9 @@ struct TinyMlp {
   std::vector<float> b1 = {0.1F, -0.2F};
   std::vector<float> w2 = {1, 0, -1, 1};  // 2 x 2
   std::vector<float> b2 = {0, 0.5F};
-  MlpExport Export() const { return MlpExport{3, 2, 2, w1, b1, w2, b2, "test", "tiny"}; }
+  [[nodiscard]] MlpExport Export() const {
+    return MlpExport{3, 2, 2, w1, b1, w2, b2, "test", "tiny"};
+  }
 };
 
 TEST(OnnxModelTest, ExportPassesCheckerAndShapeInference) {

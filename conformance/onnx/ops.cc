@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <numeric>
 #include <optional>
 #include <string>
@@ -108,36 +109,36 @@ Outputs Unary(const Node& node, const std::vector<const Tensor*>& inputs, float 
   return std::vector<Tensor>{std::move(out)};
 }
 
-Outputs Add(const Node& n, const std::vector<const Tensor*>& in, std::int64_t) {
-  return Binary(n, in, std::plus<float>());
+Outputs Add(const Node& n, const std::vector<const Tensor*>& in, std::int64_t /*opset*/) {
+  return Binary(n, in, std::plus<>());
 }
-Outputs Sub(const Node& n, const std::vector<const Tensor*>& in, std::int64_t) {
-  return Binary(n, in, std::minus<float>());
+Outputs Sub(const Node& n, const std::vector<const Tensor*>& in, std::int64_t /*opset*/) {
+  return Binary(n, in, std::minus<>());
 }
-Outputs Mul(const Node& n, const std::vector<const Tensor*>& in, std::int64_t) {
-  return Binary(n, in, std::multiplies<float>());
+Outputs Mul(const Node& n, const std::vector<const Tensor*>& in, std::int64_t /*opset*/) {
+  return Binary(n, in, std::multiplies<>());
 }
-Outputs Div(const Node& n, const std::vector<const Tensor*>& in, std::int64_t) {
-  return Binary(n, in, std::divides<float>());
+Outputs Div(const Node& n, const std::vector<const Tensor*>& in, std::int64_t /*opset*/) {
+  return Binary(n, in, std::divides<>());
 }
-Outputs Relu(const Node& n, const std::vector<const Tensor*>& in, std::int64_t) {
+Outputs Relu(const Node& n, const std::vector<const Tensor*>& in, std::int64_t /*opset*/) {
   return Unary(n, in, [](float x) { return x > 0.0F ? x : 0.0F; });
 }
-Outputs Sigmoid(const Node& n, const std::vector<const Tensor*>& in, std::int64_t) {
+Outputs Sigmoid(const Node& n, const std::vector<const Tensor*>& in, std::int64_t /*opset*/) {
   return Unary(n, in, [](float x) {
     return static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(x))));
   });
 }
-Outputs Tanh(const Node& n, const std::vector<const Tensor*>& in, std::int64_t) {
+Outputs Tanh(const Node& n, const std::vector<const Tensor*>& in, std::int64_t /*opset*/) {
   return Unary(n, in, [](float x) { return std::tanh(x); });
 }
-Outputs Identity(const Node& n, const std::vector<const Tensor*>& in, std::int64_t) {
+Outputs Identity(const Node& n, const std::vector<const Tensor*>& in, std::int64_t /*opset*/) {
   LEPTON_RETURN_IF_ERROR(RequireInputs(n, in, 1, false));
   return std::vector<Tensor>{*in[0]};
 }
 
 // Y = alpha * A' B' + beta * C, with C broadcast to [M, N].
-Outputs Gemm(const Node& node, const std::vector<const Tensor*>& inputs, std::int64_t) {
+Outputs Gemm(const Node& node, const std::vector<const Tensor*>& inputs, std::int64_t /*opset*/) {
   LEPTON_RETURN_IF_ERROR(RequireInputs(node, inputs, 2));
   const Tensor& a = *inputs[0];
   const Tensor& b = *inputs[1];
@@ -178,7 +179,7 @@ Outputs Gemm(const Node& node, const std::vector<const Tensor*>& inputs, std::in
           NodeError(node, "C of shape " + c.ShapeString() + " does not broadcast to [M, N]"));
     }
     ForEachBroadcast(target, BroadcastStrides(c.shape, target), Shape(2, 0),
-                     [&](std::int64_t i, std::int64_t ic, std::int64_t) {
+                     [&](std::int64_t i, std::int64_t ic, std::int64_t /*opset*/) {
                        out.floats[i] += beta * c.floats[ic];
                      });
   }
@@ -186,7 +187,7 @@ Outputs Gemm(const Node& node, const std::vector<const Tensor*>& inputs, std::in
 }
 
 // numpy.matmul: 1-D operands are promoted and the added axis removed; batch axes broadcast.
-Outputs MatMul(const Node& node, const std::vector<const Tensor*>& inputs, std::int64_t) {
+Outputs MatMul(const Node& node, const std::vector<const Tensor*>& inputs, std::int64_t /*opset*/) {
   LEPTON_RETURN_IF_ERROR(RequireInputs(node, inputs, 2));
   Shape a_shape = inputs[0]->shape;
   Shape b_shape = inputs[1]->shape;
@@ -254,13 +255,13 @@ Outputs SoftmaxLike(const Node& node, const std::vector<const Tensor*>& inputs, 
   for (std::int64_t o = 0; o < outer; ++o) {
     for (std::int64_t i = 0; i < inner; ++i) {
       float* base = out.floats.data() + o * length * inner + i;
-      float max = -INFINITY;
+      float max = -std::numeric_limits<float>::infinity();
       for (std::int64_t l = 0; l < length; ++l) max = std::max(max, base[l * inner]);
       double sum = 0;
       for (std::int64_t l = 0; l < length; ++l)
         sum += std::exp(static_cast<double>(base[l * inner] - max));
       for (std::int64_t l = 0; l < length; ++l) {
-        const double shifted = static_cast<double>(base[l * inner] - max);
+        const auto shifted = static_cast<double>(base[l * inner] - max);
         base[l * inner] =
             static_cast<float>(log ? shifted - std::log(sum) : std::exp(shifted) / sum);
       }
@@ -276,7 +277,8 @@ Outputs LogSoftmax(const Node& n, const std::vector<const Tensor*>& in, std::int
   return SoftmaxLike(n, in, opset, true);
 }
 
-Outputs Flatten(const Node& node, const std::vector<const Tensor*>& inputs, std::int64_t) {
+Outputs Flatten(const Node& node, const std::vector<const Tensor*>& inputs,
+                std::int64_t /*opset*/) {
   LEPTON_RETURN_IF_ERROR(RequireInputs(node, inputs, 1, false));
   Tensor out = *inputs[0];
   const auto rank = static_cast<std::int64_t>(out.shape.size());
@@ -288,7 +290,8 @@ Outputs Flatten(const Node& node, const std::vector<const Tensor*>& inputs, std:
   return std::vector<Tensor>{std::move(out)};
 }
 
-Outputs Reshape(const Node& node, const std::vector<const Tensor*>& inputs, std::int64_t) {
+Outputs Reshape(const Node& node, const std::vector<const Tensor*>& inputs,
+                std::int64_t /*opset*/) {
   LEPTON_RETURN_IF_ERROR(RequireInputs(node, inputs, 2, false));
   if (inputs[1]->type != Tensor::Type::kInt64)
     return std::unexpected(NodeError(node, "shape must be int64"));
@@ -324,7 +327,8 @@ Outputs Reshape(const Node& node, const std::vector<const Tensor*>& inputs, std:
   return std::vector<Tensor>{std::move(out)};
 }
 
-Outputs Transpose(const Node& node, const std::vector<const Tensor*>& inputs, std::int64_t) {
+Outputs Transpose(const Node& node, const std::vector<const Tensor*>& inputs,
+                  std::int64_t /*opset*/) {
   LEPTON_RETURN_IF_ERROR(RequireInputs(node, inputs, 1, false));
   const Tensor& in = *inputs[0];
   const std::size_t rank = in.shape.size();
@@ -350,7 +354,7 @@ Outputs Transpose(const Node& node, const std::vector<const Tensor*>& inputs, st
   Tensor out = in;
   out.shape = out_shape;
   ForEachBroadcast(out_shape, strides, Shape(rank, 0),
-                   [&](std::int64_t i, std::int64_t src, std::int64_t) {
+                   [&](std::int64_t i, std::int64_t src, std::int64_t /*opset*/) {
                      if (in.type == Tensor::Type::kFloat) {
                        out.floats[i] = in.floats[src];
                      } else {
@@ -360,7 +364,7 @@ Outputs Transpose(const Node& node, const std::vector<const Tensor*>& inputs, st
   return std::vector<Tensor>{std::move(out)};
 }
 
-Outputs ArgMax(const Node& node, const std::vector<const Tensor*>& inputs, std::int64_t) {
+Outputs ArgMax(const Node& node, const std::vector<const Tensor*>& inputs, std::int64_t /*opset*/) {
   LEPTON_RETURN_IF_ERROR(RequireInputs(node, inputs, 1));
   const Tensor& in = *inputs[0];
   const auto rank = static_cast<std::int64_t>(in.shape.size());

@@ -100,12 +100,12 @@ Status Mlp::HiddenAndLogits(const float* x, int batch, float* logits) {
   const int out = shape_.outputs;
   // Bias first, then GEMM with beta = 1 adds the product: the bias add costs no extra pass.
   for (int r = 0; r < batch; ++r) {
-    std::copy_n(params_.data() + b1(), hid, hidden_.data() + std::size_t(r) * hid);
-    std::copy_n(params_.data() + b2(), out, logits + std::size_t(r) * out);
+    std::copy_n(params_.data() + b1(), hid, hidden_.data() + static_cast<std::size_t>(r) * hid);
+    std::copy_n(params_.data() + b2(), out, logits + static_cast<std::size_t>(r) * out);
   }
   LEPTON_RETURN_IF_ERROR(Sgemm('N', 'N', batch, hid, in, x, in, params_.data() + w1(), hid, 1.0F,
                                hidden_.data(), hid));
-  Relu(hidden_.data(), std::size_t(batch) * hid);
+  Relu(hidden_.data(), static_cast<std::size_t>(batch) * hid);
   return Sgemm('N', 'N', batch, out, hid, hidden_.data(), hid, params_.data() + w2(), out, 1.0F,
                logits, out);
 }
@@ -125,7 +125,7 @@ Result<float> Mlp::ComputeGradients(const float* x, const std::uint8_t* labels, 
   float* db2 = grads_.data() + b2();
   std::fill_n(db2, out, 0.0F);
   for (int r = 0; r < batch; ++r) {
-    float* z = logits_.data() + std::size_t(r) * out;
+    float* z = logits_.data() + static_cast<std::size_t>(r) * out;
     const float max = *std::max_element(z, z + out);
     float sum = 0;
     for (int c = 0; c < out; ++c) {
@@ -156,7 +156,7 @@ Result<float> Mlp::ComputeGradients(const float* x, const std::uint8_t* labels, 
 void Mlp::AdamUpdate(const AdamSettings& adam) {
   ++adam_step_;
   // PyTorch's formulation: p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps).
-  const double t = static_cast<double>(adam_step_);
+  const auto t = static_cast<double>(adam_step_);
   const auto step_size =
       static_cast<float>(adam.learning_rate / (1.0 - std::pow(double{adam.beta1}, t)));
   const auto inverse_root_bias2 =

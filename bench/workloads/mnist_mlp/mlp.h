@@ -59,10 +59,12 @@ class Mlp {
 
  private:
   [[nodiscard]] std::size_t w1() const { return 0; }
-  [[nodiscard]] std::size_t b1() const { return w1() + std::size_t(shape_.inputs) * shape_.hidden; }
+  [[nodiscard]] std::size_t b1() const {
+    return w1() + static_cast<std::size_t>(shape_.inputs) * shape_.hidden;
+  }
   [[nodiscard]] std::size_t w2() const { return b1() + shape_.hidden; }
   [[nodiscard]] std::size_t b2() const {
-    return w2() + std::size_t(shape_.hidden) * shape_.outputs;
+    return w2() + static_cast<std::size_t>(shape_.hidden) * shape_.outputs;
   }
   Status HiddenAndLogits(const float* x, int batch, float* logits);
   [[nodiscard]] std::span<const float> Slice(std::size_t begin, std::size_t end) const {

@@ -38,7 +38,7 @@ double MeanLoss(Mlp& model, const Batch& batch, int rows) {
   EXPECT_TRUE(model.Forward(batch.x.data(), rows, logits.data()).ok());
   double loss = 0;
   for (int r = 0; r < rows; ++r) {
-    const float* z = logits.data() + r * kSmall.outputs;
+    const float* z = logits.data() + static_cast<std::ptrdiff_t>(r) * kSmall.outputs;
     double max = *std::max_element(z, z + kSmall.outputs);
     double sum = 0;
     for (int c = 0; c < kSmall.outputs; ++c) sum += std::exp(z[c] - max);
@@ -123,8 +123,8 @@ TEST(MlpTest, TrainingLowersLossAndIsReproducible) {
 
 TEST(MlpTest, RejectsOversizedBatch) {
   Mlp model(kSmall, 4);
-  std::vector<float> x(5 * kSmall.inputs);
-  std::vector<float> logits(5 * kSmall.outputs);
+  std::vector<float> x(std::size_t{5} * kSmall.inputs);
+  std::vector<float> logits(std::size_t{5} * kSmall.outputs);
   EXPECT_EQ(model.Forward(x.data(), 5, logits.data()).code(), StatusCode::kInvalidArgument);
 }
 

@@ -175,7 +175,7 @@ class MnistMlpWorkload final : public Workload {
     for (std::int64_t start = 0; start < train_.count; start += batch_size_) {
       const auto batch = static_cast<int>(std::min(batch_size_, train_.count - start));
       for (int r = 0; r < batch; ++r) {
-        const std::size_t item = static_cast<std::size_t>(order_[start + r]);
+        const auto item = static_cast<std::size_t>(order_[start + r]);
         const std::uint8_t* pixels = train_.pixels.data() + item * inputs;
         float* row = batch_x_.data() + static_cast<std::size_t>(r) * inputs;
         for (int p = 0; p < inputs; ++p) row[p] = static_cast<float>(pixels[p]) * (1.0F / 255.0F);

@@ -52,7 +52,7 @@ class MnistMlpWorkloadTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  WorkloadContext Context(double target = 0.9) const {
+  [[nodiscard]] WorkloadContext Context(double target = 0.9) const {
     WorkloadContext context;
     context.params = {{"dataset.name", std::string("mnist")},
                       {"model.layers", std::vector<std::int64_t>{784, 32, 10}},

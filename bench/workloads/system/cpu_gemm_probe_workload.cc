@@ -47,11 +47,8 @@ class CpuGemmProbeWorkload final : public Workload {
     c_.assign(elements, 0.0F);
     openblas_core_ = context.system->blas.core;
     auto peak = checks::EstimateCpuPeak(context.system->cpu_cores);
-    if (peak) {
-      peak_ = *peak;
-    } else {
-      peak_reason_ = peak.error().message();
-    }
+    if (!peak) peak_reason_ = peak.error().message();
+    peak_ = peak ? std::optional<checks::CpuPeak>(*peak) : std::nullopt;
     return OkStatus();
   }
 
