@@ -43,7 +43,7 @@ struct Scale {
 };
 
 std::string Axis(const Scale& scale, const std::string& title) {
-  return "<text x=\"4\" y=\"14\" class=\"t\">" + HtmlEscape(title) + "</text>" +
+  return "<text x=\"4\" y=\"14\" class=\"t\">" + EscapeMarkup(title) + "</text>" +
          "<text x=\"4\" y=\"" + Num(scale.Y(scale.high) + 4) + "\" class=\"a\">" + Num(scale.high) +
          "</text><text x=\"4\" y=\"" + Num(scale.Y(scale.low) + 4) + "\" class=\"a\">" +
          Num(scale.low) + "</text><line x1=\"" + Num(kMargin) + "\" y1=\"" +
@@ -99,7 +99,7 @@ std::string SpreadChart(const RequirementView& r) {
   };
   std::string svg = "<svg role=\"img\" width=\"" + Num(width) + "\" height=\"26\">";
   svg += "<line x1=\"" + Num(x(*threshold)) + "\" y1=\"2\" x2=\"" + Num(x(*threshold)) +
-         "\" y2=\"24\" class=\"th\"><title>threshold " + HtmlEscape(r.op + " " + r.threshold) +
+         "\" y2=\"24\" class=\"th\"><title>threshold " + EscapeMarkup(r.op + " " + r.threshold) +
          "</title></line>";
   for (double v : values) {
     svg += "<circle cx=\"" + Num(x(v)) + "\" cy=\"13\" r=\"4\" class=\"d\"><title>" + Num(v) +
@@ -116,15 +116,13 @@ std::string Row(const std::vector<std::string>& cells) {
 
 }  // namespace
 
-std::string HtmlEscape(std::string_view text) { return EscapeMarkup(text); }
-
 std::string RenderHtml(const ReportView& report) {
   const std::string verdict = report.certified ? "CERTIFIED" : "NOT CERTIFIED";
   std::string html =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src "
       "'unsafe-inline'\"><title>lepton-cert: " +
-      verdict + " - " + HtmlEscape(report.spec_id) + " " + HtmlEscape(report.profile) +
+      verdict + " - " + EscapeMarkup(report.spec_id) + " " + EscapeMarkup(report.profile) +
       "</title><style>body{font-family:sans-serif;margin:2em;max-width:80em}"
       "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 6px;"
       "font-size:90%;text-align:left;overflow-wrap:anywhere}.v{font-size:160%;padding:.5em;color:#"
@@ -138,14 +136,14 @@ std::string RenderHtml(const ReportView& report) {
           std::to_string(report.must_total) + " MUST passed, " +
           std::to_string(report.should_passed) + "/" + std::to_string(report.should_total) +
           " SHOULD passed, " + std::to_string(report.not_applicable) +
-          " not applicable. Spec <code>" + HtmlEscape(report.spec_id) + "</code> " +
-          HtmlEscape(report.spec_version) + " (" + HtmlEscape(report.spec_status) +
-          ", sha256 <code>" + HtmlEscape(report.spec_sha256) + "</code>), profile <code>" +
-          HtmlEscape(report.profile) + "</code>, lepton-cert " + HtmlEscape(report.tool_version) +
-          " (" + HtmlEscape(report.git_commit) + ").</p>\n";
+          " not applicable. Spec <code>" + EscapeMarkup(report.spec_id) + "</code> " +
+          EscapeMarkup(report.spec_version) + " (" + EscapeMarkup(report.spec_status) +
+          ", sha256 <code>" + EscapeMarkup(report.spec_sha256) + "</code>), profile <code>" +
+          EscapeMarkup(report.profile) + "</code>, lepton-cert " +
+          EscapeMarkup(report.tool_version) + " (" + EscapeMarkup(report.git_commit) + ").</p>\n";
   if (!report.blocking.empty()) {
     html += "<p>Blocking:</p><ul>";
-    for (const std::string& b : report.blocking) html += "<li>" + HtmlEscape(b) + "</li>";
+    for (const std::string& b : report.blocking) html += "<li>" + EscapeMarkup(b) + "</li>";
     html += "</ul>\n";
   }
   html +=
@@ -157,20 +155,20 @@ std::string RenderHtml(const ReportView& report) {
                                      ? "-"
                                      : (r.statistic.empty() ? std::string("value") : r.statistic) +
                                            " " + r.measured + " " + r.unit;
-    html +=
-        Row({HtmlEscape(r.id), HtmlEscape(r.title), HtmlEscape(r.kind), HtmlEscape(r.level),
-             HtmlEscape(measured), HtmlEscape(r.op + " " + r.threshold + " " + r.unit),
-             "<span class=\"" + HtmlEscape(r.verdict) + "\">" + HtmlEscape(r.verdict) + "</span>",
-             std::to_string(r.values.size()) + "/" + std::to_string(r.runs_required),
-             SpreadChart(r), HtmlEscape(r.reason)});
+    html += Row(
+        {EscapeMarkup(r.id), EscapeMarkup(r.title), EscapeMarkup(r.kind), EscapeMarkup(r.level),
+         EscapeMarkup(measured), EscapeMarkup(r.op + " " + r.threshold + " " + r.unit),
+         "<span class=\"" + EscapeMarkup(r.verdict) + "\">" + EscapeMarkup(r.verdict) + "</span>",
+         std::to_string(r.values.size()) + "/" + std::to_string(r.runs_required), SpreadChart(r),
+         EscapeMarkup(r.reason)});
   }
   html +=
       "</table>\n<h2>Traceability</h2>\n<table><tr><th>Requirement</th><th>Workload</th>"
       "<th>Metric</th><th>Evidence</th></tr>\n";
   for (const RequirementView& r : report.requirements) {
-    html += Row({HtmlEscape(r.id), HtmlEscape(r.workload), HtmlEscape(r.metric),
+    html += Row({EscapeMarkup(r.id), EscapeMarkup(r.workload), EscapeMarkup(r.metric),
                  std::to_string(r.values.size()) + " timed runs in report.json (workloads." +
-                     HtmlEscape(r.workload) + ".runs)"});
+                     EscapeMarkup(r.workload) + ".runs)"});
   }
   html += "</table>\n";
   std::map<std::pair<std::string, std::string>, std::vector<const SeriesView*>> curves;
@@ -186,12 +184,12 @@ std::string RenderHtml(const ReportView& report) {
           "\n";
     }
   }
-  html += "<h2>System</h2>\n<table>" + Row({"host", HtmlEscape(report.hostname)}) +
-          Row({"OS", HtmlEscape(report.os)}) + Row({"CPU", HtmlEscape(report.cpu_model)}) +
+  html += "<h2>System</h2>\n<table>" + Row({"host", EscapeMarkup(report.hostname)}) +
+          Row({"OS", EscapeMarkup(report.os)}) + Row({"CPU", EscapeMarkup(report.cpu_model)}) +
           Row({"cores", std::to_string(report.cpu_cores)}) +
-          Row({"memory (GiB)", HtmlEscape(report.memory_gib)}) +
-          Row({"BLAS", HtmlEscape(report.blas)}) + Row({"GPUs", std::to_string(report.gpus)}) +
-          Row({"run", HtmlEscape(report.started_at + " to " + report.finished_at)}) +
+          Row({"memory (GiB)", EscapeMarkup(report.memory_gib)}) +
+          Row({"BLAS", EscapeMarkup(report.blas)}) + Row({"GPUs", std::to_string(report.gpus)}) +
+          Row({"run", EscapeMarkup(report.started_at + " to " + report.finished_at)}) +
           "</table>\n</body></html>\n";
   return html;
 }

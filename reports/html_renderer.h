@@ -13,6 +13,4 @@ namespace lepton::reports {
 
 std::string RenderHtml(const ReportView& report);
 
-std::string HtmlEscape(std::string_view text);
-
 }  // namespace lepton::reports

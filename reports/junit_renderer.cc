@@ -4,8 +4,6 @@
 
 namespace lepton::reports {
 
-std::string XmlEscape(std::string_view text) { return EscapeMarkup(text); }
-
 std::string RenderJUnit(const ReportView& report) {
   int failures = 0;
   int errors = 0;
@@ -15,23 +13,24 @@ std::string RenderJUnit(const ReportView& report) {
     const std::string message = r.reason + " (measured " +
                                 (r.measured.empty() ? std::string("nothing") : r.measured) +
                                 ", threshold " + r.op + " " + r.threshold + " " + r.unit + ")";
-    cases += "    <testcase classname=\"" + XmlEscape(r.kind + "." + r.level) + "\" name=\"" +
-             XmlEscape(r.id + ": " + r.title) + "\">\n";
+    cases += "    <testcase classname=\"" + EscapeMarkup(r.kind + "." + r.level) + "\" name=\"" +
+             EscapeMarkup(r.id + ": " + r.title) + "\">\n";
     if (r.verdict == "pass") {
       // nothing to add
     } else if (r.verdict == "not-applicable") {
       ++skipped;
-      cases += "      <skipped message=\"" + XmlEscape(r.reason) + "\"/>\n";
+      cases += "      <skipped message=\"" + EscapeMarkup(r.reason) + "\"/>\n";
     } else if (r.level != "MUST") {
       ++skipped;
-      cases += "      <skipped message=\"" + XmlEscape("SHOULD, not gating: " + message) + "\"/>\n";
+      cases +=
+          "      <skipped message=\"" + EscapeMarkup("SHOULD, not gating: " + message) + "\"/>\n";
     } else if (r.verdict == "error") {
       ++errors;
-      cases += "      <error type=\"error\" message=\"" + XmlEscape(message) + "\"/>\n";
+      cases += "      <error type=\"error\" message=\"" + EscapeMarkup(message) + "\"/>\n";
     } else {
       ++failures;
-      cases += "      <failure type=\"" + XmlEscape(r.verdict) + "\" message=\"" +
-               XmlEscape(message) + "\"/>\n";
+      cases += "      <failure type=\"" + EscapeMarkup(r.verdict) + "\" message=\"" +
+               EscapeMarkup(message) + "\"/>\n";
     }
     cases += "    </testcase>\n";
   }
@@ -41,10 +40,10 @@ std::string RenderJUnit(const ReportView& report) {
                              "\" failures=\"" + std::to_string(failures) + "\" errors=\"" +
                              std::to_string(errors) + "\" skipped=\"" + std::to_string(skipped) +
                              "\"";
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"" + XmlEscape(name) +
-         "\" " + counts + ">\n  <testsuite name=\"" + XmlEscape(name) + "\" " + counts +
-         " timestamp=\"" + XmlEscape(report.started_at) + "\" hostname=\"" +
-         XmlEscape(report.hostname) + "\">\n" + cases + "  </testsuite>\n</testsuites>\n";
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"" + EscapeMarkup(name) +
+         "\" " + counts + ">\n  <testsuite name=\"" + EscapeMarkup(name) + "\" " + counts +
+         " timestamp=\"" + EscapeMarkup(report.started_at) + "\" hostname=\"" +
+         EscapeMarkup(report.hostname) + "\">\n" + cases + "  </testsuite>\n</testsuites>\n";
 }
 
 }  // namespace lepton::reports

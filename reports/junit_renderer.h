@@ -12,7 +12,4 @@ namespace lepton::reports {
 
 std::string RenderJUnit(const ReportView& report);
 
-// Text safe in XML attributes and content; characters XML 1.0 cannot hold are dropped.
-std::string XmlEscape(std::string_view text);
-
 }  // namespace lepton::reports

@@ -140,11 +140,8 @@ void RecomputeVerdicts(const Json& report, std::vector<VerifyCheck>& checks) {
   int mismatches = 0;
   for (std::size_t i = 0; i < plan->requirements.size(); ++i) {
     const spec::PlannedRequirement& planned = plan->requirements[i];
-    const bench::WorkloadRecord* record = nullptr;
-    for (const auto& w : workloads) {
-      if (w.name == planned.requirement->workload) record = &w;
-    }
-    verdicts.push_back(judge::JudgeRequirement(planned, record));
+    verdicts.push_back(judge::JudgeRequirement(
+        planned, bench::FindRecord(workloads, planned.requirement->workload)));
     const judge::Verdict& verdict = verdicts.back();
     const Json& written = requirements[i];
     const std::string field = "requirements[" + std::to_string(i) + "]";

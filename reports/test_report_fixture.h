@@ -39,11 +39,8 @@ struct Fixture {
     report.system = &system;
     report.workloads = &workloads;
     for (const auto& planned : plan.requirements) {
-      const bench::WorkloadRecord* match = nullptr;
-      for (const auto& w : workloads) {
-        if (w.name == planned.requirement->workload) match = &w;
-      }
-      report.verdicts.push_back(judge::JudgeRequirement(planned, match));
+      report.verdicts.push_back(judge::JudgeRequirement(
+          planned, bench::FindRecord(workloads, planned.requirement->workload)));
     }
     report.summary = judge::Summarize(plan.requirements, report.verdicts);
   }

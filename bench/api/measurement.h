@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "conformance/spec/spec_model.h"
@@ -48,5 +49,14 @@ struct WorkloadRecord {
   std::string unavailable_reason;
   std::string error;
 };
+
+// The record of the workload named `name`, or nullptr when the plan did not run it.
+inline const WorkloadRecord* FindRecord(const std::vector<WorkloadRecord>& records,
+                                        std::string_view name) {
+  for (const WorkloadRecord& record : records) {
+    if (record.name == name) return &record;
+  }
+  return nullptr;
+}
 
 }  // namespace lepton::bench

@@ -142,11 +142,8 @@ int RunCertification(const RunOptions& options) {
   report.system = &system;
   report.workloads = &workloads;
   for (const spec::PlannedRequirement& planned : plan->requirements) {
-    const bench::WorkloadRecord* record = nullptr;
-    for (const bench::WorkloadRecord& candidate : workloads) {
-      if (candidate.name == planned.requirement->workload) record = &candidate;
-    }
-    report.verdicts.push_back(judge::JudgeRequirement(planned, record));
+    report.verdicts.push_back(judge::JudgeRequirement(
+        planned, bench::FindRecord(workloads, planned.requirement->workload)));
   }
   report.summary = judge::Summarize(plan->requirements, report.verdicts);
   report.run.started_at = IsoNow(started);

@@ -3,8 +3,7 @@
 #include <algorithm>
 
 #include "bench/workloads/mnist_mlp/mlp.h"
-#include "conformance/checks/dataset_catalog.h"
-#include "conformance/checks/image_dataset.h"
+#include "bench/workloads/mnist_mlp/mlp_data.h"
 #include "conformance/core/statistics.h"
 
 namespace lepton::bench {
@@ -14,9 +13,6 @@ class MnistMlpInferenceWorkload final : public Workload {
  public:
   Status Prepare(const WorkloadContext& context) override {
     const auto& params = context.params;
-    LEPTON_ASSIGN_OR_RETURN(const std::string name, GetParam<std::string>(params, "dataset.name"));
-    LEPTON_ASSIGN_OR_RETURN(const auto layers,
-                            GetParam<std::vector<std::int64_t>>(params, "model.layers"));
     LEPTON_ASSIGN_OR_RETURN(const std::int64_t seed, GetParam<std::int64_t>(params, "seed"));
     LEPTON_ASSIGN_OR_RETURN(small_batch_, GetParam<std::int64_t>(params, "inference.small_batch"));
     LEPTON_ASSIGN_OR_RETURN(small_requests_,
@@ -24,18 +20,9 @@ class MnistMlpInferenceWorkload final : public Workload {
     LEPTON_ASSIGN_OR_RETURN(large_batch_, GetParam<std::int64_t>(params, "inference.large_batch"));
     LEPTON_ASSIGN_OR_RETURN(large_requests_,
                             GetParam<std::int64_t>(params, "inference.large_batch_requests"));
-    const checks::ImageDatasetInfo* info = checks::FindImageDataset(name);
-    if (info == nullptr) return InternalError("unknown dataset " + name);
-    LEPTON_ASSIGN_OR_RETURN(const std::filesystem::path dir,
-                            checks::ResolveDatasetDir(*info, context.dataset_dirs));
-    LEPTON_ASSIGN_OR_RETURN(const auto files, checks::FindSplitFiles(dir, "t10k"));
-    LEPTON_ASSIGN_OR_RETURN(const checks::ImageSet test,
-                            checks::LoadImageSet(files.images, files.labels, info->classes));
-    const MlpShape shape{static_cast<int>(layers[0]), static_cast<int>(layers[1]),
-                         static_cast<int>(layers[2])};
-    if (shape.inputs != test.rows * test.cols) {
-      return InvalidArgumentError("model.layers does not fit the dataset's images");
-    }
+    LEPTON_ASSIGN_OR_RETURN(const LoadedSplit split, LoadWorkloadSplit(context, "t10k"));
+    LEPTON_ASSIGN_OR_RETURN(const MlpShape shape, CheckedMlpShape(context, split));
+    const checks::ImageSet& test = split.images;
     // Requests cycle through the test images, converted once here, outside the timed steps.
     images_ = test.count;
     pixels_.resize(test.pixels.size());

@@ -5,8 +5,7 @@
 #include <random>
 
 #include "bench/workloads/mnist_mlp/mlp.h"
-#include "conformance/checks/dataset_catalog.h"
-#include "conformance/checks/image_dataset.h"
+#include "bench/workloads/mnist_mlp/mlp_data.h"
 #include "conformance/onnx/executor.h"
 #include "conformance/onnx/onnx_model.h"
 
@@ -27,9 +26,6 @@ class MnistMlpWorkload final : public Workload {
  public:
   Status Prepare(const WorkloadContext& context) override {
     const auto& params = context.params;
-    LEPTON_ASSIGN_OR_RETURN(const std::string name, GetParam<std::string>(params, "dataset.name"));
-    LEPTON_ASSIGN_OR_RETURN(const auto layers,
-                            GetParam<std::vector<std::int64_t>>(params, "model.layers"));
     LEPTON_ASSIGN_OR_RETURN(batch_size_, GetParam<std::int64_t>(params, "batch_size"));
     LEPTON_ASSIGN_OR_RETURN(epochs_, GetParam<std::int64_t>(params, "epochs"));
     LEPTON_ASSIGN_OR_RETURN(const std::int64_t seed, GetParam<std::int64_t>(params, "seed"));
@@ -42,16 +38,11 @@ class MnistMlpWorkload final : public Workload {
     adam_ = AdamSettings{static_cast<float>(lr), static_cast<float>(beta1),
                          static_cast<float>(beta2), static_cast<float>(epsilon)};
 
-    const checks::ImageDatasetInfo* info = checks::FindImageDataset(name);
-    if (info == nullptr) return InternalError("unknown dataset " + name);
-    LEPTON_ASSIGN_OR_RETURN(const std::filesystem::path dir,
-                            checks::ResolveDatasetDir(*info, context.dataset_dirs));
-    LEPTON_ASSIGN_OR_RETURN(const auto train_files, checks::FindSplitFiles(dir, "train"));
-    LEPTON_ASSIGN_OR_RETURN(const auto test_files, checks::FindSplitFiles(dir, "t10k"));
-    LEPTON_ASSIGN_OR_RETURN(
-        train_, checks::LoadImageSet(train_files.images, train_files.labels, info->classes));
-    LEPTON_ASSIGN_OR_RETURN(
-        test_, checks::LoadImageSet(test_files.images, test_files.labels, info->classes));
+    LEPTON_ASSIGN_OR_RETURN(LoadedSplit train, LoadWorkloadSplit(context, "train"));
+    LEPTON_ASSIGN_OR_RETURN(LoadedSplit test, LoadWorkloadSplit(context, "t10k"));
+    LEPTON_ASSIGN_OR_RETURN(const MlpShape shape, CheckedMlpShape(context, train));
+    train_ = std::move(train.images);
+    test_ = std::move(test.images);
     train_count_in_files_ = train_.count;
     test_count_in_files_ = test_.count;
     if (params.contains("dataset.train_samples")) {
@@ -59,14 +50,6 @@ class MnistMlpWorkload final : public Workload {
     }
     if (params.contains("dataset.test_samples")) {
       Truncate(test_, std::get<std::int64_t>(params.at("dataset.test_samples")));
-    }
-    const MlpShape shape{static_cast<int>(layers[0]), static_cast<int>(layers[1]),
-                         static_cast<int>(layers[2])};
-    if (shape.inputs != train_.rows * train_.cols || shape.outputs != info->classes) {
-      return InvalidArgumentError(
-          "model.layers [" + std::to_string(layers[0]) + ", " + std::to_string(layers[1]) + ", " +
-          std::to_string(layers[2]) + "] does not fit " + std::to_string(train_.rows) + "x" +
-          std::to_string(train_.cols) + " images in " + std::to_string(info->classes) + " classes");
     }
     model_ = std::make_unique<Mlp>(
         shape, static_cast<int>(std::max<std::int64_t>(batch_size_, kEvaluationBatch)));
