@@ -8,6 +8,7 @@
 #include "conformance/core/strings.h"
 #include "conformance/core/version.h"
 #include "conformance/spec/doc_reader.h"
+#include "conformance/spec/energy_metrics.h"
 #include "conformance/spec/workload_types.h"
 
 namespace lepton::spec {
@@ -312,7 +313,8 @@ class Loader {
     }
     const std::string what = "profile " + Quote(profile.name);
     LEPTON_ASSIGN_OR_RETURN(
-        MapView map, MapView::Open(value, what, {"title", "devices", "scale", "comm", "requires"}));
+        MapView map,
+        MapView::Open(value, what, {"title", "devices", "scale", "comm", "requires", "energy"}));
     if (const DocNode* title = map.Get("title")) {
       LEPTON_ASSIGN_OR_RETURN(profile.title, ReadString(*title, "title"));
     }
@@ -336,7 +338,39 @@ class Loader {
         profile.preconditions.push_back(std::move(parsed));
       }
     }
+    if (const DocNode* energy = map.Get("energy")) {
+      LEPTON_RETURN_IF_ERROR(ReadEnergySettings(*energy, what, profile.energy));
+    }
     spec_.profiles.emplace(profile.name, std::move(profile));
+    return OkStatus();
+  }
+
+  static Status ReadEnergySettings(const DocNode& node, const std::string& profile_what,
+                                   EnergySettings& settings) {
+    LEPTON_ASSIGN_OR_RETURN(MapView map,
+                            MapView::Open(node, profile_what + ": energy",
+                                          {"min_region_s", "idle_s", "sample_hz", "max_gap_s"}));
+    struct Field {
+      std::string_view key;
+      double* value;
+      double min;
+      double max;
+    };
+    const Field fields[] = {{"min_region_s", &settings.min_region_s, 0, 3600},
+                            {"idle_s", &settings.idle_s, 0.1, 600},
+                            {"sample_hz", &settings.sample_hz, 0.1, 1000},
+                            {"max_gap_s", &settings.max_gap_s, 0.001, 600}};
+    for (const Field& field : fields) {
+      const DocNode* item = map.Get(field.key);
+      if (item == nullptr) continue;
+      const std::string what = "energy." + std::string(field.key);
+      LEPTON_ASSIGN_OR_RETURN(*field.value, ReadNumber(*item, what));
+      if (*field.value < field.min || *field.value > field.max) {
+        return ErrorAt(item->location, what + ": " + item->scalar + " is outside [" +
+                                           ValueToString(field.min) + ", " +
+                                           ValueToString(field.max) + "]");
+      }
+    }
     return OkStatus();
   }
 
@@ -436,12 +470,13 @@ class Loader {
         MapView map,
         MapView::Open(node, what,
                       {"id", "kind", "level", "title", "description", "workload", "metric", "unit",
-                       "statistic", "runs", "threshold", "applies_if"}));
+                       "statistic", "runs", "threshold", "applies_if", "methods"}));
     LEPTON_ASSIGN_OR_RETURN(const DocNode* kind, map.Require("kind"));
     LEPTON_ASSIGN_OR_RETURN(
         std::string kind_text,
         ReadChoice(*kind, "kind", {"interface", "data-format", "performance", "energy"}));
     requirement.kind = *ParseRequirementKind(kind_text);
+    LEPTON_RETURN_IF_ERROR(ReadMethods(map.Get("methods"), what, requirement));
     LEPTON_ASSIGN_OR_RETURN(const DocNode* level, map.Require("level"));
     LEPTON_ASSIGN_OR_RETURN(std::string level_text,
                             ReadChoice(*level, "level", {"MUST", "SHOULD"}));
@@ -487,6 +522,40 @@ class Loader {
                               ParseCondition(*applies_if, "applies_if", ""));
     }
     spec_.requirements.push_back(std::move(requirement));
+    return OkStatus();
+  }
+
+  // An energy requirement states the measurement methods it accepts; no other kind may.
+  static Status ReadMethods(const DocNode* node, const std::string& what,
+                            Requirement& requirement) {
+    const std::vector<std::string_view> tiers = EnergyTierNames();
+    if (requirement.kind != RequirementKind::kEnergy) {
+      if (node == nullptr) return OkStatus();
+      return ErrorAt(node->location, what + ": methods applies to energy requirements only");
+    }
+    if (node == nullptr) {
+      return ErrorAt(requirement.location, what +
+                                               ": missing required key 'methods' (the "
+                                               "measurement methods it accepts, from: " +
+                                               JoinComma(tiers) + ")");
+    }
+    if (node->type != DocNode::Type::kSequence || node->items.empty()) {
+      return ErrorAt(node->location,
+                     "methods: expected a non-empty list of methods from: " + JoinComma(tiers));
+    }
+    for (const DocNode& item : node->items) {
+      LEPTON_ASSIGN_OR_RETURN(std::string name, ReadString(item, "methods"));
+      const std::optional<EnergyTier> tier = ParseEnergyTier(name);
+      if (!tier) {
+        return ErrorAt(item.location,
+                       "methods: " + Quote(name) + " is not one of: " + JoinComma(tiers));
+      }
+      if (std::find(requirement.methods.begin(), requirement.methods.end(), *tier) !=
+          requirement.methods.end()) {
+        return ErrorAt(item.location, "methods: " + Quote(name) + " is listed twice");
+      }
+      requirement.methods.push_back(*tier);
+    }
     return OkStatus();
   }
 
@@ -559,6 +628,17 @@ class Loader {
                        what + ": workload type " + Quote(type.name) + " has no metric " +
                            Quote(requirement.metric) +
                            "; known: " + JoinComma(type.metrics, &MetricSchema::name));
+      }
+      const bool energy_kind = requirement.kind == RequirementKind::kEnergy;
+      if (IsEnergyMetric(requirement.metric) != energy_kind) {
+        return ErrorAt(requirement.metric_location,
+                       energy_kind ? what + ": an energy requirement judges an energy figure (" +
+                                         JoinComma(kEnergyMetrics) + "), not " +
+                                         Quote(requirement.metric)
+                                   : what + ": " + Quote(requirement.metric) +
+                                         " is an energy figure; only a requirement of kind "
+                                         "'energy' (which states the methods it accepts) may "
+                                         "judge it");
       }
       if (metric->unit != requirement.unit) {
         return ErrorAt(requirement.unit_location, what + ": metric " + Quote(requirement.metric) +

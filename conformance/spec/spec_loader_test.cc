@@ -209,6 +209,112 @@ TEST(SpecLoaderTest, EmptyAndNonMapFiles) {
             "lepton.yaml:1:1: the spec's main file: expected a map, found a list");
 }
 
+// A spec with an energy requirement on the MNIST training workload.
+std::string EnergySpecText() {
+  return R"(spec: energy-test
+version: 1.0.0
+status: draft
+profiles:
+  cpu: {devices: cpu, energy: {min_region_s: 30, idle_s: 5, sample_hz: 20, max_gap_s: 1.5}}
+  ci: {devices: cpu}
+workloads:
+  mlp:
+    type: mnist_mlp_train
+    dataset: {name: mnist-digits}
+    model: {layers: [784, 32, 10], activation: relu, loss: softmax_cross_entropy,
+            init: pytorch_linear_uniform}
+    optimizer: {name: adam, lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1.0e-8}
+    batch_size: 64
+    epochs: 1
+    seed: 1
+    precision: fp32
+    quality_target: {accuracy: 0.5}
+requirements:
+  - id: ENERGY-MLP
+    kind: energy
+    level: MUST
+    title: energy per sample
+    workload: mlp
+    metric: joules_per_sample
+    unit: J/sample
+    statistic: median
+    methods: [analyser, on-die-counter]
+    threshold: {op: "<=", all: 0.01}
+)";
+}
+
+std::string Replace(std::string text, const std::string& from, const std::string& to) {
+  const std::size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return text.replace(at, from.size(), to);
+}
+
+std::string MutateEnergy(const std::string& from, const std::string& to) {
+  return Replace(EnergySpecText(), from, to);
+}
+
+TEST(SpecLoaderTest, LoadsEnergyMethodsAndProfileSettings) {
+  const auto spec = LoadText(EnergySpecText());
+  ASSERT_TRUE(spec.has_value()) << spec.error().ToString();
+  const Requirement& energy = spec->requirements.at(0);
+  EXPECT_EQ(energy.kind, RequirementKind::kEnergy);
+  EXPECT_EQ(energy.methods, (std::vector<EnergyTier>{EnergyTier::kAnalyser,
+                                                     EnergyTier::kOnDieCounter}));
+  const EnergySettings& cpu = spec->profiles.at("cpu").energy;
+  EXPECT_EQ(cpu.min_region_s, 30);
+  EXPECT_EQ(cpu.idle_s, 5);
+  EXPECT_EQ(cpu.sample_hz, 20);
+  EXPECT_EQ(cpu.max_gap_s, 1.5);
+  // A profile without an energy map takes the language's defaults (spec/README.md, "Energy").
+  const EnergySettings& ci = spec->profiles.at("ci").energy;
+  EXPECT_EQ(ci.min_region_s, 60);
+  EXPECT_EQ(ci.idle_s, 10);
+  EXPECT_EQ(ci.sample_hz, 10);
+  EXPECT_EQ(ci.max_gap_s, 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Energy, MalformedSpecTest,
+    ::testing::Values(
+        MalformedCase{"missing_methods", MutateEnergy("    methods: [analyser, on-die-counter]\n", ""),
+                      "lepton.yaml:20:5: requirement 'ENERGY-MLP': missing required key "
+                      "'methods' (the measurement methods it accepts, from: analyser, bmc, "
+                      "on-die-counter, on-die-sampled)"},
+        MalformedCase{"unknown_method", MutateEnergy("[analyser, on-die-counter]", "[analyzer]"),
+                      "lepton.yaml:28:15: methods: 'analyzer' is not one of: analyser, bmc, "
+                      "on-die-counter, on-die-sampled"},
+        MalformedCase{"duplicate_method", MutateEnergy("[analyser, on-die-counter]",
+                                                       "[bmc, bmc]"),
+                      "lepton.yaml:28:20: methods: 'bmc' is listed twice"},
+        MalformedCase{"empty_methods", MutateEnergy("[analyser, on-die-counter]", "[]"),
+                      "lepton.yaml:28:14: methods: expected a non-empty list of methods from: "
+                      "analyser, bmc, on-die-counter, on-die-sampled"},
+        MalformedCase{"methods_on_performance",
+                      MutateEnergy("kind: energy", "kind: performance"),
+                      "lepton.yaml:28:14: requirement 'ENERGY-MLP': methods applies to energy "
+                      "requirements only"},
+        MalformedCase{"energy_metric_judged_as_performance",
+                      Replace(MutateEnergy("kind: energy", "kind: performance"),
+                              "    methods: [analyser, on-die-counter]\n", ""),
+                      "lepton.yaml:25:13: requirement 'ENERGY-MLP': 'joules_per_sample' is an "
+                      "energy figure; only a requirement of kind 'energy' (which states the "
+                      "methods it accepts) may judge it"},
+        MalformedCase{"energy_kind_on_other_metric",
+                      MutateEnergy("metric: joules_per_sample\n    unit: J/sample",
+                                   "metric: train_time_s\n    unit: s"),
+                      "lepton.yaml:25:13: requirement 'ENERGY-MLP': an energy requirement judges "
+                      "an energy figure (energy_j, energy_above_idle_j, joules_per_sample, "
+                      "samples_per_joule, average_watts, peak_watts, idle_watts), not "
+                      "'train_time_s'"},
+        MalformedCase{"energy_setting_out_of_range", MutateEnergy("idle_s: 5", "idle_s: 0"),
+                      "lepton.yaml:5:58: energy.idle_s: 0 is outside [0.1, 600]"},
+        MalformedCase{"unknown_energy_setting", MutateEnergy("sample_hz: 20", "sample_rate: 20"),
+                      "lepton.yaml:5:61: unknown key 'sample_rate' in profile 'cpu': energy; "
+                      "expected one of: min_region_s, idle_s, sample_hz, max_gap_s"}),
+    [](const ::testing::TestParamInfo<MalformedCase>& param_info) {
+      return param_info.param.name;
+    });
+
 TEST(SpecLoaderTest, RepositorySpecLoads) {
   const auto spec = LoadSpecFromPath("spec/lepton-v1");
   ASSERT_TRUE(spec.has_value()) << spec.error().ToString();

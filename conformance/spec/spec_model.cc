@@ -50,6 +50,13 @@ constexpr std::array<std::pair<Statistic, std::string_view>, 6> kStatistics = {{
     {Statistic::kP99, "p99"},
 }};
 
+constexpr std::array<std::pair<EnergyTier, std::string_view>, 4> kEnergyTiers = {{
+    {EnergyTier::kAnalyser, "analyser"},
+    {EnergyTier::kBmc, "bmc"},
+    {EnergyTier::kOnDieCounter, "on-die-counter"},
+    {EnergyTier::kOnDieSampled, "on-die-sampled"},
+}};
+
 // Shortest text that reads back as the same double (std::to_chars' shortest form).
 std::string FormatDouble(double value) {
   std::array<char, 32> buffer{};
@@ -87,6 +94,15 @@ std::optional<Comparison> ParseComparison(std::string_view text) {
   return Lookup(kComparisons, text);
 }
 std::optional<Statistic> ParseStatistic(std::string_view text) { return Lookup(kStatistics, text); }
+std::string_view EnergyTierName(EnergyTier tier) { return NameOf(kEnergyTiers, tier); }
+std::optional<EnergyTier> ParseEnergyTier(std::string_view text) {
+  return Lookup(kEnergyTiers, text);
+}
+std::vector<std::string_view> EnergyTierNames() {
+  std::vector<std::string_view> names;
+  for (const auto& entry : kEnergyTiers) names.push_back(entry.second);
+  return names;
+}
 
 std::string ValueToString(const Value& value) {
   if (const auto* number = std::get_if<double>(&value)) return FormatDouble(*number);

@@ -19,15 +19,22 @@ enum class RequirementKind { kInterface, kDataFormat, kPerformance, kEnergy };
 enum class Level { kMust, kShould };  // RFC 2119: MUST gates certification, SHOULD is reported
 enum class Comparison { kLess, kLessEqual, kGreater, kGreaterEqual, kEqual };
 enum class Statistic { kMedian, kMean, kMin, kMax, kP90, kP99 };
+// How an energy figure was measured, from the wall inwards (spec/README.md, "Energy"): a lab power
+// analyser at the wall, the board management controller's power reading, an on-die energy
+// counter (RAPL, NVML's total-energy counter), on-die power samples integrated over time.
+enum class EnergyTier { kAnalyser, kBmc, kOnDieCounter, kOnDieSampled };
 
 std::string_view RequirementKindName(RequirementKind kind);
 std::string_view LevelName(Level level);
 std::string_view ComparisonSymbol(Comparison op);
 std::string_view StatisticName(Statistic statistic);
+std::string_view EnergyTierName(EnergyTier tier);  // "analyser", "bmc", "on-die-counter", ...
 std::optional<RequirementKind> ParseRequirementKind(std::string_view text);
 std::optional<Level> ParseLevel(std::string_view text);
 std::optional<Comparison> ParseComparison(std::string_view text);
 std::optional<Statistic> ParseStatistic(std::string_view text);
+std::optional<EnergyTier> ParseEnergyTier(std::string_view text);
+std::vector<std::string_view> EnergyTierNames();  // every tier, best first
 
 // A threshold or a measured value: a number, a version or text (kept as written), or a boolean.
 using Value = std::variant<double, std::string, bool>;
@@ -88,6 +95,9 @@ struct Requirement {
   RunCount runs;
   Threshold threshold;
   std::optional<Condition> applies_if;
+  // Energy requirements only: the measurement methods whose figures this requirement judges;
+  // a run measured another way is not measured for it.
+  std::vector<EnergyTier> methods;
   SourceLocation location;  // the requirement's first key
   // Where the references were written, so a dangling one is reported at its own line.
   SourceLocation workload_location;
@@ -117,6 +127,15 @@ struct WorkloadSpec {
   SourceLocation location;
 };
 
+// How the runner measures energy under a profile (spec/README.md, "Energy"). The defaults are
+// the language's, written down there; a profile states its own in an `energy` map.
+struct EnergySettings {
+  double min_region_s = 60;  // a run's timed region shorter than this is repeated for energy
+  double idle_s = 10;        // idle power is measured this long before each workload's runs
+  double sample_hz = 10;     // polling rate of the meters' sampling threads
+  double max_gap_s = 2;      // a longer gap between power samples in a timed region: not measured
+};
+
 struct Profile {
   std::string name;
   std::string title;
@@ -124,6 +143,7 @@ struct Profile {
   std::string scale = "full";   // full | small
   std::string comm = "none";    // none | mpi | nccl
   std::vector<Condition> preconditions;
+  EnergySettings energy;
   SourceLocation location;
 };
 

@@ -3,10 +3,45 @@
 #include <array>
 #include <limits>
 
+#include "conformance/spec/energy_metrics.h"
+
 namespace lepton::spec {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+
+template <std::size_t A, std::size_t B>
+constexpr std::array<MetricSchema, A + B> Concat(const std::array<MetricSchema, A>& first,
+                                                 const std::array<MetricSchema, B>& second) {
+  std::array<MetricSchema, A + B> out{};
+  for (std::size_t i = 0; i < A; ++i) out[i] = first[i];
+  for (std::size_t i = 0; i < B; ++i) out[A + i] = second[i];
+  return out;
+}
+
+// Energy figures (conformance/spec/energy_metrics.h); the runner measures them around the timed
+// steps, and the report shows the method beside them (runs[].energy).
+constexpr std::array<MetricSchema, 7> kTrainingEnergyMetrics = {{
+    {kEnergyJoules, "J",
+     "energy over the run's timed epochs (evaluation excluded), idle power included"},
+    {kEnergyAboveIdleJoules, "J", "energy_j less idle_watts x the timed seconds"},
+    {kJoulesPerSample, "J/sample", "energy_j over training samples x epochs"},
+    {kSamplesPerJoule, "samples/J", "training samples x epochs over energy_j"},
+    {kAverageWatts, "W", "energy_j over the timed seconds"},
+    {kPeakWatts, "W",
+     "highest power over one resolution interval of the meter inside the timed epochs"},
+    {kIdleWatts, "W", "mean power over the profile's idle window before the workload's runs"},
+}};
+constexpr std::array<MetricSchema, 7> kInferenceEnergyMetrics = {{
+    {kEnergyJoules, "J", "energy over the run's timed requests, idle power included"},
+    {kEnergyAboveIdleJoules, "J", "energy_j less idle_watts x the timed seconds"},
+    {kJoulesPerSample, "J/sample", "energy_j over the images inferred (both batch sizes)"},
+    {kSamplesPerJoule, "samples/J", "images inferred over energy_j"},
+    {kAverageWatts, "W", "energy_j over the timed seconds"},
+    {kPeakWatts, "W",
+     "highest power over one resolution interval of the meter inside the timed requests"},
+    {kIdleWatts, "W", "mean power over the profile's idle window before the workload's runs"},
+}};
 
 // system_probe -----------------------------------------------------------------------------------
 constexpr std::array<MetricSchema, 6> kSystemMetrics = {{
@@ -162,7 +197,7 @@ constexpr std::array<ParamSchema, 17> kMnistParams = {{
      "test accuracy that time_to_accuracy_s waits for"},
 }};
 
-constexpr std::array<MetricSchema, 19> kMnistMetrics = {{
+constexpr std::array<MetricSchema, 19> kMnistOwnMetrics = {{
     {"time_to_accuracy_s", "s",
      "training time until the first epoch whose test accuracy reaches the target"},
     {"reached_target", "bool", "some epoch reached quality_target.accuracy"},
@@ -191,6 +226,7 @@ constexpr std::array<MetricSchema, 19> kMnistMetrics = {{
     {"onnx_prediction_agreement", "ratio",
      "share of test images whose predicted class is the same in both"},
 }};
+constexpr auto kMnistMetrics = Concat(kMnistOwnMetrics, kTrainingEnergyMetrics);
 
 Status CheckMnist(const WorkloadSpec& workload, const ParamMap& params) {
   const Param& layers = params.at("model.layers");
@@ -228,7 +264,7 @@ constexpr std::array<ParamSchema, 10> kInferParams = {{
      "timed large requests per run"},
 }};
 
-constexpr std::array<MetricSchema, 8> kInferMetrics = {{
+constexpr std::array<MetricSchema, 8> kInferOwnMetrics = {{
     {"small_batch_latency_p50_ms", "ms", "median request latency, small batch"},
     {"small_batch_latency_p90_ms", "ms", "90th percentile request latency, small batch"},
     {"small_batch_latency_p99_ms", "ms", "99th percentile request latency, small batch"},
@@ -238,6 +274,7 @@ constexpr std::array<MetricSchema, 8> kInferMetrics = {{
     {"large_batch_latency_p99_ms", "ms", "99th percentile request latency, large batch"},
     {"large_batch_images_per_second", "images/s", "images over the large requests' total time"},
 }};
+constexpr auto kInferMetrics = Concat(kInferOwnMetrics, kInferenceEnergyMetrics);
 
 // cpu_gemm_probe ---------------------------------------------------------------------------------
 constexpr std::array<ParamSchema, 1> kGemmProbeParams = {{
