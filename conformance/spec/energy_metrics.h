@@ -19,8 +19,9 @@ inline constexpr std::string_view kPeakWatts = "peak_watts";
 inline constexpr std::string_view kIdleWatts = "idle_watts";
 
 inline constexpr std::array<std::string_view, 7> kEnergyMetrics = {
-    kEnergyJoules,    kEnergyAboveIdleJoules, kJoulesPerSample, kSamplesPerJoule,
-    kAverageWatts,    kPeakWatts,             kIdleWatts};
+    kEnergyJoules,    kEnergyAboveIdleJoules, kJoulesPerSample,
+    kSamplesPerJoule, kAverageWatts,          kPeakWatts,
+    kIdleWatts};
 
 inline bool IsEnergyMetric(std::string_view name) {
   return std::find(kEnergyMetrics.begin(), kEnergyMetrics.end(), name) != kEnergyMetrics.end();

@@ -632,13 +632,13 @@ class Loader {
       const bool energy_kind = requirement.kind == RequirementKind::kEnergy;
       if (IsEnergyMetric(requirement.metric) != energy_kind) {
         return ErrorAt(requirement.metric_location,
-                       energy_kind ? what + ": an energy requirement judges an energy figure (" +
-                                         JoinComma(kEnergyMetrics) + "), not " +
-                                         Quote(requirement.metric)
-                                   : what + ": " + Quote(requirement.metric) +
-                                         " is an energy figure; only a requirement of kind "
-                                         "'energy' (which states the methods it accepts) may "
-                                         "judge it");
+                       energy_kind
+                           ? what + ": an energy requirement judges an energy figure (" +
+                                 JoinComma(kEnergyMetrics) + "), not " + Quote(requirement.metric)
+                           : what + ": " + Quote(requirement.metric) +
+                                 " is an energy figure; only a requirement of kind "
+                                 "'energy' (which states the methods it accepts) may "
+                                 "judge it");
       }
       if (metric->unit != requirement.unit) {
         return ErrorAt(requirement.unit_location, what + ": metric " + Quote(requirement.metric) +

@@ -258,8 +258,8 @@ TEST(SpecLoaderTest, LoadsEnergyMethodsAndProfileSettings) {
   ASSERT_TRUE(spec.has_value()) << spec.error().ToString();
   const Requirement& energy = spec->requirements.at(0);
   EXPECT_EQ(energy.kind, RequirementKind::kEnergy);
-  EXPECT_EQ(energy.methods, (std::vector<EnergyTier>{EnergyTier::kAnalyser,
-                                                     EnergyTier::kOnDieCounter}));
+  EXPECT_EQ(energy.methods,
+            (std::vector<EnergyTier>{EnergyTier::kAnalyser, EnergyTier::kOnDieCounter}));
   const EnergySettings& cpu = spec->profiles.at("cpu").energy;
   EXPECT_EQ(cpu.min_region_s, 30);
   EXPECT_EQ(cpu.idle_s, 5);
@@ -276,21 +276,20 @@ TEST(SpecLoaderTest, LoadsEnergyMethodsAndProfileSettings) {
 INSTANTIATE_TEST_SUITE_P(
     Energy, MalformedSpecTest,
     ::testing::Values(
-        MalformedCase{"missing_methods", MutateEnergy("    methods: [analyser, on-die-counter]\n", ""),
+        MalformedCase{"missing_methods",
+                      MutateEnergy("    methods: [analyser, on-die-counter]\n", ""),
                       "lepton.yaml:20:5: requirement 'ENERGY-MLP': missing required key "
                       "'methods' (the measurement methods it accepts, from: analyser, bmc, "
                       "on-die-counter, on-die-sampled)"},
         MalformedCase{"unknown_method", MutateEnergy("[analyser, on-die-counter]", "[analyzer]"),
                       "lepton.yaml:28:15: methods: 'analyzer' is not one of: analyser, bmc, "
                       "on-die-counter, on-die-sampled"},
-        MalformedCase{"duplicate_method", MutateEnergy("[analyser, on-die-counter]",
-                                                       "[bmc, bmc]"),
+        MalformedCase{"duplicate_method", MutateEnergy("[analyser, on-die-counter]", "[bmc, bmc]"),
                       "lepton.yaml:28:20: methods: 'bmc' is listed twice"},
         MalformedCase{"empty_methods", MutateEnergy("[analyser, on-die-counter]", "[]"),
                       "lepton.yaml:28:14: methods: expected a non-empty list of methods from: "
                       "analyser, bmc, on-die-counter, on-die-sampled"},
-        MalformedCase{"methods_on_performance",
-                      MutateEnergy("kind: energy", "kind: performance"),
+        MalformedCase{"methods_on_performance", MutateEnergy("kind: energy", "kind: performance"),
                       "lepton.yaml:28:14: requirement 'ENERGY-MLP': methods applies to energy "
                       "requirements only"},
         MalformedCase{"energy_metric_judged_as_performance",
