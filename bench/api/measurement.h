@@ -2,7 +2,9 @@
 // Plain records of what was measured: every run of every workload, raw. The judge reads them,
 // the report stores them; nothing here is ever smoothed or summarised.
 
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,12 +31,39 @@ struct StepTiming {
   double seconds = 0;  // wall time measured by the runner around the step
 };
 
+// How a run's energy figures were measured, or why they were not: the method the report shows
+// next to every energy figure (spec/README.md, "Energy").
+struct EnergyEvidence {
+  std::string meter;  // "rapl", "nvml", "power-log"; empty when no meter could measure
+  std::optional<spec::EnergyTier> tier;
+  std::vector<std::string> domains;  // what the figures cover
+  std::string source;
+  std::string method;
+  std::string limits;
+  double sample_hz = 0;      // the meter's sampling rate (a power log's: 1 / its median interval)
+  double resolution_s = 0;   // the shortest interval the meter resolves
+  std::int64_t samples = 0;  // readings inside the timed windows
+  int windows = 0;           // timed steps measured, over all passes
+  int passes = 0;            // passes over the timed steps: 1, or more to reach min_region_s
+  double covered_s = 0;      // the timed windows' seconds, summed over the passes
+  double min_region_s = 0;   // the profile's minimum (the meter's resolution when longer)
+  std::optional<double> idle_watts;
+  double idle_s = 0;  // the idle window measured before the workload's runs
+  std::string idle_unavailable_reason;
+  // energy_j, joules_per_sample, samples_per_joule, average_watts and peak_watts include idle
+  // power; energy_above_idle_j subtracts idle_watts over the timed seconds.
+  bool idle_included = true;
+  std::string not_measured_reason;  // set when the run has no energy figures
+};
+
 struct RunRecord {
   int index = 0;        // 0-based among the timed runs; warm-up runs count separately
   bool warmup = false;  // warm-up runs are recorded but never judged
   std::vector<StepTiming> steps;
   Metrics metrics;
   std::string error;  // non-empty when the run failed; its metrics are then absent
+  // Present on timed runs when a requirement reads an energy figure of the workload.
+  std::optional<EnergyEvidence> energy;
 };
 
 struct WorkloadRecord {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -46,6 +47,9 @@ class Workload {
   virtual Status AfterStep(std::size_t /*step*/) { return OkStatus(); }
   // Untimed: evaluate the run; step_seconds[i] is the runner's time for step i.
   virtual Result<Metrics> FinishRun(std::span<const double> step_seconds) = 0;
+  // The samples one run's timed steps process (training samples x epochs, images inferred), so
+  // the runner can state energy per sample; nullopt when the type has no such unit.
+  [[nodiscard]] virtual std::optional<double> SamplesPerRun() const { return std::nullopt; }
 };
 
 // Unavailable when the type has no implementation for `device` in this build.

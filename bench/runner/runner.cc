@@ -1,12 +1,129 @@
 #include "bench/runner/runner.h"
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
+
+#include "bench/runner/energy_accounting.h"
+#include "conformance/spec/energy_metrics.h"
 
 namespace lepton::bench {
 namespace {
 
+// The meter a workload's timed runs use, or why there is none, and its idle power.
+struct WorkloadMeter {
+  std::unique_ptr<EnergyMeter> meter;
+  std::string unavailable_reason;
+  IdlePower idle;
+  spec::EnergySettings settings;
+};
+
+IdlePower MeasureIdle(EnergyMeter& meter, double seconds) {
+  IdlePower idle;
+  idle.seconds = seconds;
+  if (Status started = meter.Start(); !started.ok()) {
+    idle.unavailable_reason = started.message();
+    return idle;
+  }
+  TimeWindow window;
+  window.begin_s = meter.Mark();
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  window.end_s = meter.Mark();
+  auto reading = meter.Stop(std::span<const TimeWindow>(&window, 1));
+  if (!reading) {
+    idle.unavailable_reason = reading.error().message();
+    return idle;
+  }
+  if (!(reading->joules > 0 && reading->covered_s > 0)) {
+    idle.unavailable_reason = "the meter counted " + spec::ValueToString(reading->joules) +
+                              " J over " + spec::ValueToString(reading->covered_s) +
+                              " s of idle: a meter that does not advance is no measurement";
+    return idle;
+  }
+  idle.watts = reading->joules / reading->covered_s;
+  return idle;
+}
+
+std::optional<WorkloadMeter> OpenWorkloadMeter(const spec::PlannedWorkload& planned,
+                                               const spec::EnergySettings& settings,
+                                               const RunnerOptions& options) {
+  const bool wanted = std::any_of(planned.metrics.begin(), planned.metrics.end(),
+                                  [](const std::string& m) { return spec::IsEnergyMetric(m); });
+  if (!wanted) return std::nullopt;
+  WorkloadMeter metered;
+  metered.settings = settings;
+  if (!options.energy_meter) {
+    metered.unavailable_reason = "no energy meter configured";
+    return metered;
+  }
+  auto meter = options.energy_meter(settings);
+  if (!meter) {
+    metered.unavailable_reason = meter.error().message();
+    return metered;
+  }
+  metered.meter = std::move(*meter);
+  metered.idle = MeasureIdle(*metered.meter, settings.idle_s);
+  return metered;
+}
+
+// One pass over the timed steps: each RunStep timed, and its edges marked for the meter when
+// there is one. Returns the failure, if any, as the run records it.
+std::optional<std::string> RunSteps(Workload& workload, const std::vector<std::string>& steps,
+                                    EnergyMeter* meter, std::vector<double>& seconds,
+                                    std::vector<TimeWindow>& windows) {
+  for (std::size_t step = 0; step < steps.size(); ++step) {
+    TimeWindow window;
+    if (meter != nullptr) window.begin_s = meter->Mark();
+    const auto start = std::chrono::steady_clock::now();
+    const Status status = workload.RunStep(step);
+    const auto stop = std::chrono::steady_clock::now();
+    if (meter != nullptr) window.end_s = meter->Mark();
+    if (!status.ok()) return "step " + steps[step] + ": " + status.ToString();
+    seconds.push_back(std::chrono::duration<double>(stop - start).count());
+    if (meter != nullptr) windows.push_back(window);
+    if (Status observed = workload.AfterStep(step); !observed.ok()) {
+      return "after step " + steps[step] + ": " + observed.ToString();
+    }
+  }
+  return std::nullopt;
+}
+
+double Covered(const std::vector<TimeWindow>& windows) {
+  double total = 0;
+  for (const TimeWindow& window : windows) total += window.end_s - window.begin_s;
+  return total;
+}
+
+// After FinishRun: further passes of the timed steps until the windows reach the minimum.
+// Returns the number of passes, or why the minimum could not be reached.
+Result<int> RepeatForMinimumRegion(Workload& workload, const std::vector<std::string>& steps,
+                                   int index, EnergyMeter& meter, double minimum,
+                                   std::vector<TimeWindow>& windows) {
+  int passes = 1;
+  while (Covered(windows) < minimum) {
+    if (passes == kMaxEnergyPasses) {
+      return std::unexpected(UnavailableError(
+          "after " + std::to_string(passes) + " passes the timed steps lasted only " +
+          spec::ValueToString(Covered(windows)) + " s, short of the " +
+          spec::ValueToString(minimum) + " s energy region"));
+    }
+    if (Status begun = workload.BeginRun(index); !begun.ok()) {
+      return std::unexpected(
+          UnavailableError("repetition " + std::to_string(passes + 1) +
+                           " for the energy region: run setup: " + begun.ToString()));
+    }
+    std::vector<double> ignored;
+    if (auto failure = RunSteps(workload, steps, &meter, ignored, windows)) {
+      return std::unexpected(UnavailableError("repetition " + std::to_string(passes + 1) +
+                                              " for the energy region: " + *failure));
+    }
+    ++passes;
+  }
+  return passes;
+}
+
 RunRecord ExecuteRun(Workload& workload, const std::vector<std::string>& steps, int index,
-                     bool warmup) {
+                     bool warmup, WorkloadMeter* metered) {
   RunRecord run;
   run.index = index;
   run.warmup = warmup;
@@ -14,28 +131,53 @@ RunRecord ExecuteRun(Workload& workload, const std::vector<std::string>& steps, 
     run.error = "run setup: " + status.ToString();
     return run;
   }
+  // Started after BeginRun: only the marked windows count, and the meter's thread should not
+  // read while the run sets up.
+  EnergyMeter* meter = metered != nullptr ? metered->meter.get() : nullptr;
+  Status started;
+  if (meter != nullptr) {
+    started = meter->Start();
+    if (!started.ok()) meter = nullptr;
+  }
   std::vector<double> seconds;
-  for (std::size_t step = 0; step < steps.size(); ++step) {
-    const auto start = std::chrono::steady_clock::now();
-    const Status status = workload.RunStep(step);
-    const auto stop = std::chrono::steady_clock::now();
-    if (!status.ok()) {
-      run.error = "step " + steps[step] + ": " + status.ToString();
-      return run;
-    }
-    seconds.push_back(std::chrono::duration<double>(stop - start).count());
-    run.steps.push_back(StepTiming{steps[step], seconds.back()});
-    if (Status observed = workload.AfterStep(step); !observed.ok()) {
-      run.error = "after step " + steps[step] + ": " + observed.ToString();
-      return run;
-    }
+  std::vector<TimeWindow> windows;
+  const auto failure = RunSteps(workload, steps, meter, seconds, windows);
+  for (std::size_t step = 0; step < seconds.size(); ++step) {
+    run.steps.push_back(StepTiming{steps[step], seconds[step]});
+  }
+  if (failure) {
+    if (meter != nullptr) (void)meter->Stop(windows);
+    run.error = *failure;
+    return run;
   }
   auto metrics = workload.FinishRun(seconds);
   if (!metrics) {
+    if (meter != nullptr) (void)meter->Stop(windows);
     run.error = "evaluation: " + metrics.error().ToString();
     return run;
   }
   run.metrics = std::move(*metrics);
+  if (metered == nullptr) return run;
+
+  RunEnergy energy;
+  energy.idle = metered->idle;
+  energy.samples_per_pass = workload.SamplesPerRun();
+  if (metered->meter == nullptr) {
+    energy.reading = std::unexpected(UnavailableError(metered->unavailable_reason));
+  } else if (!started.ok()) {
+    energy.meter = &metered->meter->info();
+    energy.reading = std::unexpected(started);
+  } else {
+    energy.meter = &meter->info();
+    energy.min_region_s = std::max(metered->settings.min_region_s, meter->info().resolution_s);
+    auto passes =
+        RepeatForMinimumRegion(workload, steps, index, *meter, energy.min_region_s, windows);
+    auto reading = meter->Stop(windows);
+    energy.passes = passes.value_or(1);
+    energy.windows = static_cast<int>(windows.size());
+    energy.reading = passes ? std::move(reading) : std::unexpected(passes.error());
+  }
+  run.energy = AccountEnergy(energy, run.metrics);
   return run;
 }
 
@@ -43,6 +185,8 @@ RunRecord ExecuteRun(Workload& workload, const std::vector<std::string>& steps, 
 
 std::vector<WorkloadRecord> RunPlan(const spec::Plan& plan, const RunnerOptions& options,
                                     RunObserver& observer) {
+  const spec::EnergySettings settings =
+      plan.profile != nullptr ? plan.profile->energy : spec::EnergySettings{};
   std::vector<WorkloadRecord> records;
   for (const spec::PlannedWorkload& planned : plan.workloads) {
     WorkloadRecord record;
@@ -68,13 +212,15 @@ std::vector<WorkloadRecord> RunPlan(const spec::Plan& plan, const RunnerOptions&
           record.error = "prepare: " + prepared.ToString();
         }
       } else {
+        std::optional<WorkloadMeter> metered = OpenWorkloadMeter(planned, settings, options);
         const std::vector<std::string> steps = (*workload)->StepNames();
         const int total = record.warmup_runs + record.runs_planned;
         for (int ordinal = 0; ordinal < total; ++ordinal) {
           const bool warmup = ordinal < record.warmup_runs;
           const int index = warmup ? ordinal : ordinal - record.warmup_runs;
           observer.OnRunStart(record, ordinal + 1, total, warmup);
-          record.runs.push_back(ExecuteRun(**workload, steps, index, warmup));
+          record.runs.push_back(ExecuteRun(**workload, steps, index, warmup,
+                                           warmup || !metered ? nullptr : &*metered));
           observer.OnRunEnd(record, record.runs.back());
           if (!record.runs.back().error.empty()) break;  // later runs would repeat the failure
         }

@@ -4,6 +4,8 @@
 
 #include <thread>
 
+#include "conformance/spec/energy_metrics.h"
+
 namespace lepton::bench {
 namespace {
 
@@ -38,15 +40,19 @@ class FakeWorkload final : public Workload {
 
 struct Fixture {
   spec::WorkloadSpec workload_spec;
+  spec::Profile profile;
   spec::Plan plan;
-  Fixture(int runs, int warmups) {
+  Fixture(int runs, int warmups, std::set<std::string> metrics = {}) {
     workload_spec.name = "fake";
     workload_spec.type = "fake_type";
     workload_spec.warmup_runs = warmups;
     spec::PlannedWorkload planned;
     planned.workload = &workload_spec;
     planned.runs = runs;
+    planned.metrics = std::move(metrics);
     plan.workloads.push_back(planned);
+    profile.energy = {0, 0.05, 10, 2};  // no minimum region, 50 ms idle
+    plan.profile = &profile;
   }
 };
 
@@ -121,6 +127,191 @@ TEST(RunnerTest, UnavailableWorkloadIsRecordedNotRun) {
   EXPECT_EQ(records[0].unavailable_reason, "no CUDA build");
   EXPECT_TRUE(records[0].runs.empty());
   EXPECT_EQ(records[0].device, "cuda");
+}
+
+// What the runner did, kept by the test: the runner owns (and destroys) workload and meter.
+struct Observed {
+  int begun = 0;
+  int evaluated = 0;
+  int finished = 0;
+  std::vector<TimeWindow> last_windows;
+};
+
+// Timed steps of 20 ms, untimed evaluation of 30 ms after each: energy must see only the former.
+class StepsAndEvaluation final : public Workload {
+ public:
+  explicit StepsAndEvaluation(Observed& observed) : observed_(observed) {}
+  Status Prepare(const WorkloadContext& /*context*/) override { return OkStatus(); }
+  [[nodiscard]] std::vector<std::string> StepNames() const override { return {"a", "b"}; }
+  Status BeginRun(int /*run_index*/) override {
+    ++observed_.begun;
+    return OkStatus();
+  }
+  Status RunStep(std::size_t /*step*/) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return OkStatus();
+  }
+  Status AfterStep(std::size_t /*step*/) override {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    ++observed_.evaluated;
+    return OkStatus();
+  }
+  Result<Metrics> FinishRun(std::span<const double> step_seconds) override {
+    ++observed_.finished;
+    Metrics metrics;
+    metrics.values["seconds"] = step_seconds[0] + step_seconds[1];
+    return metrics;
+  }
+  [[nodiscard]] std::optional<double> SamplesPerRun() const override { return 100; }
+
+ private:
+  Observed& observed_;
+};
+
+// Draws 4 W in its first session (the runner's idle measurement) and 10 W after; records the
+// windows the runner marks.
+class FakeMeter final : public EnergyMeter {
+ public:
+  explicit FakeMeter(Observed* observed = nullptr) : observed_(observed) {
+    info_.name = "fake";
+    info_.tier = spec::EnergyTier::kOnDieCounter;
+    info_.domains = {"everything"};
+    info_.sample_hz = 10;
+  }
+  [[nodiscard]] const MeterInfo& info() const override { return info_; }
+  Status Start() override {
+    ++sessions_;
+    return OkStatus();
+  }
+  double Mark() override { return SteadySeconds(); }
+  Result<EnergyReading> Stop(std::span<const TimeWindow> windows) override {
+    EnergyReading reading;
+    for (const TimeWindow& window : windows) reading.covered_s += window.end_s - window.begin_s;
+    const double watts = sessions_ == 1 ? 4.0 : 10.0;
+    reading.joules = watts * reading.covered_s;
+    reading.peak_watts = watts;
+    reading.samples = static_cast<std::int64_t>(windows.size()) * 2;
+    if (observed_ != nullptr) observed_->last_windows.assign(windows.begin(), windows.end());
+    return reading;
+  }
+
+ private:
+  Observed* observed_;
+  MeterInfo info_;
+  int sessions_ = 0;
+};
+
+struct EnergyRun {
+  Observed observed;
+  std::vector<WorkloadRecord> records;
+};
+
+EnergyRun RunWithMeter(Fixture& fixture) {
+  EnergyRun result;
+  RunnerOptions options;
+  options.factory = [&result](std::string_view,
+                              std::string_view) -> Result<std::unique_ptr<Workload>> {
+    return std::make_unique<StepsAndEvaluation>(result.observed);
+  };
+  options.energy_meter =
+      [&result](const spec::EnergySettings&) -> Result<std::unique_ptr<EnergyMeter>> {
+    return std::make_unique<FakeMeter>(&result.observed);
+  };
+  RunObserver observer;
+  result.records = RunPlan(fixture.plan, options, observer);
+  return result;
+}
+
+double Metric(const RunRecord& run, std::string_view name) {
+  return std::get<double>(run.metrics.values.at(std::string(name)));
+}
+
+TEST(RunnerEnergyTest, AttributesTheTimedStepsOnlyWithIdleMeasuredFirst) {
+  Fixture fixture(1, 1, {"joules_per_sample"});
+  const EnergyRun result = RunWithMeter(fixture);
+  ASSERT_EQ(result.records[0].runs.size(), 2u);
+  EXPECT_FALSE(result.records[0].runs[0].energy.has_value()) << "warm-up runs are not metered";
+  const RunRecord& run = result.records[0].runs[1];
+  ASSERT_TRUE(run.energy.has_value());
+  const EnergyEvidence& evidence = *run.energy;
+  EXPECT_EQ(evidence.meter, "fake");
+  EXPECT_EQ(evidence.passes, 1);
+  EXPECT_EQ(evidence.windows, 2);
+  // Two 20 ms steps are covered; the 30 ms evaluations after them are not.
+  EXPECT_GE(evidence.covered_s, 0.040);
+  EXPECT_LT(evidence.covered_s, 0.040 + 0.025);
+  const double timed = run.steps[0].seconds + run.steps[1].seconds;
+  EXPECT_GE(evidence.covered_s, timed);
+  EXPECT_NEAR(Metric(run, spec::kEnergyJoules), 10 * evidence.covered_s, 1e-12);
+  EXPECT_NEAR(Metric(run, spec::kIdleWatts), 4.0, 1e-12);
+  EXPECT_NEAR(Metric(run, spec::kEnergyAboveIdleJoules), 6 * evidence.covered_s, 1e-12);
+  EXPECT_NEAR(Metric(run, spec::kJoulesPerSample), 10 * evidence.covered_s / 100, 1e-12);
+  EXPECT_EQ(evidence.idle_s, 0.05);
+  // The windows are the steps' edges: the gap between them holds the evaluation.
+  ASSERT_EQ(result.observed.last_windows.size(), 2u);
+  EXPECT_GE(result.observed.last_windows[1].begin_s - result.observed.last_windows[0].end_s, 0.029);
+}
+
+TEST(RunnerEnergyTest, RepeatsShortRunsUntilTheMinimumRegionWithoutChangingTheirMetrics) {
+  Fixture fixture(2, 0, {"energy_j"});
+  fixture.profile.energy.min_region_s = 0.15;
+  const EnergyRun result = RunWithMeter(fixture);
+  ASSERT_EQ(result.records[0].runs.size(), 2u);
+  for (const RunRecord& run : result.records[0].runs) {
+    ASSERT_TRUE(run.energy.has_value());
+    const EnergyEvidence& evidence = *run.energy;
+    // 40 ms per pass: at least four passes reach 150 ms.
+    EXPECT_GE(evidence.passes, 4);
+    EXPECT_EQ(evidence.windows, 2 * evidence.passes);
+    EXPECT_GE(evidence.covered_s, 0.15);
+    EXPECT_EQ(evidence.min_region_s, 0.15);
+    EXPECT_NEAR(Metric(run, spec::kEnergyJoules), 10 * evidence.covered_s / evidence.passes, 1e-12);
+    EXPECT_NEAR(Metric(run, spec::kJoulesPerSample),
+                10 * evidence.covered_s / (100.0 * evidence.passes), 1e-12);
+    // Timings and metrics are the first pass's.
+    ASSERT_EQ(run.steps.size(), 2u);
+    EXPECT_EQ(Metric(run, "seconds"), run.steps[0].seconds + run.steps[1].seconds);
+  }
+  const int passes =
+      result.records[0].runs[0].energy->passes + result.records[0].runs[1].energy->passes;
+  EXPECT_EQ(result.observed.begun, passes);  // the same code path each pass
+  EXPECT_EQ(result.observed.evaluated, 2 * passes);
+  EXPECT_EQ(result.observed.finished, 2);
+}
+
+TEST(RunnerEnergyTest, NoMeterMeansNotMeasuredWithTheReason) {
+  Fixture fixture(1, 0, {"energy_j"});
+  RunnerOptions options = OptionsFailingOn(-1);
+  options.energy_meter = [](const spec::EnergySettings&) -> Result<std::unique_ptr<EnergyMeter>> {
+    return std::unexpected(UnavailableError("RAPL: /sys/class/powercap does not exist"));
+  };
+  RunObserver observer;
+  const auto records = RunPlan(fixture.plan, options, observer);
+  const RunRecord& run = records[0].runs[0];
+  ASSERT_TRUE(run.energy.has_value());
+  EXPECT_EQ(run.energy->not_measured_reason, "RAPL: /sys/class/powercap does not exist");
+  EXPECT_EQ(run.metrics.not_measured.at("energy_j"), "RAPL: /sys/class/powercap does not exist");
+  EXPECT_FALSE(run.metrics.values.contains("energy_j"));
+  EXPECT_TRUE(run.error.empty()) << "a missing meter is not a failed run";
+
+  RunnerOptions unconfigured = OptionsFailingOn(-1);
+  const auto without = RunPlan(fixture.plan, unconfigured, observer);
+  EXPECT_EQ(without[0].runs[0].metrics.not_measured.at("energy_j"), "no energy meter configured");
+}
+
+TEST(RunnerEnergyTest, NoMeterIsOpenedWhenNoRequirementReadsEnergy) {
+  Fixture fixture(1, 0, {"seconds"});
+  bool opened = false;
+  RunnerOptions options = OptionsFailingOn(-1);
+  options.energy_meter =
+      [&opened](const spec::EnergySettings&) -> Result<std::unique_ptr<EnergyMeter>> {
+    opened = true;
+    return std::make_unique<FakeMeter>();
+  };
+  RunObserver observer;
+  const auto records = RunPlan(fixture.plan, options, observer);
+  EXPECT_FALSE(opened);
+  EXPECT_FALSE(records[0].runs[0].energy.has_value());
 }
 
 }  // namespace

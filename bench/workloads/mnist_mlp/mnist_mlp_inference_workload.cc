@@ -58,6 +58,10 @@ class MnistMlpInferenceWorkload final : public Workload {
     return model_->Forward(x, static_cast<int>(batch), logits_.data());
   }
 
+  [[nodiscard]] std::optional<double> SamplesPerRun() const override {
+    return static_cast<double>(small_batch_ * small_requests_ + large_batch_ * large_requests_);
+  }
+
   Result<Metrics> FinishRun(std::span<const double> step_seconds) override {
     const auto small = step_seconds.first(static_cast<std::size_t>(small_requests_));
     const auto large = step_seconds.subspan(static_cast<std::size_t>(small_requests_));

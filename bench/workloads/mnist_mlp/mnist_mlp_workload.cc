@@ -202,6 +202,10 @@ class MnistMlpWorkload final : public Workload {
     return OkStatus();
   }
 
+  [[nodiscard]] std::optional<double> SamplesPerRun() const override {
+    return static_cast<double>(train_.count) * static_cast<double>(epochs_);
+  }
+
   Result<Metrics> FinishRun(std::span<const double> step_seconds) override {
     Metrics metrics;
     double train_time = 0;

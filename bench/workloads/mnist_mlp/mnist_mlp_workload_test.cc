@@ -98,6 +98,7 @@ TEST_F(MnistMlpWorkloadTest, TrainsAndReportsTimeToAccuracy) {
   EXPECT_EQ(std::get<double>(metrics.values.at("time_to_accuracy_s")), 0.5 * epochs);
   EXPECT_EQ(std::get<double>(metrics.values.at("train_samples_per_second")), 2000 * 3 / 1.5);
   EXPECT_EQ(std::get<double>(metrics.values.at("train_count")), 2000);
+  EXPECT_EQ(workload->SamplesPerRun(), 2000.0 * 3);  // what energy per sample divides by
   EXPECT_EQ(metrics.series.at("test_accuracy").size(), 3u);
   EXPECT_EQ(std::get<std::string>(metrics.values.at("train_images_sha256")).size(), 64u);
   // The trained model exported as ONNX, checked and re-run by the reference executor.
@@ -134,6 +135,7 @@ TEST_F(MnistMlpWorkloadTest, SubsetsAndShapeChecks) {
   const Metrics metrics = Run(*workload).value();
   EXPECT_EQ(std::get<double>(metrics.values.at("train_samples_per_second")), 100 * 3 / 1.5);
   EXPECT_EQ(std::get<double>(metrics.values.at("train_count")), 2000);  // the files' count
+  EXPECT_EQ(workload->SamplesPerRun(), 100.0 * 3);
 
   context.params["model.layers"] = std::vector<std::int64_t>{100, 32, 10};
   EXPECT_THAT(MakeMnistMlpWorkload()->Prepare(context).message(),
@@ -160,6 +162,7 @@ TEST_F(MnistMlpWorkloadTest, InferenceLatencyPercentilesComeFromTheRunnersTimes)
   ASSERT_TRUE(workload->Prepare(context).ok());
   const auto steps = workload->StepNames();
   ASSERT_EQ(steps.size(), 30u);
+  EXPECT_EQ(workload->SamplesPerRun(), 20.0 * 1 + 10.0 * 100);
   std::vector<double> seconds;
   for (std::size_t step = 0; step < steps.size(); ++step) {
     ASSERT_TRUE(workload->RunStep(step).ok());
