@@ -1,5 +1,7 @@
 #include "conformance/judge/verdict.h"
 
+#include <algorithm>
+
 #include "conformance/core/statistics.h"
 #include "conformance/core/version.h"
 
@@ -7,6 +9,15 @@ namespace lepton::judge {
 namespace {
 
 std::string RunsText(int count) { return std::to_string(count) + (count == 1 ? " run" : " runs"); }
+
+std::string MethodsText(const std::vector<spec::EnergyTier>& methods) {
+  if (methods.empty()) return "no method";
+  std::string text;
+  for (spec::EnergyTier tier : methods) {
+    text += (text.empty() ? "" : ", ") + std::string(spec::EnergyTierName(tier));
+  }
+  return text;
+}
 
 Verdict Finish(Verdict verdict, VerdictStatus status, std::string reason) {
   verdict.status = status;
@@ -131,6 +142,22 @@ Verdict JudgeRequirement(const spec::PlannedRequirement& planned,
     if (value == run.metrics.values.end()) {
       return Finish(std::move(verdict), VerdictStatus::kError,
                     "run " + std::to_string(run.index + 1) + " produced no " + requirement.metric);
+    }
+    if (requirement.kind == spec::RequirementKind::kEnergy) {
+      // An energy figure counts only with its method, and only a method the requirement accepts.
+      if (!run.energy || !run.energy->tier) {
+        return Finish(std::move(verdict), VerdictStatus::kError,
+                      "run " + std::to_string(run.index + 1) + " has " + requirement.metric +
+                          " without the method that measured it");
+      }
+      const spec::EnergyTier tier = *run.energy->tier;
+      if (std::find(requirement.methods.begin(), requirement.methods.end(), tier) ==
+          requirement.methods.end()) {
+        return Finish(std::move(verdict), VerdictStatus::kNotMeasured,
+                      "run " + std::to_string(run.index + 1) + " measured energy by " +
+                          std::string(spec::EnergyTierName(tier)) + " (" + run.energy->meter +
+                          "); this requirement accepts " + MethodsText(requirement.methods));
+      }
     }
     verdict.run_indices.push_back(run.index);
     verdict.values.push_back(value->second);

@@ -1,7 +1,9 @@
 #pragma once
 // Requirement -> verdict with its evidence, and the overall verdict. Fail closed: a MUST passes
 // only when it was measured and met; not-measured, error and a skipped workload never pass.
-// not-applicable comes only from the spec's own applies_if condition.
+// not-applicable comes only from the spec's own applies_if condition. An energy requirement
+// judges a run's figure only when its method tier is one the requirement accepts; a figure
+// measured another way is not measured for it.
 
 #include <optional>
 #include <span>

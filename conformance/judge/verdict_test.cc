@@ -153,6 +153,79 @@ TEST(VerdictTest, BooleansCompareForEquality) {
   EXPECT_EQ(verdict.reason, "value false bool does not meet == true bool over 1 run");
 }
 
+spec::Requirement EnergyRequirement(spec::Level level) {
+  auto requirement =
+      MakeRequirement(spec::Comparison::kLessEqual, spec::Statistic::kMedian, "J/sample");
+  requirement.id = "ENERGY-X";
+  requirement.kind = spec::RequirementKind::kEnergy;
+  requirement.level = level;
+  requirement.methods = {spec::EnergyTier::kAnalyser, spec::EnergyTier::kOnDieCounter};
+  return requirement;
+}
+
+WorkloadRecord MeteredRecord(std::vector<double> values, spec::EnergyTier tier) {
+  WorkloadRecord record = RecordWith(std::vector<spec::Value>(values.begin(), values.end()));
+  for (RunRecord& run : record.runs) {
+    run.energy = bench::EnergyEvidence{};
+    run.energy->meter = "rapl";
+    run.energy->tier = tier;
+  }
+  return record;
+}
+
+TEST(EnergyVerdictTest, AcceptedMethodIsJudgedOnTheFigure) {
+  const auto requirement = EnergyRequirement(spec::Level::kMust);
+  const auto record = MeteredRecord({0.002, 0.003}, spec::EnergyTier::kOnDieCounter);
+  const Verdict verdict = JudgeRequirement(Plan(requirement, 0.01, 2), &record);
+  EXPECT_EQ(verdict.status, VerdictStatus::kPass);
+  EXPECT_EQ(verdict.reason, "median 0.0025 J/sample meets <= 0.01 J/sample over 2 runs");
+}
+
+TEST(EnergyVerdictTest, AMethodTheRequirementDoesNotAcceptIsNotMeasured) {
+  const auto requirement = EnergyRequirement(spec::Level::kMust);
+  auto record = MeteredRecord({0.002}, spec::EnergyTier::kOnDieSampled);
+  record.runs[1].energy->meter = "nvml";
+  const Verdict verdict = JudgeRequirement(Plan(requirement, 0.01, 1), &record);
+  EXPECT_EQ(verdict.status, VerdictStatus::kNotMeasured);
+  EXPECT_EQ(verdict.reason,
+            "run 1 measured energy by on-die-sampled (nvml); this requirement accepts analyser, "
+            "on-die-counter");
+}
+
+TEST(EnergyVerdictTest, AFigureWithoutItsMethodIsAnError) {
+  const auto requirement = EnergyRequirement(spec::Level::kMust);
+  const auto record = RecordWith({0.002});
+  const Verdict verdict = JudgeRequirement(Plan(requirement, 0.01, 1), &record);
+  EXPECT_EQ(verdict.status, VerdictStatus::kError);
+  EXPECT_EQ(verdict.reason, "run 1 has m without the method that measured it");
+}
+
+TEST(EnergyVerdictTest, NoMeterFailsAMustAndNeverPassesAShould) {
+  const auto must = EnergyRequirement(spec::Level::kMust);
+  auto should = EnergyRequirement(spec::Level::kShould);
+  should.id = "ENERGY-Y";
+  WorkloadRecord record;
+  record.name = "w";
+  RunRecord run;
+  run.energy = bench::EnergyEvidence{};
+  run.energy->not_measured_reason = "RAPL: /sys/class/powercap does not exist";
+  run.metrics.not_measured["m"] = run.energy->not_measured_reason;
+  record.runs.push_back(run);
+  const std::vector<spec::PlannedRequirement> planned = {Plan(must, 0.01, 1),
+                                                         Plan(should, 0.01, 1)};
+  const std::vector<Verdict> verdicts = {JudgeRequirement(planned[0], &record),
+                                         JudgeRequirement(planned[1], &record)};
+  for (const Verdict& verdict : verdicts) {
+    EXPECT_EQ(verdict.status, VerdictStatus::kNotMeasured);
+    EXPECT_EQ(verdict.reason, "m not measured in run 1: RAPL: /sys/class/powercap does not exist");
+  }
+  const Summary summary = Summarize(planned, verdicts);
+  EXPECT_FALSE(summary.certified);
+  EXPECT_EQ(summary.must_passed, 0);
+  EXPECT_EQ(summary.should_passed, 0);
+  EXPECT_EQ(summary.blocking, (std::vector<std::string>{"ENERGY-X (not-measured)"}));
+}
+
 TEST(ComputeStatisticTest, DispatchesEveryStatistic) {
   const std::vector<double> values = {1, 2, 3, 4, 100};
   EXPECT_EQ(ComputeStatistic(spec::Statistic::kMedian, values).value(), 3);
