@@ -155,9 +155,15 @@ std::string RenderHtml(const ReportView& report) {
                                      ? "-"
                                      : (r.statistic.empty() ? std::string("value") : r.statistic) +
                                            " " + r.measured + " " + r.unit;
+    // An energy figure is shown with the method that measured it (or why it was not).
+    const std::string method =
+        r.kind == "energy"
+            ? "<br><small>" + EscapeMarkup(r.method + "; accepts " + r.methods_accepted) +
+                  "</small>"
+            : "";
     html += Row(
         {EscapeMarkup(r.id), EscapeMarkup(r.title), EscapeMarkup(r.kind), EscapeMarkup(r.level),
-         EscapeMarkup(measured), EscapeMarkup(r.op + " " + r.threshold + " " + r.unit),
+         EscapeMarkup(measured) + method, EscapeMarkup(r.op + " " + r.threshold + " " + r.unit),
          "<span class=\"" + EscapeMarkup(r.verdict) + "\">" + EscapeMarkup(r.verdict) + "</span>",
          std::to_string(r.values.size()) + "/" + std::to_string(r.runs_required), SpreadChart(r),
          EscapeMarkup(r.reason)});

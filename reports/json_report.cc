@@ -98,6 +98,31 @@ Json ArtifactsJson(const bench::WorkloadRecord& record, const bench::RunRecord& 
   return artifacts;
 }
 
+Json TextOrNull(const std::string& text) { return text.empty() ? Json(nullptr) : Json(text); }
+
+// How a run's energy figures were measured, or why not: shown beside the figures.
+Json EnergyJson(const std::optional<bench::EnergyEvidence>& energy) {
+  if (!energy) return nullptr;
+  return Json{{"meter", TextOrNull(energy->meter)},
+              {"tier", energy->tier ? Json(spec::EnergyTierName(*energy->tier)) : Json(nullptr)},
+              {"domains", energy->domains},
+              {"source", energy->source},
+              {"method", energy->method},
+              {"limits", energy->limits},
+              {"sample_hz", Number(energy->sample_hz)},
+              {"resolution_s", Number(energy->resolution_s)},
+              {"samples", energy->samples},
+              {"windows", energy->windows},
+              {"passes", energy->passes},
+              {"covered_s", Number(energy->covered_s)},
+              {"min_region_s", Number(energy->min_region_s)},
+              {"idle_watts", energy->idle_watts ? Number(*energy->idle_watts) : Json(nullptr)},
+              {"idle_s", Number(energy->idle_s)},
+              {"idle_unavailable_reason", TextOrNull(energy->idle_unavailable_reason)},
+              {"idle_included", energy->idle_included},
+              {"not_measured_reason", TextOrNull(energy->not_measured_reason)}};
+}
+
 Json WorkloadJson(const bench::WorkloadRecord& record) {
   Json params = Json::object();
   for (const auto& [path, value] : record.params) params[path] = ParamJson(value);
@@ -115,6 +140,7 @@ Json WorkloadJson(const bench::WorkloadRecord& record) {
                         {"not_measured", metrics["not_measured"]},
                         {"series", metrics["series"]},
                         {"artifacts", ArtifactsJson(record, run)},
+                        {"energy", EnergyJson(run.energy)},
                         {"error", run.error.empty() ? Json(nullptr) : Json(run.error)}});
   }
   return Json{{"name", record.name},
@@ -132,6 +158,8 @@ Json WorkloadJson(const bench::WorkloadRecord& record) {
 // What a requirement states for the plan's profile; shared by reports and `spec show`.
 Json PlannedRequirementJson(const spec::PlannedRequirement& planned) {
   const spec::Requirement& requirement = *planned.requirement;
+  Json methods = Json::array();
+  for (spec::EnergyTier tier : requirement.methods) methods.push_back(spec::EnergyTierName(tier));
   return Json{
       {"id", requirement.id},
       {"kind", spec::RequirementKindName(requirement.kind)},
@@ -146,7 +174,8 @@ Json PlannedRequirementJson(const spec::PlannedRequirement& planned) {
                          {"value", ValueJson(planned.threshold)}}},
       {"runs_required", planned.runs},
       {"applies_if",
-       requirement.applies_if ? ConditionJson(*requirement.applies_if) : Json(nullptr)}};
+       requirement.applies_if ? ConditionJson(*requirement.applies_if) : Json(nullptr)},
+      {"methods", methods}};
 }
 
 Json RequirementJson(const spec::PlannedRequirement& planned, const judge::Verdict& verdict) {
@@ -168,8 +197,17 @@ Json ProfileJson(const spec::Profile& profile) {
   for (const spec::Condition& condition : profile.preconditions) {
     preconditions.push_back(ConditionJson(condition));
   }
-  return Json{{"name", profile.name},   {"title", profile.title}, {"devices", profile.devices},
-              {"scale", profile.scale}, {"comm", profile.comm},   {"preconditions", preconditions}};
+  const spec::EnergySettings& energy = profile.energy;
+  return Json{{"name", profile.name},
+              {"title", profile.title},
+              {"devices", profile.devices},
+              {"scale", profile.scale},
+              {"comm", profile.comm},
+              {"preconditions", preconditions},
+              {"energy", Json{{"min_region_s", Number(energy.min_region_s)},
+                              {"idle_s", Number(energy.idle_s)},
+                              {"sample_hz", Number(energy.sample_hz)},
+                              {"max_gap_s", Number(energy.max_gap_s)}}}};
 }
 
 Json SpecJson(const spec::Spec& spec, const std::string& source) {

@@ -48,6 +48,33 @@ TEST(JsonReportTest, DoublesRoundTrip) {
   EXPECT_EQ(json["workloads"][0]["runs"][0]["metrics"]["rows_per_second"].get<double>(), 0.1 + 0.2);
 }
 
+TEST(JsonReportTest, EnergyFiguresCarryTheirMethod) {
+  EnergyFixture fixture;
+  const Json json = Json::parse(ReportToJson(fixture.report));
+  const Json& requirement = json["requirements"][0];
+  EXPECT_EQ(requirement["kind"], "energy");
+  EXPECT_EQ(requirement["methods"], Json::parse(R"(["analyser", "on-die-counter"])"));
+  EXPECT_EQ(requirement["verdict"], "pass");
+  const Json& energy = json["workloads"][0]["runs"][0]["energy"];
+  EXPECT_EQ(energy["meter"], "rapl");
+  EXPECT_EQ(energy["tier"], "on-die-counter");
+  EXPECT_EQ(energy["domains"], Json::parse(R"(["package-0", "dram-0"])"));
+  EXPECT_EQ(energy["samples"], 830);
+  EXPECT_EQ(energy["sample_hz"], 20.0);
+  EXPECT_EQ(energy["covered_s"], 41.0);
+  EXPECT_EQ(energy["passes"], 2);
+  EXPECT_EQ(energy["idle_watts"], 12.5);
+  EXPECT_EQ(energy["idle_included"], true);
+  EXPECT_TRUE(energy["not_measured_reason"].is_null());
+  EXPECT_EQ(json["profile"]["energy"]["min_region_s"], 30.0);
+  EXPECT_EQ(json["profile"]["energy"]["max_gap_s"], 1.5);
+  // Runs whose energy nobody asked for carry no energy section.
+  Fixture plain;
+  EXPECT_TRUE(
+      Json::parse(ReportToJson(plain.report))["workloads"][0]["runs"][0]["energy"].is_null());
+  EXPECT_EQ(Json::parse(ReportToJson(plain.report))["requirements"][0]["methods"], Json::array());
+}
+
 TEST(JsonReportTest, WriteReportReplacesAtomically) {
   Fixture fixture;
   const auto path = std::filesystem::temp_directory_path() /

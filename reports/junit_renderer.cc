@@ -10,9 +10,10 @@ std::string RenderJUnit(const ReportView& report) {
   int skipped = 0;
   std::string cases;
   for (const RequirementView& r : report.requirements) {
-    const std::string message = r.reason + " (measured " +
-                                (r.measured.empty() ? std::string("nothing") : r.measured) +
-                                ", threshold " + r.op + " " + r.threshold + " " + r.unit + ")";
+    std::string message = r.reason + " (measured " +
+                          (r.measured.empty() ? std::string("nothing") : r.measured) +
+                          ", threshold " + r.op + " " + r.threshold + " " + r.unit + ")";
+    if (r.kind == "energy") message += " [energy method: " + r.method + "]";
     cases += "    <testcase classname=\"" + EscapeMarkup(r.kind + "." + r.level) + "\" name=\"" +
              EscapeMarkup(r.id + ": " + r.title) + "\">\n";
     if (r.verdict == "pass") {

@@ -4,9 +4,10 @@ namespace lepton::reports {
 namespace {
 
 std::string Measured(const RequirementView& r) {
-  if (r.measured.empty()) return "-";
+  const std::string tier = r.kind == "energy" ? " [" + r.tier + "]" : "";
+  if (r.measured.empty()) return "-" + tier;
   return (r.statistic.empty() ? std::string("value") : r.statistic) + " " + r.measured + " " +
-         r.unit;
+         r.unit + tier;
 }
 
 std::string Mark(const std::string& verdict) {
@@ -67,6 +68,14 @@ std::string RenderMarkdown(const ReportView& report) {
           std::to_string(r.values.size()) + "/" + std::to_string(r.runs_required) + " | " +
           MarkdownCell(r.reason) + " |\n";
   }
+  std::string energy;
+  for (const RequirementView& r : report.requirements) {
+    if (r.kind != "energy") continue;
+    energy += "- " + MarkdownCell(r.id) + " (accepts " + MarkdownCell(r.methods_accepted) +
+              "): " + MarkdownCell(r.method) + "\n";
+  }
+  if (!energy.empty())
+    md += "\nEnergy measurement, the method behind each energy figure:\n\n" + energy;
   md += "\nTraceability: requirement -> workload -> metric\n\n";
   md += "| Requirement | Workload | Metric |\n| --- | --- | --- |\n";
   for (const RequirementView& r : report.requirements) {

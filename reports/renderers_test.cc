@@ -28,6 +28,39 @@ TEST(ReportViewTest, ReadsTheCanonicalJsonBack) {
   EXPECT_FALSE(view->certified);
 }
 
+TEST(ReportViewTest, EnergyRequirementsCarryTheMethodOfTheirRuns) {
+  EnergyFixture fixture;
+  const auto view = ParseReportView(ReportToJson(fixture.report), "report.json");
+  ASSERT_TRUE(view.has_value()) << view.error().ToString();
+  const RequirementView& energy = view->requirements[0];
+  EXPECT_EQ(energy.tier, "on-die-counter");
+  EXPECT_EQ(energy.methods_accepted, "analyser, on-die-counter");
+  EXPECT_EQ(energy.method,
+            "on-die-counter: rapl (package-0, dram-0; from /sys/class/powercap); run 1: 830 "
+            "readings at 20 Hz over 41 s of timed steps in 2 passes (minimum 30 s); idle 12.5 W "
+            "over 5 s, included in the figures");
+
+  fixture.workloads[0].runs[0].energy = bench::EnergyEvidence{};
+  fixture.workloads[0].runs[0].energy->not_measured_reason = "RAPL: no powercap";
+  const auto unmeasured = ParseReportView(ReportToJson(fixture.report), "report.json");
+  ASSERT_TRUE(unmeasured.has_value()) << unmeasured.error().ToString();
+  EXPECT_EQ(unmeasured->requirements[0].tier, "not measured");
+  EXPECT_EQ(unmeasured->requirements[0].method, "not measured (run 1): RAPL: no powercap");
+}
+
+TEST(EnergyRenderingTest, TheMethodStandsBesideTheFigure) {
+  EnergyFixture fixture;
+  const ReportView view = ParseReportView(ReportToJson(fixture.report), "report.json").value();
+  const std::string md = RenderMarkdown(view);
+  EXPECT_THAT(md, HasSubstr("| median 0.002 J/sample [on-die-counter] |"));
+  EXPECT_THAT(md, HasSubstr("- ENERGY-MLP (accepts analyser, on-die-counter): on-die-counter: "
+                            "rapl (package-0, dram-0; from /sys/class/powercap); run 1: 830"));
+  const std::string html = RenderHtml(view);
+  EXPECT_THAT(html, HasSubstr("median 0.002 J/sample<br><small>on-die-counter: rapl (package-0, "
+                              "dram-0; from /sys/class/powercap)"));
+  EXPECT_THAT(html, HasSubstr("; accepts analyser, on-die-counter</small>"));
+}
+
 TEST(ReportViewTest, ErrorsNameThePlace) {
   EXPECT_THAT(ParseReportView("{\n  \"a\": ,\n}", "r.json").error().message(),
               HasSubstr("r.json:2:8: not valid JSON"));
@@ -42,7 +75,7 @@ ReportView Hostile() {
   view.spec_id = "spec<b>";
   view.profile = "ci";
   view.hostname = "host\"'&";
-  const auto add = [&](std::string level, std::string verdict) {
+  const auto add = [&](const std::string& level, const std::string& verdict) {
     RequirementView r;
     r.id = "ID-" + level + "-" + verdict;
     r.kind = "performance";
@@ -88,6 +121,20 @@ TEST(HtmlRendererTest, EscapesHostileStringsAndFetchesNothing) {
   EXPECT_THAT(html, HasSubstr("w&lt;x&gt;: test_accuracy"));
   EXPECT_THAT(html, HasSubstr("<circle"));  // the spread of two runs
   EXPECT_LT(html.find("NOT CERTIFIED"), html.find("<h2>Requirements"));
+}
+
+TEST(JUnitRendererTest, EnergyFailuresNameTheMethod) {
+  ReportView view;
+  RequirementView r;
+  r.id = "ENERGY-X";
+  r.kind = "energy";
+  r.level = "MUST";
+  r.verdict = "not-measured";
+  r.reason = "joules_per_sample not measured in run 1: RAPL: no powercap";
+  r.method = "not measured (run 1): RAPL: no powercap";
+  view.requirements.push_back(r);
+  EXPECT_THAT(RenderJUnit(view),
+              HasSubstr("[energy method: not measured (run 1): RAPL: no powercap]"));
 }
 
 TEST(JUnitRendererTest, OneTestcasePerRequirementWithGatingSemantics) {

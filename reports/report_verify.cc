@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "conformance/core/embedded_file.h"
 #include "conformance/core/sha256.h"
@@ -73,6 +74,18 @@ std::vector<bench::WorkloadRecord> ReadWorkloads(const Json& report) {
       for (const auto& [name, value] : r.at("metrics").items()) {
         if (value.is_null()) continue;  // non-finite: its reason is in not_measured
         run.metrics.values[name] = ToValue(value);
+      }
+      // The method an energy requirement accepts or refuses, as recorded beside the figures.
+      if (r.contains("energy") && r.at("energy").is_object()) {
+        const Json& energy = r.at("energy");
+        bench::EnergyEvidence evidence;
+        if (energy.at("meter").is_string()) evidence.meter = energy.at("meter").get<std::string>();
+        if (energy.at("tier").is_string()) {
+          const std::string tier = energy.at("tier").get<std::string>();
+          evidence.tier = spec::ParseEnergyTier(tier);
+          if (!evidence.tier) throw std::runtime_error("unknown energy tier '" + tier + "'");
+        }
+        run.energy = std::move(evidence);
       }
       record.runs.push_back(std::move(run));
     }

@@ -65,6 +65,25 @@ TEST(ReportVerifyTest, EditedVerdictBreaksTheSignatureAndTheRecomputation) {
                                      "not-measured recomputed"));
 }
 
+TEST(ReportVerifyTest, EnergyVerdictsRecomputeWithTheRecordedMethod) {
+  const KeyPair keys = GenerateKeyPair();
+  EnergyFixture fixture;
+  const std::string json =
+      SignReport(ReportToJson(fixture.report), keys.secret_hex, keys.public_hex).value();
+  EXPECT_THAT(Failures(VerifyReport(json, {keys.public_hex}).value()), ::testing::IsEmpty());
+  // Claiming another method than the one measured changes what the judge may accept.
+  const std::string edited = Edit(
+      json, [](Json& j) { j["workloads"][0]["runs"][0]["energy"]["tier"] = "on-die-sampled"; });
+  const std::string resigned = SignReport(edited, keys.secret_hex, keys.public_hex).value();
+  EXPECT_THAT(Failures(VerifyReport(resigned, {keys.public_hex}).value()),
+              ::testing::ElementsAre("requirements[0].verdict: ENERGY-MLP: pass in the report, "
+                                     "not-measured recomputed",
+                                     "requirements[0].statistic_value: ENERGY-MLP: 0.002 in the "
+                                     "report, null recomputed",
+                                     "verdict.certified: the report says certified, the "
+                                     "recomputed verdicts say not certified"));
+}
+
 TEST(ReportVerifyTest, EditedMeasurementIsCaught) {
   const Signed report;
   const std::string edited = Edit(report.json, [](Json& j) {

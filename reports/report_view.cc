@@ -1,6 +1,11 @@
 #include "reports/report_view.h"
 
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 namespace lepton::reports {
 namespace {
@@ -55,6 +60,92 @@ class Reader {
  private:
   std::string name_;
 };
+
+// Four significant digits: the method is read by people; the figures keep every digit.
+std::string Short(const Json& value) {
+  if (!value.is_number()) return "?";
+  std::array<char, 32> buffer{};
+  const auto [end, error] = std::to_chars(buffer.data(), buffer.data() + buffer.size(),
+                                          value.get<double>(), std::chars_format::general, 4);
+  return error == std::errc() ? std::string(buffer.data(), end) : "?";
+}
+
+// One run's energy evidence in words: "on-die-counter: rapl (package-0, dram-0; from
+// /sys/class/powercap), 612 readings at 10 Hz over 61.2 s of timed steps in 2 passes (minimum
+// 60 s); idle 12.3 W over 10 s, included in the figures".
+std::string DescribeEnergy(const Json& energy, int run) {
+  const std::string run_text = "run " + std::to_string(run);
+  if (energy.at("not_measured_reason").is_string()) {
+    return "not measured (" + run_text + "): " + Text(energy.at("not_measured_reason"));
+  }
+  std::string domains;
+  for (const Json& domain : energy.at("domains")) {
+    domains += (domains.empty() ? "" : ", ") + Text(domain);
+  }
+  const int passes = energy.at("passes").get<int>();
+  std::string text = Text(energy.at("tier")) + ": " + Text(energy.at("meter")) + " (" + domains +
+                     "; from " + Text(energy.at("source")) + "); " + run_text + ": " +
+                     std::to_string(energy.at("samples").get<std::int64_t>()) + " readings at " +
+                     Short(energy.at("sample_hz")) + " Hz over " + Short(energy.at("covered_s")) +
+                     " s of timed steps in " + std::to_string(passes) +
+                     (passes == 1 ? " pass" : " passes") + " (minimum " +
+                     Short(energy.at("min_region_s")) + " s); ";
+  if (energy.at("idle_watts").is_number()) {
+    text += "idle " + Short(energy.at("idle_watts")) + " W over " + Short(energy.at("idle_s")) +
+            " s, included in the figures";
+  } else {
+    text += "idle not measured: " + Text(energy.at("idle_unavailable_reason"));
+  }
+  return text;
+}
+
+// The requirement's judged runs (all timed runs when none was judged) described by their
+// energy evidence: the first in full, and any run measured by another tier named.
+void DescribeEnergyMethod(const Json& workloads, const Json& requirement, RequirementView& view) {
+  std::vector<int> judged;
+  for (const Json& index : requirement.at("run_indices")) judged.push_back(index.get<int>());
+  const Json* first = nullptr;
+  int first_run = 0;
+  std::map<std::string, std::vector<int>> tiers;
+  for (const Json& workload : workloads) {
+    if (Text(workload.at("name")) != view.workload) continue;
+    for (const Json& run : workload.at("runs")) {
+      if (run.at("warmup").get<bool>() || !run.contains("energy") ||
+          !run.at("energy").is_object()) {
+        continue;
+      }
+      const int index = run.at("index").get<int>();
+      if (!judged.empty() && std::find(judged.begin(), judged.end(), index) == judged.end()) {
+        continue;
+      }
+      const Json& energy = run.at("energy");
+      const std::string tier =
+          energy.at("tier").is_string() ? Text(energy.at("tier")) : "not measured";
+      tiers[tier].push_back(index + 1);
+      if (first == nullptr) {
+        first = &energy;
+        first_run = index + 1;
+      }
+    }
+  }
+  if (first == nullptr) {
+    view.tier = "not measured";
+    view.method = "no run of " + view.workload + " recorded an energy measurement";
+    return;
+  }
+  view.tier = tiers.size() == 1 ? tiers.begin()->first : "mixed";
+  view.method = DescribeEnergy(*first, first_run);
+  if (tiers.size() > 1) {
+    view.method += "; runs by tier:";
+    for (const auto& [tier, runs] : tiers) {
+      view.method += " " + tier + " (";
+      for (std::size_t i = 0; i < runs.size(); ++i) {
+        view.method += (i ? ", " : "") + std::to_string(runs[i]);
+      }
+      view.method += ")";
+    }
+  }
+}
 
 }  // namespace
 
@@ -132,6 +223,13 @@ Result<ReportView> ParseReportView(std::string_view json, std::string_view name)
       requirement.runs_required = read.Int(r, "runs_required", path);
       const Json& applies_if = read.At(r, "applies_if", path);
       if (applies_if.is_object()) requirement.applies_if = read.String(applies_if, "text", path);
+      if (requirement.kind == "energy") {
+        for (const Json& tier : read.At(r, "methods", path)) {
+          requirement.methods_accepted +=
+              (requirement.methods_accepted.empty() ? "" : ", ") + Text(tier);
+        }
+        DescribeEnergyMethod(read.At(root, "workloads", "report"), r, requirement);
+      }
       view.requirements.push_back(std::move(requirement));
     }
     for (const Json& workload : read.At(root, "workloads", "report")) {

@@ -27,6 +27,11 @@ struct RequirementView {
   std::vector<std::string> values;
   int runs_required = 0;
   std::string applies_if;
+  // Energy requirements: the method tiers accepted ("analyser, bmc") and how the runs' figures
+  // were measured, or why they were not, from the runs' evidence; shown beside the figure.
+  std::string methods_accepted;
+  std::string method;
+  std::string tier;  // the judged runs' tier, or "not measured"
 };
 
 // One curve of one timed run (e.g. test accuracy per epoch).

@@ -72,4 +72,38 @@ requirements:
 )";
 }
 
+// A spec with an energy requirement on the MNIST training workload.
+inline std::string EnergySpecText() {
+  return R"(spec: energy-test
+version: 1.0.0
+status: draft
+profiles:
+  cpu: {devices: cpu, energy: {min_region_s: 30, idle_s: 5, sample_hz: 20, max_gap_s: 1.5}}
+  ci: {devices: cpu}
+workloads:
+  mlp:
+    type: mnist_mlp_train
+    dataset: {name: mnist-digits}
+    model: {layers: [784, 32, 10], activation: relu, loss: softmax_cross_entropy,
+            init: pytorch_linear_uniform}
+    optimizer: {name: adam, lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1.0e-8}
+    batch_size: 64
+    epochs: 1
+    seed: 1
+    precision: fp32
+    quality_target: {accuracy: 0.5}
+requirements:
+  - id: ENERGY-MLP
+    kind: energy
+    level: MUST
+    title: energy per sample
+    workload: mlp
+    metric: joules_per_sample
+    unit: J/sample
+    statistic: median
+    methods: [analyser, on-die-counter]
+    threshold: {op: "<=", all: 0.01}
+)";
+}
+
 }  // namespace lepton::spec
