@@ -89,7 +89,10 @@ Result<PowerLog> ParsePowerLog(std::string_view text, const std::string& name) {
   bool first_content = true;
   std::size_t position = 0;
   while (position < text.size()) {
-    const std::size_t end = std::min(text.find('\n', position), text.size());
+    const std::size_t newline = text.find('\n', position);
+    // A live logger may be half-way through its last line: only ended lines count.
+    if (newline == std::string_view::npos) break;
+    const std::size_t end = newline;
     const std::string_view line = Trim(text.substr(position, end - position));
     position = end + 1;
     ++line_number;

@@ -8,6 +8,8 @@
 // - watts: a finite number >= 0, the power at that instant (or averaged up to it);
 // - an optional header on the first line (any two names, e.g. `timestamp,watts`), blank lines,
 //   lines starting with '#', and CRLF line ends are allowed;
+// - a last line without its line end is taken as still being written by a live logger and is
+//   not read (yet);
 // - samples must be in strictly increasing time: a log out of order (merged, re-ordered or with
 //   a clock step) is refused with the line, never sorted silently.
 // Every malformed line is an InvalidArgument error naming `name:line` and what was expected.

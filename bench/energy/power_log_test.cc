@@ -37,6 +37,14 @@ TEST(PowerLogTest, ReadsHeaderCommentsBlankLinesAndCrlf) {
   EXPECT_EQ(log->samples[2].line, 6);
 }
 
+TEST(PowerLogTest, AnUnendedLastLineIsStillBeingWritten) {
+  const auto log = ParsePowerLog("1000,100\n1001,100\n1002,1", "live.csv");
+  ASSERT_TRUE(log.has_value()) << log.error().ToString();
+  EXPECT_EQ(log->samples.size(), 2u);
+  EXPECT_EQ(ParsePowerLog("1000,100", "live.csv").error().message(),
+            "live.csv: no samples (expected lines of 'timestamp,watts')");
+}
+
 struct BadLog {
   const char* name;
   const char* text;

@@ -54,11 +54,13 @@ std::optional<WorkloadMeter> OpenWorkloadMeter(const spec::PlannedWorkload& plan
   metered.settings = settings;
   if (!options.energy_meter) {
     metered.unavailable_reason = "no energy meter configured";
+    metered.idle.unavailable_reason = metered.unavailable_reason;
     return metered;
   }
   auto meter = options.energy_meter(settings);
   if (!meter) {
     metered.unavailable_reason = meter.error().message();
+    metered.idle.unavailable_reason = metered.unavailable_reason;
     return metered;
   }
   metered.meter = std::move(*meter);
@@ -162,6 +164,8 @@ RunRecord ExecuteRun(Workload& workload, const std::vector<std::string>& steps, 
   RunEnergy energy;
   energy.idle = metered->idle;
   energy.samples_per_pass = workload.SamplesPerRun();
+  energy.min_region_s = metered->settings.min_region_s;
+  energy.passes = 0;  // none metered unless the meter runs
   if (metered->meter == nullptr) {
     energy.reading = std::unexpected(UnavailableError(metered->unavailable_reason));
   } else if (!started.ok()) {

@@ -41,6 +41,22 @@ int Main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   std::string sign_with;
   run_command->add_option("--sign", sign_with, "Sign the report with this secret key file");
+  std::string energy_choice = "auto";
+  std::string power_log;
+  std::string power_log_source;
+  run_command
+      ->add_option("--energy", energy_choice,
+                   "Energy meter: auto (a power log if given, else NVML on cuda, RAPL on cpu), "
+                   "nvml, nvml-sampled, rapl, power-log, none")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "nvml", "nvml-sampled", "rapl", "power-log", "none"}));
+  run_command->add_option("--power-log", power_log,
+                          "CSV of timestamp,watts written by a power analyser or BMC poller "
+                          "during the run (spec/README.md, Energy)");
+  run_command
+      ->add_option("--power-log-source", power_log_source,
+                   "What wrote the power log: analyser (at the wall) or bmc")
+      ->check(CLI::IsMember({"analyser", "bmc"}));
   run_command->add_option("--data", data_dirs,
                           "DIR with official MNIST (train-/t10k- IDX files, raw or .gz), or "
                           "NAME=DIR for another dataset (fashion-mnist, mnist-digits)");
@@ -130,6 +146,20 @@ int Main(int argc, char** argv) {
       run.dataset_dirs[name] = dir;
     }
     if (runs > 0) run.runs = runs;
+    run.energy.choice = *bench::ParseMeterChoice(energy_choice);
+    if (!power_log.empty()) {
+      if (power_log_source.empty()) {
+        fmt::print(stderr,
+                   "lepton-cert: error: --power-log needs --power-log-source analyser|bmc (the "
+                   "instrument decides the method tier requirements accept)\n");
+        return kExitUsageError;
+      }
+      run.energy.power_log = power_log;
+      run.energy.power_log_tier = *spec::ParseEnergyTier(power_log_source);
+    } else if (!power_log_source.empty()) {
+      fmt::print(stderr, "lepton-cert: error: --power-log-source needs --power-log FILE.csv\n");
+      return kExitUsageError;
+    }
     run.command_line.assign(argv, argv + argc);
     if (!sign_with.empty()) run.sign_key = sign_with;
     return RunCertification(run);

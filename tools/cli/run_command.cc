@@ -50,6 +50,30 @@ std::string MeasuredText(const judge::Verdict& verdict, const spec::Requirement&
   return name + " " + DisplayValue(*verdict.statistic_value) + " " + requirement.unit;
 }
 
+// How the energy figures a requirement judges were measured: the first timed run's evidence.
+std::string EnergyMethodLine(const reports::CertificationReport& report,
+                             const spec::Requirement& requirement) {
+  const bench::WorkloadRecord* record = bench::FindRecord(*report.workloads, requirement.workload);
+  if (record == nullptr) return "workload not run";
+  for (const bench::RunRecord& run : record->runs) {
+    if (run.warmup || !run.energy) continue;
+    const bench::EnergyEvidence& energy = *run.energy;
+    if (!energy.not_measured_reason.empty()) return "not measured: " + energy.not_measured_reason;
+    std::string domains;
+    for (const std::string& domain : energy.domains)
+      domains += (domains.empty() ? "" : ", ") + domain;
+    return fmt::format(
+        "{} via {} ({}), {} readings over {:.4g} s of timed steps in {} pass(es); "
+        "idle {} included",
+        energy.tier ? spec::EnergyTierName(*energy.tier) : "?", energy.meter, domains,
+        energy.samples, energy.covered_s, energy.passes,
+        energy.idle_watts ? fmt::format("{:.4g} W", *energy.idle_watts)
+                          : std::string("(not measured)"));
+  }
+  return record->unavailable_reason.empty() ? "no energy recorded"
+                                            : "workload unavailable: " + record->unavailable_reason;
+}
+
 void PrintSummary(const reports::CertificationReport& report, const std::filesystem::path& path) {
   const spec::Spec& spec = *report.spec;
   fmt::print("\nlepton-cert {} | spec {} {} ({}, sha256 {}) | profile {}\n", ToolVersion(), spec.id,
@@ -66,6 +90,11 @@ void PrintSummary(const reports::CertificationReport& report, const std::filesys
                DisplayValue(planned.threshold), requirement.unit);
     if (verdict.status != judge::VerdictStatus::kPass) {
       fmt::print("{:<28} {}\n", "", verdict.reason);
+    }
+    if (requirement.kind == spec::RequirementKind::kEnergy &&
+        (verdict.status == judge::VerdictStatus::kPass ||
+         verdict.status == judge::VerdictStatus::kFail)) {
+      fmt::print("{:<28} energy: {}\n", "", EnergyMethodLine(report, requirement));
     }
   }
   const judge::Summary& summary = report.summary;
@@ -95,6 +124,9 @@ int RunCertification(const RunOptions& options) {
     if (!public_key) return InputError(public_key.error());
     signing_keys = reports::KeyPair{*public_key, *secret};
   }
+  if (Status energy = bench::CheckMeterSelection(options.energy); !energy.ok()) {
+    return InputError(energy);
+  }
   std::optional<spec::Overlay> overlay;
   if (options.overlay_path) {
     auto loaded = spec::LoadOverlayFromPath(*options.overlay_path);
@@ -121,15 +153,22 @@ int RunCertification(const RunOptions& options) {
     return kExitUsageError;
   }
 
-  fmt::print(stderr, "lepton-cert {}: spec {} {} ({}), profile {}, {} requirements, {} workloads\n",
+  fmt::print(stderr,
+             "lepton-cert {}: spec {} {} ({}), profile {}, {} requirements, {} workloads, energy "
+             "meter {}\n",
              ToolVersion(), input->spec.id, input->spec.version, input->source, plan->profile->name,
-             plan->requirements.size(), plan->workloads.size());
+             plan->requirements.size(), plan->workloads.size(),
+             bench::MeterChoiceName(options.energy.choice));
   ProgressPrinter progress(stderr, ::isatty(STDERR_FILENO) != 0);
   bench::RunnerOptions runner_options;
   runner_options.device = plan->profile->devices;
   runner_options.data_root = input->data_root;
   runner_options.system = &system;
   runner_options.dataset_dirs = options.dataset_dirs;
+  runner_options.energy_meter =
+      [&options, device = plan->profile->devices](const spec::EnergySettings& settings) {
+        return bench::OpenEnergyMeter(options.energy, device, settings);
+      };
   const std::vector<bench::WorkloadRecord> workloads =
       bench::RunPlan(*plan, runner_options, progress);
 

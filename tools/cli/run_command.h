@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/energy/meter_selection.h"
+
 namespace lepton::cli {
 
 struct RunOptions {
@@ -19,6 +21,7 @@ struct RunOptions {
   std::map<std::string, std::filesystem::path> dataset_dirs;
   std::vector<std::string> command_line;
   std::optional<std::filesystem::path> sign_key;  // Ed25519 secret key file (keygen)
+  bench::MeterSelection energy;                   // --energy, --power-log, --power-log-source
 };
 
 int RunCertification(const RunOptions& options);

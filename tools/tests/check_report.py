@@ -5,7 +5,9 @@ usage: check_report.py REPORT.json
 - certified exactly when every MUST requirement passed (and at least one was judged);
 - the verdict counts agree with the requirement list;
 - every pass/fail names its measured values, one per judged run, and no warm-up run is judged;
-- not-applicable only where the spec stated an applies_if condition.
+- not-applicable only where the spec stated an applies_if condition;
+- an energy requirement passes or fails only on runs measured by a method it accepts, each with
+  its evidence (tier, meter, readings, timed seconds); not measured, it says why.
 """
 import json
 import sys
@@ -37,6 +39,8 @@ def main(path):
     for r in requirements:
         if r["verdict"] == "not-applicable" and r["applies_if"] is None:
             problems.append(f"{r['id']}: not-applicable without an applies_if condition")
+        if r["kind"] == "energy" and r["verdict"] == "not-measured" and not r["reason"].strip():
+            problems.append(f"{r['id']}: energy not measured without a reason")
         if r["verdict"] not in ("pass", "fail"):
             continue
         if len(r["values"]) < r["runs_required"]:
@@ -45,6 +49,13 @@ def main(path):
         for index, value in zip(r["run_indices"], r["values"]):
             if runs[index]["metrics"].get(r["metric"]) != value:
                 problems.append(f"{r['id']}: value of run {index} differs from the raw measurement")
+            energy = runs[index].get("energy")
+            if r["kind"] != "energy":
+                continue
+            if not energy or energy["tier"] not in r["methods"]:
+                problems.append(f"{r['id']}: run {index} judged without an accepted method")
+            elif energy["samples"] < 1 or not energy["covered_s"] or energy["passes"] < 1:
+                problems.append(f"{r['id']}: run {index} has no readings behind its figure")
     for problem in problems:
         print(f"{path}: {problem}")
     if not problems:

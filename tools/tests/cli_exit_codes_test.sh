@@ -58,6 +58,13 @@ expect 1 'blocking: EX-ROWS-PER-S \(fail\)' -- "$cli" run --spec "$work/strict" 
 # Too few runs: a MUST that was not measured often enough never passes.
 expect 1 'EX-ROWS-PER-S \(not-measured\)' -- "$cli" run --spec "$root/spec/examples/quick" --profile quick --runs 1 --out "$work/few"
 
+# Energy options are checked before anything runs: a typo must not cost a whole run.
+expect 2 'energy power-log needs --power-log FILE.csv' -- "$cli" run --spec "$root/spec/examples/quick" --profile quick --energy power-log --out "$work/o"
+printf 'timestamp,watts\n1000,100\n1001;100\n' >"$work/bad-power.csv"
+expect 2 'power-log needs --power-log-source analyser\|bmc' -- "$cli" run --spec "$root/spec/examples/quick" --profile quick --power-log "$work/bad-power.csv" --out "$work/o"
+expect 2 "$work/bad-power.csv:3: expected two fields 'timestamp,watts', found '1001;100'" -- "$cli" run --spec "$root/spec/examples/quick" --profile quick --power-log "$work/bad-power.csv" --power-log-source bmc --out "$work/o"
+expect 2 'energy: watt not in' -- "$cli" run --spec "$root/spec/examples/quick" --profile quick --energy watt --out "$work/o"
+
 # Overlays may tighten, never loosen.
 cat >"$work/loosen.yaml" <<'YAML'
 overlay: acme
