@@ -100,8 +100,9 @@ Result<std::unique_ptr<EnergyMeter>> OpenNvmlMeter(const NvmlOptions& options) {
   if (use_counter) {
     info.tier = spec::EnergyTier::kOnDieCounter;
     info.method =
-        "nvmlDeviceGetTotalEnergyConsumption read at each timed window's edges (a window's "
-        "energy is the counter difference) and polled for peak power";
+        "nvmlDeviceGetTotalEnergyConsumption polled on a thread, a window's energy the counter "
+        "interpolated linearly at its edges (the counter's update period is undocumented, so "
+        "driver calls at every step's edges would add cost, not information)";
     kind = TraceKind::kCumulativeJoules;
     reader = [nvml, gpus]() { return ReadTotalJoules(*nvml, gpus); };
   } else {
@@ -114,7 +115,8 @@ Result<std::unique_ptr<EnergyMeter>> OpenNvmlMeter(const NvmlOptions& options) {
         "neighbouring untimed work";
     reader = [nvml, gpus]() { return ReadTotalWatts(*nvml, gpus); };
   }
-  return std::make_unique<PolledMeter>(std::move(info), kind, std::move(reader), options.max_gap_s);
+  return std::make_unique<PolledMeter>(std::move(info), kind, EdgeReads::kInterpolated,
+                                       std::move(reader), options.max_gap_s);
 }
 
 }  // namespace lepton::bench

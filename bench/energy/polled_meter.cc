@@ -4,8 +4,13 @@
 
 namespace lepton::bench {
 
-PolledMeter::PolledMeter(MeterInfo info, TraceKind kind, Reader reader, double max_gap_s)
-    : info_(std::move(info)), kind_(kind), reader_(std::move(reader)), max_gap_s_(max_gap_s) {}
+PolledMeter::PolledMeter(MeterInfo info, TraceKind kind, EdgeReads edges, Reader reader,
+                         double max_gap_s)
+    : info_(std::move(info)),
+      kind_(kind),
+      edges_(edges),
+      reader_(std::move(reader)),
+      max_gap_s_(max_gap_s) {}
 
 double PolledMeter::ReadLocked() {
   const double before = SteadySeconds();
@@ -43,7 +48,7 @@ Status PolledMeter::Start() {
 }
 
 double PolledMeter::Mark() {
-  if (kind_ != TraceKind::kCumulativeJoules) return SteadySeconds();
+  if (edges_ == EdgeReads::kInterpolated) return SteadySeconds();
   const std::lock_guard lock(mutex_);
   return ReadLocked();
 }
@@ -51,7 +56,7 @@ double PolledMeter::Mark() {
 Result<EnergyReading> PolledMeter::Stop(std::span<const TimeWindow> windows) {
   thread_.Stop();
   const std::lock_guard lock(mutex_);
-  // A last reading so that power samples cover the end of the last window.
+  // A last reading so that the readings cover the end of the last window.
   ReadLocked();
   if (!failure_.ok()) return std::unexpected(failure_);
   return IntegrateOverWindows(trace_, windows, {info_.resolution_s, max_gap_s_});

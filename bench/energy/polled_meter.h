@@ -1,9 +1,10 @@
 #pragma once
 // A meter that reads a device on a sampling thread at a stated rate, for the on-die meters
 // (RAPL, NVML). The reader returns either a cumulative energy counter in joules (unwrapped by
-// the reader) or power in watts. Counter meters also read at every window edge, so a window's
-// energy is an exact counter difference and the thread's readings serve wrap-around and peak
-// power; power meters integrate their samples (energy_trace.h).
+// the reader) or power in watts. A counter that is cheap to read and fine-grained (RAPL) is also
+// read at every window edge, so a window's energy is an exact counter difference and the
+// thread's readings serve wrap-around and peak power; otherwise the edges are interpolated
+// between the thread's readings (energy_trace.h).
 
 #include <functional>
 #include <memory>
@@ -15,13 +16,18 @@
 
 namespace lepton::bench {
 
+enum class EdgeReads {
+  kAtEveryEdge,   // Mark() reads the device
+  kInterpolated,  // Mark() only takes the time
+};
+
 class PolledMeter final : public EnergyMeter {
  public:
   // Called on the sampling thread and at window edges, never concurrently.
   using Reader = std::function<Result<double>()>;
 
   // `info.sample_hz` is the thread's rate and `info.resolution_s` the peak-power interval.
-  PolledMeter(MeterInfo info, TraceKind kind, Reader reader, double max_gap_s);
+  PolledMeter(MeterInfo info, TraceKind kind, EdgeReads edges, Reader reader, double max_gap_s);
 
   [[nodiscard]] const MeterInfo& info() const override { return info_; }
   Status Start() override;
@@ -34,6 +40,7 @@ class PolledMeter final : public EnergyMeter {
 
   MeterInfo info_;
   TraceKind kind_;
+  EdgeReads edges_;
   Reader reader_;
   double max_gap_s_;
   std::mutex mutex_;

@@ -33,7 +33,7 @@ std::vector<TimeWindow> TwoWindows(EnergyMeter& meter) {
 TEST(PolledMeterTest, IntegratesPowerSamplesOverTheWindows) {
   std::atomic<int> reads = 0;
   PolledMeter meter(
-      Info(100, 0.01), TraceKind::kWatts,
+      Info(100, 0.01), TraceKind::kWatts, EdgeReads::kInterpolated,
       [&]() -> Result<double> {
         ++reads;
         return 50.0;
@@ -55,21 +55,45 @@ TEST(PolledMeterTest, IntegratesPowerSamplesOverTheWindows) {
 
 TEST(PolledMeterTest, CounterWindowsAreExactCounterDifferences) {
   // A counter that accumulates 20 W of the steady clock.
+  std::atomic<int> reads = 0;
   PolledMeter meter(
-      Info(50, 0.01), TraceKind::kCumulativeJoules,
-      []() -> Result<double> { return 20.0 * SteadySeconds(); }, 1.0);
+      Info(0.5, 0.01), TraceKind::kCumulativeJoules, EdgeReads::kAtEveryEdge,
+      [&]() -> Result<double> {
+        ++reads;
+        return 20.0 * SteadySeconds();
+      },
+      1.0);
   ASSERT_TRUE(meter.Start().ok());
   const auto windows = TwoWindows(meter);
   const auto reading = meter.Stop(windows);
   ASSERT_TRUE(reading.has_value()) << reading.error().ToString();
   EXPECT_NEAR(reading->joules / reading->covered_s, 20.0, 0.2);
   EXPECT_NEAR(*reading->peak_watts, 20.0, 0.5);
-  EXPECT_GE(reading->samples, 4);  // the four edges at least
+  EXPECT_EQ(reading->samples, 4);  // the four edges; the 0.5 Hz thread has not read yet
+  EXPECT_EQ(reads.load(), 6);      // Start, four edges, Stop
+}
+
+TEST(PolledMeterTest, CounterEdgesCanBeInterpolatedBetweenThePolls) {
+  std::atomic<int> reads = 0;
+  PolledMeter meter(
+      Info(50, 0.01), TraceKind::kCumulativeJoules, EdgeReads::kInterpolated,
+      [&]() -> Result<double> {
+        ++reads;
+        return 20.0 * SteadySeconds();
+      },
+      1.0);
+  ASSERT_TRUE(meter.Start().ok());
+  const auto windows = TwoWindows(meter);
+  const auto reading = meter.Stop(windows);
+  ASSERT_TRUE(reading.has_value()) << reading.error().ToString();
+  // A counter linear in time interpolates exactly, up to the microseconds a read takes.
+  EXPECT_NEAR(reading->joules / reading->covered_s, 20.0, 0.01);
+  EXPECT_LE(reads.load(), 2 + 15);  // Start, Stop and the polls: none at the edges
 }
 
 TEST(PolledMeterTest, AFailedFirstReadingFailsStart) {
   PolledMeter meter(
-      Info(10, 1), TraceKind::kWatts,
+      Info(10, 1), TraceKind::kWatts, EdgeReads::kInterpolated,
       []() -> Result<double> { return std::unexpected(UnavailableError("no")); }, 1.0);
   EXPECT_EQ(meter.Start(), UnavailableError("no"));
 }
@@ -77,7 +101,7 @@ TEST(PolledMeterTest, AFailedFirstReadingFailsStart) {
 TEST(PolledMeterTest, AFailedReadingDuringTheRunFailsStop) {
   std::atomic<int> reads = 0;
   PolledMeter meter(
-      Info(10, 1), TraceKind::kCumulativeJoules,
+      Info(10, 1), TraceKind::kCumulativeJoules, EdgeReads::kAtEveryEdge,
       [&]() -> Result<double> {
         if (++reads == 3) return std::unexpected(UnavailableError("GPU is lost"));
         return static_cast<double>(reads.load());

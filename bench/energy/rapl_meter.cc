@@ -185,7 +185,8 @@ Result<std::unique_ptr<EnergyMeter>> OpenRaplMeter(const RaplOptions& options) {
   LEPTON_RETURN_IF_ERROR(counters->Prime());
   auto reader = [counters]() -> Result<double> { return counters->ReadJoules(); };
   return std::make_unique<PolledMeter>(std::move(info), TraceKind::kCumulativeJoules,
-                                       std::move(reader), options.max_gap_s);
+                                       EdgeReads::kAtEveryEdge, std::move(reader),
+                                       options.max_gap_s);
 }
 
 }  // namespace lepton::bench
