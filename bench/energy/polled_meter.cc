@@ -50,6 +50,8 @@ Status PolledMeter::Start() {
 double PolledMeter::Mark() {
   if (edges_ == EdgeReads::kInterpolated) return SteadySeconds();
   const std::lock_guard lock(mutex_);
+  const double now = SteadySeconds();
+  if (!trace_.points.empty() && now - trace_.points.back().t_s < info_.resolution_s) return now;
   return ReadLocked();
 }
 

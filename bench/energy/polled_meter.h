@@ -2,9 +2,11 @@
 // A meter that reads a device on a sampling thread at a stated rate, for the on-die meters
 // (RAPL, NVML). The reader returns either a cumulative energy counter in joules (unwrapped by
 // the reader) or power in watts. A counter that is cheap to read and fine-grained (RAPL) is also
-// read at every window edge, so a window's energy is an exact counter difference and the
-// thread's readings serve wrap-around and peak power; otherwise the edges are interpolated
-// between the thread's readings (energy_trace.h).
+// read at the window edges, so a window's energy is a counter difference and the thread's
+// readings serve wrap-around and peak power; an edge within the meter's resolution of the last
+// reading (back-to-back short steps) would read nothing new and is interpolated instead, which
+// bounds the reads to one per resolution interval. Other meters interpolate every edge between
+// the thread's readings (energy_trace.h).
 
 #include <functional>
 #include <memory>
@@ -17,7 +19,7 @@
 namespace lepton::bench {
 
 enum class EdgeReads {
-  kAtEveryEdge,   // Mark() reads the device
+  kAtEdges,       // Mark() reads the device unless it was read within info.resolution_s
   kInterpolated,  // Mark() only takes the time
 };
 

@@ -57,7 +57,7 @@ TEST(PolledMeterTest, CounterWindowsAreExactCounterDifferences) {
   // A counter that accumulates 20 W of the steady clock.
   std::atomic<int> reads = 0;
   PolledMeter meter(
-      Info(0.5, 0.01), TraceKind::kCumulativeJoules, EdgeReads::kAtEveryEdge,
+      Info(0.5, 0), TraceKind::kCumulativeJoules, EdgeReads::kAtEdges,
       [&]() -> Result<double> {
         ++reads;
         return 20.0 * SteadySeconds();
@@ -71,6 +71,29 @@ TEST(PolledMeterTest, CounterWindowsAreExactCounterDifferences) {
   EXPECT_NEAR(*reading->peak_watts, 20.0, 0.5);
   EXPECT_EQ(reading->samples, 4);  // the four edges; the 0.5 Hz thread has not read yet
   EXPECT_EQ(reads.load(), 6);      // Start, four edges, Stop
+}
+
+TEST(PolledMeterTest, EdgesWithinTheResolutionOfTheLastReadAreInterpolated) {
+  std::atomic<int> reads = 0;
+  PolledMeter meter(
+      Info(0.5, 0.05), TraceKind::kCumulativeJoules, EdgeReads::kAtEdges,
+      [&]() -> Result<double> {
+        ++reads;
+        return 20.0 * SteadySeconds();
+      },
+      1.0);
+  ASSERT_TRUE(meter.Start().ok());  // read 1
+  std::vector<TimeWindow> windows(2);
+  windows[0].begin_s = meter.Mark();  // within 50 ms of read 1: interpolated
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  windows[0].end_s = meter.Mark();    // read 2
+  windows[1].begin_s = meter.Mark();  // back to back: interpolated
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  windows[1].end_s = meter.Mark();           // read 3
+  const auto reading = meter.Stop(windows);  // read 4
+  ASSERT_TRUE(reading.has_value()) << reading.error().ToString();
+  EXPECT_EQ(reads.load(), 4);
+  EXPECT_NEAR(reading->joules / reading->covered_s, 20.0, 0.01);
 }
 
 TEST(PolledMeterTest, CounterEdgesCanBeInterpolatedBetweenThePolls) {
@@ -101,7 +124,7 @@ TEST(PolledMeterTest, AFailedFirstReadingFailsStart) {
 TEST(PolledMeterTest, AFailedReadingDuringTheRunFailsStop) {
   std::atomic<int> reads = 0;
   PolledMeter meter(
-      Info(10, 1), TraceKind::kCumulativeJoules, EdgeReads::kAtEveryEdge,
+      Info(10, 1), TraceKind::kCumulativeJoules, EdgeReads::kAtEdges,
       [&]() -> Result<double> {
         if (++reads == 3) return std::unexpected(UnavailableError("GPU is lost"));
         return static_cast<double>(reads.load());

@@ -176,7 +176,9 @@ Result<std::unique_ptr<EnergyMeter>> OpenRaplMeter(const RaplOptions& options) {
   info.resolution_s = kRaplResolutionSeconds;
   info.method =
       "RAPL energy counters read at each timed window's edges (a window's energy is the "
-      "counter difference), polled on a sampling thread to unwrap at max_energy_range_uj";
+      "counter difference; an edge within 1 ms of the last read, before the counter can "
+      "update, is interpolated), polled on a sampling thread to unwrap at "
+      "max_energy_range_uj";
   info.limits =
       "CPU packages and DRAM only: not GPUs, disks, network, fans or power-supply losses; "
       "RAPL is a model-based on-die estimate";
@@ -185,8 +187,7 @@ Result<std::unique_ptr<EnergyMeter>> OpenRaplMeter(const RaplOptions& options) {
   LEPTON_RETURN_IF_ERROR(counters->Prime());
   auto reader = [counters]() -> Result<double> { return counters->ReadJoules(); };
   return std::make_unique<PolledMeter>(std::move(info), TraceKind::kCumulativeJoules,
-                                       EdgeReads::kAtEveryEdge, std::move(reader),
-                                       options.max_gap_s);
+                                       EdgeReads::kAtEdges, std::move(reader), options.max_gap_s);
 }
 
 }  // namespace lepton::bench

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <thread>
 
 namespace lepton::bench {
 namespace {
@@ -53,6 +54,13 @@ class FakePowercap {
 // Slow enough that the sampling thread never reads between the test's own writes and marks.
 RaplOptions Options(const fs::path& root) { return RaplOptions{root, 0.2, 2}; }
 
+// RAPL counters update about every millisecond, and the meter reads at an edge only when an
+// update may have come since its last read: the test lets one come, as time does on a machine.
+double MarkAfterAnUpdate(EnergyMeter& meter) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  return meter.Mark();
+}
+
 TEST(RaplUnwrapTest, DeltaAcrossTheRange) {
   EXPECT_EQ(UnwrappedDeltaMicrojoules(100, 250, 1000), 150u);
   EXPECT_EQ(UnwrappedDeltaMicrojoules(900, 100, 1000), 200u);  // wrapped once
@@ -78,17 +86,17 @@ TEST(RaplMeterTest, WindowEnergyIsTheCounterDifferenceSummedOverDomains) {
   ASSERT_TRUE(meter.has_value()) << meter.error().ToString();
   ASSERT_TRUE((*meter)->Start().ok());
   std::vector<TimeWindow> windows(2);
-  windows[0].begin_s = (*meter)->Mark();
+  windows[0].begin_s = MarkAfterAnUpdate(**meter);
   powercap.Write("intel-rapl:0", "energy_uj", "600100");    // +600,000 uJ
   powercap.Write("intel-rapl:0:1", "energy_uj", "100050");  // +100,000 uJ
   powercap.Write("intel-rapl:0:0", "energy_uj", "999999");  // core: inside the package
   powercap.Write("intel-rapl:1", "energy_uj", "999999");    // psys: overlaps the package
-  windows[0].end_s = (*meter)->Mark();
+  windows[0].end_s = MarkAfterAnUpdate(**meter);
   // Untimed work between the windows is not attributed.
   powercap.Write("intel-rapl:0", "energy_uj", "900100");
-  windows[1].begin_s = (*meter)->Mark();
+  windows[1].begin_s = MarkAfterAnUpdate(**meter);
   powercap.Write("intel-rapl:0", "energy_uj", "900200");
-  windows[1].end_s = (*meter)->Mark();
+  windows[1].end_s = MarkAfterAnUpdate(**meter);
   const auto reading = (*meter)->Stop(windows);
   ASSERT_TRUE(reading.has_value()) << reading.error().ToString();
   EXPECT_NEAR(reading->joules, 0.7 + 0.0001, 1e-12);
@@ -101,10 +109,10 @@ TEST(RaplMeterTest, CountersWrapAtTheirRange) {
   ASSERT_TRUE(meter.has_value()) << meter.error().ToString();
   ASSERT_TRUE((*meter)->Start().ok());
   std::vector<TimeWindow> windows(1);
-  windows[0].begin_s = (*meter)->Mark();
+  windows[0].begin_s = MarkAfterAnUpdate(**meter);
   powercap.Write("intel-rapl:0", "energy_uj", "500");   // wrapped: 1,000 + 500 uJ
   powercap.Write("intel-rapl:0:1", "energy_uj", "20");  // wrapped: 499,950 + 20 uJ
-  windows[0].end_s = (*meter)->Mark();
+  windows[0].end_s = MarkAfterAnUpdate(**meter);
   const auto reading = (*meter)->Stop(windows);
   ASSERT_TRUE(reading.has_value()) << reading.error().ToString();
   EXPECT_NEAR(reading->joules, (1500 + 499970) * 1e-6, 1e-12);
@@ -170,9 +178,9 @@ TEST(RaplMeterTest, MalformedCountersAreDataLossNamingTheFile) {
   ASSERT_TRUE(meter.has_value());
   ASSERT_TRUE((*meter)->Start().ok());
   std::vector<TimeWindow> windows(1);
-  windows[0].begin_s = (*meter)->Mark();
+  windows[0].begin_s = MarkAfterAnUpdate(**meter);
   beyond.Write("intel-rapl:0", "energy_uj", "1000001");
-  windows[0].end_s = (*meter)->Mark();
+  windows[0].end_s = MarkAfterAnUpdate(**meter);
   const auto reading = (*meter)->Stop(windows);
   ASSERT_FALSE(reading.has_value());
   EXPECT_EQ(reading.error().message(), (beyond.root() / "intel-rapl:0/energy_uj").string() +
