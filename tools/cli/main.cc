@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "tools/cli/build_info.h"
+#include "tools/cli/compare_command.h"
 #include "tools/cli/exit_codes.h"
 #include "tools/cli/onnx_commands.h"
 #include "tools/cli/report_commands.h"
@@ -97,6 +98,27 @@ int Main(int argc, char** argv) {
   verify_command->add_option("--pubkey", verify_pubkey, "A trusted public key file");
   verify_command->add_option("--trusted-keys", verify_trusted, "A directory of trusted *.pub");
 
+  CompareCommand compare;
+  std::string compare_margin = "5%";
+  std::string compare_junit;
+  CLI::App* compare_command = app.add_subcommand(
+      "compare", "Gate a candidate report against a baseline: significant regressions fail");
+  compare_command->add_option("baseline", compare.baseline, "The baseline report.json")
+      ->required();
+  compare_command->add_option("candidate", compare.candidate, "The candidate report.json")
+      ->required();
+  compare_command
+      ->add_option("--max-regression", compare_margin,
+                   "Allowed change in the worse direction (5% or 0.05)")
+      ->capture_default_str();
+  compare_command->add_option("--alpha", compare.options.alpha, "Significance level")
+      ->capture_default_str()
+      ->check(CLI::Range(1e-6, 0.5));
+  compare_command->add_option("--format", compare.format, "text or md")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "md"}));
+  compare_command->add_option("--junit", compare_junit, "Also write JUnit XML here");
+
   CLI::App* onnx_command = app.add_subcommand("onnx", "ONNX conformance of the reference executor");
   onnx_command->require_subcommand(1);
   std::vector<std::string> node_test_paths;
@@ -160,6 +182,17 @@ int Main(int argc, char** argv) {
     return RenderReport(
         render_input, render_format,
         render_output.empty() ? std::nullopt : std::optional<std::filesystem::path>(render_output));
+  }
+  if (*compare_command) {
+    auto margin = ParseFraction(compare_margin);
+    if (!margin || *margin < 0 || *margin >= 10) {
+      fmt::print(stderr, "lepton-cert: error: --max-regression {}: expected e.g. 5% or 0.05\n",
+                 compare_margin);
+      return kExitUsageError;
+    }
+    compare.options.max_regression = *margin;
+    if (!compare_junit.empty()) compare.junit = compare_junit;
+    return CompareReportFiles(compare);
   }
   if (*onnx_test_command) {
     return RunOnnxNodeTests(
