@@ -146,7 +146,8 @@ Json PlannedRequirementJson(const spec::PlannedRequirement& planned) {
                          {"value", ValueJson(planned.threshold)}}},
       {"runs_required", planned.runs},
       {"applies_if",
-       requirement.applies_if ? ConditionJson(*requirement.applies_if) : Json(nullptr)}};
+       requirement.applies_if ? ConditionJson(*requirement.applies_if) : Json(nullptr)},
+      {"headline", requirement.headline}};
 }
 
 Json RequirementJson(const spec::PlannedRequirement& planned, const judge::Verdict& verdict) {

@@ -165,6 +165,10 @@ void RecomputeVerdicts(const Json& report, std::vector<VerifyCheck>& checks) {
     if (ValueText(written.at("statistic_value")) != statistic) {
       mismatch("statistic_value", ValueText(written.at("statistic_value")), statistic);
     }
+    if (written.at("headline").get<bool>() != planned.requirement->headline) {
+      mismatch("headline", written.at("headline").dump(),
+               planned.requirement->headline ? "true" : "false");
+    }
     if (ValueText(written.at("threshold").at("value")) !=
         ValueText(Json(ToJsonValue(planned.threshold)))) {
       mismatch("threshold", ValueText(written.at("threshold").at("value")),

@@ -108,6 +108,15 @@ Result<ReportView> ParseReportView(std::string_view json, std::string_view name)
     const Json& blas = read.At(system, "blas", "system");
     view.blas = read.String(blas, "config", "system.blas");
     view.gpus = read.Int(read.At(system, "gpus", "system"), "count", "system.gpus");
+    if (root.contains("signature") && root.at("signature").is_object()) {
+      view.signer_public_key = read.String(root.at("signature"), "public_key", "signature");
+    }
+    if (root.contains("descriptive")) {
+      for (const auto& [key, value] :
+           read.At(read.At(root, "descriptive", "report"), "fields", "descriptive").items()) {
+        view.descriptive[key] = Text(value);
+      }
+    }
     const Json& requirements = read.At(root, "requirements", "report");
     for (std::size_t i = 0; i < requirements.size(); ++i) {
       const Json& r = requirements[i];
@@ -132,6 +141,7 @@ Result<ReportView> ParseReportView(std::string_view json, std::string_view name)
       requirement.runs_required = read.Int(r, "runs_required", path);
       const Json& applies_if = read.At(r, "applies_if", path);
       if (applies_if.is_object()) requirement.applies_if = read.String(applies_if, "text", path);
+      requirement.headline = read.At(r, "headline", path).get<bool>();
       view.requirements.push_back(std::move(requirement));
     }
     for (const Json& workload : read.At(root, "workloads", "report")) {

@@ -2,6 +2,7 @@
 // What renderers read: a certification report parsed back from its canonical JSON (the source of
 // truth), as plain values. Renderers format these; they never recompute a verdict.
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,7 @@ struct RequirementView {
   std::vector<std::string> values;
   int runs_required = 0;
   std::string applies_if;
+  bool headline = false;  // the leaderboard ranks by it
 };
 
 // One curve of one timed run (e.g. test accuracy per epoch).
@@ -62,6 +64,8 @@ struct ReportView {
   std::string memory_gib;
   std::string blas;
   int gpus = 0;
+  std::string signer_public_key;  // empty when unsigned (verification is reports/report_verify.h)
+  std::map<std::string, std::string> descriptive;  // vendor-editable fields (system name, notes)
   std::vector<RequirementView> requirements;
   std::vector<SeriesView> series;
 };

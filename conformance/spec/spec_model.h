@@ -88,6 +88,8 @@ struct Requirement {
   RunCount runs;
   Threshold threshold;
   std::optional<Condition> applies_if;
+  // A figure the leaderboard ranks systems by (a number with an upper or lower bound).
+  bool headline = false;
   SourceLocation location;  // the requirement's first key
   // Where the references were written, so a dangling one is reported at its own line.
   SourceLocation workload_location;
