@@ -110,6 +110,7 @@ Result<ReportView> ParseReportView(std::string_view json, std::string_view name)
     view.gpus = read.Int(read.At(system, "gpus", "system"), "count", "system.gpus");
     if (root.contains("signature") && root.at("signature").is_object()) {
       view.signer_public_key = read.String(root.at("signature"), "public_key", "signature");
+      view.signed_sha256 = read.String(root.at("signature"), "signed_sha256", "signature");
     }
     if (root.contains("descriptive")) {
       for (const auto& [key, value] :

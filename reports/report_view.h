@@ -64,7 +64,9 @@ struct ReportView {
   std::string memory_gib;
   std::string blas;
   int gpus = 0;
-  std::string signer_public_key;  // empty when unsigned (verification is reports/report_verify.h)
+  // Empty when unsigned; whether the signature holds is reports/report_verify.h's business.
+  std::string signer_public_key;
+  std::string signed_sha256;
   std::map<std::string, std::string> descriptive;  // vendor-editable fields (system name, notes)
   std::vector<RequirementView> requirements;
   std::vector<SeriesView> series;

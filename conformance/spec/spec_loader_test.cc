@@ -159,8 +159,7 @@ INSTANTIATE_TEST_SUITE_P(
                       "lepton.yaml:7:41: unknown fact 'tpus'; known facts: gpus, ranks, nodes, "
                       "cpu_cores, memory_gib"},
         MalformedCase{"headline_not_bool",
-                      Mutate("applies_if: \"ranks >= 2\"",
-                             "applies_if: \"ranks >= 2\"\n    headline: yes please"),
+                      Mutate("headline: true", "headline: yes please"),
                       "lepton.yaml:43:15: headline: expected true or false, found 'yes please'"},
         MalformedCase{"headline_on_interface",
                       Mutate("statistic: min\n    threshold: {op: \">=\", all: 1}",

@@ -9,6 +9,7 @@
 #include "tools/cli/build_info.h"
 #include "tools/cli/compare_command.h"
 #include "tools/cli/exit_codes.h"
+#include "tools/cli/leaderboard_command.h"
 #include "tools/cli/onnx_commands.h"
 #include "tools/cli/report_commands.h"
 #include "tools/cli/run_command.h"
@@ -119,6 +120,22 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "md"}));
   compare_command->add_option("--junit", compare_junit, "Also write JUnit XML here");
 
+  std::vector<std::string> board_inputs;
+  std::string board_trusted;
+  std::string board_pubkey;
+  std::string board_releases;
+  std::string board_output;
+  CLI::App* leaderboard_command = app.add_subcommand(
+      "leaderboard", "Verify signed reports and write a static, sortable leaderboard site");
+  leaderboard_command->add_option("reports", board_inputs, "Report files or directories of *.json")
+      ->required();
+  leaderboard_command->add_option("--trusted-keys", board_trusted, "A directory of trusted *.pub");
+  leaderboard_command->add_option("--pubkey", board_pubkey, "A trusted public key file");
+  leaderboard_command->add_option(
+      "--releases", board_releases,
+      "Released spec versions and digests (default: the spec/RELEASES built in)");
+  leaderboard_command->add_option("-o,--output", board_output, "Site directory")->required();
+
   CLI::App* onnx_command = app.add_subcommand("onnx", "ONNX conformance of the reference executor");
   onnx_command->require_subcommand(1);
   std::vector<std::string> node_test_paths;
@@ -193,6 +210,16 @@ int Main(int argc, char** argv) {
     compare.options.max_regression = *margin;
     if (!compare_junit.empty()) compare.junit = compare_junit;
     return CompareReportFiles(compare);
+  }
+  if (*leaderboard_command) {
+    const auto optional_path = [](const std::string& text) {
+      return text.empty() ? std::nullopt : std::optional<std::filesystem::path>(text);
+    };
+    LeaderboardCommand board{
+        std::vector<std::filesystem::path>(board_inputs.begin(), board_inputs.end()),
+        optional_path(board_trusted), optional_path(board_pubkey), optional_path(board_releases),
+        board_output};
+    return BuildLeaderboardSite(board);
   }
   if (*onnx_test_command) {
     return RunOnnxNodeTests(
