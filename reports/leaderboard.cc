@@ -25,17 +25,18 @@ std::optional<double> Number(const std::string& text) {
   return value;
 }
 
-Examined Examine(const SubmittedReport& report, const LeaderboardOptions& options) {
+Examined Examine(const SubmittedReport& report, const LeaderboardOptions& options,
+                 SpecCache& cache) {
   Examined result;
-  auto checks = VerifyReport(report.json, options.trusted_public_keys);
-  if (!checks) {
-    result.reasons.push_back(checks.error().message());
+  auto document = ReportDocument::Parse(report.json, report.source);
+  if (!document) {
+    result.reasons.push_back(document.error().message());
     return result;
   }
-  for (const VerifyCheck& check : *checks) {
+  for (const VerifyCheck& check : VerifyReport(*document, options.trusted_public_keys, &cache)) {
     if (!check.ok) result.reasons.push_back(check.field + ": " + check.message);
   }
-  auto view = ParseReportView(report.json, report.source);
+  auto view = ParseReportView(*document);
   if (!view) {
     result.reasons.push_back(view.error().message());
     return result;
@@ -69,9 +70,10 @@ std::vector<Examined> ExamineAll(std::span<const SubmittedReport> reports,
   if (threads == 0) threads = std::max(1U, std::thread::hardware_concurrency());
   threads = std::min<unsigned>(threads, static_cast<unsigned>(reports.size()));
   std::atomic<std::size_t> next{0};
+  SpecCache cache;
   const auto work = [&] {
     for (std::size_t i = next++; i < reports.size(); i = next++) {
-      examined[i] = Examine(reports[i], options);
+      examined[i] = Examine(reports[i], options, cache);
     }
   };
   std::vector<std::jthread> pool;

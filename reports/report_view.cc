@@ -2,24 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/report_document_data.h"
+
 namespace lepton::reports {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string LineColumn(std::string_view text, std::size_t byte) {
-  int line = 1;
-  int column = 1;
-  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return std::to_string(line) + ":" + std::to_string(column);
-}
 
 // A value as text: strings as they are, numbers in JSON's shortest form, null as "".
 std::string Text(const Json& value) {
@@ -59,15 +47,13 @@ class Reader {
 }  // namespace
 
 Result<ReportView> ParseReportView(std::string_view json, std::string_view name) {
-  const std::string where(name);
-  Json root;
-  try {
-    root = Json::parse(json.begin(), json.end());
-  } catch (const Json::parse_error& error) {
-    return std::unexpected(
-        InvalidArgumentError(where + ":" + LineColumn(json, error.byte == 0 ? 0 : error.byte - 1) +
-                             ": not valid JSON: " + error.what()));
-  }
+  LEPTON_ASSIGN_OR_RETURN(const ReportDocument document, ReportDocument::Parse(json, name));
+  return ParseReportView(document);
+}
+
+Result<ReportView> ParseReportView(const ReportDocument& document) {
+  const std::string& where = document.name();
+  const Json& root = document.data().root;
   ReportView view;
   Reader read(where);
   try {

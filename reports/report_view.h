@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "conformance/core/status.h"
+#include "reports/report_document.h"
 
 namespace lepton::reports {
 
@@ -75,5 +76,6 @@ struct ReportView {
 // InvalidArgument naming `name`, the line and column of a JSON syntax error, or the missing or
 // mistyped field.
 Result<ReportView> ParseReportView(std::string_view json, std::string_view name);
+Result<ReportView> ParseReportView(const ReportDocument& document);
 
 }  // namespace lepton::reports
