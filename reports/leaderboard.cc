@@ -51,7 +51,6 @@ Examined Examine(const SubmittedReport& report, const LeaderboardOptions& option
   LeaderboardEntry entry;
   entry.id = view->signed_sha256.substr(0, 16);
   entry.source = report.source;
-  entry.json = report.json;
   for (const RequirementView& requirement : view->requirements) {
     if (!requirement.headline) continue;
     if (requirement.verdict != "pass" && requirement.verdict != "fail") continue;
@@ -116,7 +115,7 @@ void Rank(Leaderboard& board, LeaderboardGroup& group) {
 
 }  // namespace
 
-Leaderboard BuildLeaderboard(std::span<const SubmittedReport> reports,
+Leaderboard BuildLeaderboard(std::vector<SubmittedReport> reports,
                              const LeaderboardOptions& options, unsigned threads) {
   std::vector<Examined> examined = ExamineAll(reports, options, threads);
   Leaderboard board;
@@ -128,9 +127,11 @@ Leaderboard BuildLeaderboard(std::span<const SubmittedReport> reports,
       continue;
     }
     LeaderboardEntry& entry = *examined[i].entry;
+    entry.json = std::move(reports[i].json);
     if (const auto [it, inserted] = seen.emplace(entry.id, entry.source); !inserted) {
       board.rejected.push_back(
           {entry.source, {"the same signed run as " + it->second + " (submitted twice)"}});
+      entry.json.clear();
       continue;
     }
     const auto key = std::make_tuple(entry.view.spec_id, entry.view.spec_version, entry.view.profile);

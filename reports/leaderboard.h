@@ -6,7 +6,6 @@
 // way is better). Rejected reports are kept with every reason, so the site can list them.
 
 #include <map>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -68,7 +67,8 @@ struct Leaderboard {
 
 // Verifies on up to `threads` threads (0: one per hardware thread); the result does not depend
 // on the thread count or on the order of completion.
-Leaderboard BuildLeaderboard(std::span<const SubmittedReport> reports,
+// Takes the reports by value: accepted ones keep their bytes for publication without a copy.
+Leaderboard BuildLeaderboard(std::vector<SubmittedReport> reports,
                              const LeaderboardOptions& options, unsigned threads = 0);
 
 }  // namespace lepton::reports

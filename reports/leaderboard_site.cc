@@ -3,9 +3,10 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
-#include "conformance/core/atomic_file.h"
 #include "reports/html_renderer.h"
 #include "reports/markup_escape.h"
 
@@ -249,8 +250,15 @@ Status WriteLeaderboardSite(const Leaderboard& board, const std::filesystem::pat
   if (!std::filesystem::create_directories(staging / "reports", error) || error) {
     return InvalidArgumentError(staging.string() + ": cannot create: " + error.message());
   }
+  // Files in the staging directory need no rename of their own: the directory's rename below
+  // publishes them all at once. They are not fsync'ed: the site is derived from the reports and
+  // rebuilt in seconds, and 2,000 fsyncs would cost more than the verification itself.
   const auto write = [&](const std::filesystem::path& relative, const std::string& bytes) {
-    return WriteFileAtomically(staging / relative, bytes);
+    const std::filesystem::path path = staging / relative;
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    return out ? OkStatus() : InvalidArgumentError(path.string() + ": write failed");
   };
   Status status = write("index.html", RenderLeaderboardIndex(board, tool_version));
   if (status.ok()) status = write("leaderboard.csv", RenderLeaderboardCsv(board));

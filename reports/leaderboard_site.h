@@ -8,7 +8,7 @@
 //   leaderboard.csv     one row per report and headline figure (RFC 4180 quoting)
 //   leaderboard.json    the same data, plus the rejections
 // The site is built in a sibling directory and renamed into place: readers see the old site or
-// the new one, never a mix.
+// the new one, never a mix. Only an earlier site (or an empty directory) is ever replaced.
 
 #include <filesystem>
 #include <string>

@@ -80,7 +80,7 @@ int BuildLeaderboardSite(const LeaderboardCommand& command) {
       unreadable.push_back({file.filename().string(), {json.error().message()}});
     }
   }
-  reports::Leaderboard board = reports::BuildLeaderboard(submitted, options);
+  reports::Leaderboard board = reports::BuildLeaderboard(std::move(submitted), options);
   board.rejected.insert(board.rejected.begin(), unreadable.begin(), unreadable.end());
   if (Status written =
           reports::WriteLeaderboardSite(board, command.output, std::string(ToolVersion()));
