@@ -81,7 +81,8 @@ Result<ReportSamples> ReadSamples(std::string_view text, std::string_view name) 
       for (std::size_t r = 0; r < runs.size(); ++r) {
         const std::string run_path = path + ".runs[" + std::to_string(r) + "]";
         const Json& run = runs[r];
-        if (Field(run, "warmup", run_path).get<bool>() || !Field(run, "error", run_path).is_null()) {
+        if (Field(run, "warmup", run_path).get<bool>() ||
+            !Field(run, "error", run_path).is_null()) {
           continue;
         }
         for (const auto& [metric, value] : Field(run, "metrics", run_path).items()) {
@@ -98,8 +99,7 @@ Result<ReportSamples> ReadSamples(std::string_view text, std::string_view name) 
 
 // "lower", "higher" or "" with the reason in `how`.
 std::string BetterDirection(const ReportSamples& report, const std::string& workload,
-                            const std::string& metric, const std::string& unit,
-                            std::string& how) {
+                            const std::string& metric, const std::string& unit, std::string& how) {
   const auto ops = report.bound_ops.find({workload, metric});
   if (ops != report.bound_ops.end()) {
     bool upper = false;
@@ -161,9 +161,9 @@ void Judge(MetricComparison& row, const CompareOptions& options) {
     return;
   }
   row.change = row.candidate_median / row.baseline_median - 1;
-  if (auto interval = stats::BootstrapRelativeChangeOfMedians(
-          row.baseline, row.candidate, 1 - options.alpha, options.bootstrap_resamples,
-          kBootstrapSeed)) {
+  if (auto interval =
+          stats::BootstrapRelativeChangeOfMedians(row.baseline, row.candidate, 1 - options.alpha,
+                                                  options.bootstrap_resamples, kBootstrapSeed)) {
     row.change_low = interval->low;
     row.change_high = interval->high;
   }
@@ -190,8 +190,8 @@ void Judge(MetricComparison& row, const CompareOptions& options) {
     row.verdict = ChangeVerdict::kNoChange;
   } else if (worse > options.max_regression) {
     row.verdict = ChangeVerdict::kRegression;
-    row.note = "worse by " + Percent(worse) + ", beyond the allowed " +
-               Percent(options.max_regression);
+    row.note =
+        "worse by " + Percent(worse) + ", beyond the allowed " + Percent(options.max_regression);
   } else if (worse < 0) {
     row.verdict = ChangeVerdict::kImprovement;
   } else {
@@ -235,15 +235,13 @@ std::string_view ChangeVerdictName(ChangeVerdict verdict) {
 }
 
 Result<Comparison> CompareReports(std::string_view baseline_json, std::string_view baseline_name,
-                                  std::string_view candidate_json,
-                                  std::string_view candidate_name,
+                                  std::string_view candidate_json, std::string_view candidate_name,
                                   const CompareOptions& options) {
   if (!(options.alpha > 0 && options.alpha < 1) || !(options.max_regression >= 0)) {
     return std::unexpected(
         InvalidArgumentError("--alpha must lie in (0, 1) and --max-regression be >= 0"));
   }
-  LEPTON_ASSIGN_OR_RETURN(const ReportSamples baseline,
-                          ReadSamples(baseline_json, baseline_name));
+  LEPTON_ASSIGN_OR_RETURN(const ReportSamples baseline, ReadSamples(baseline_json, baseline_name));
   LEPTON_ASSIGN_OR_RETURN(const ReportSamples candidate,
                           ReadSamples(candidate_json, candidate_name));
   Comparison comparison;
@@ -251,10 +249,9 @@ Result<Comparison> CompareReports(std::string_view baseline_json, std::string_vi
   comparison.candidate_name = candidate_name;
   comparison.options = options;
   if (baseline.spec != candidate.spec || baseline.spec_sha256 != candidate.spec_sha256) {
-    comparison.warnings.push_back("different specs: baseline " + baseline.spec + " (" +
-                                  baseline.spec_sha256.substr(0, 12) + "), candidate " +
-                                  candidate.spec + " (" + candidate.spec_sha256.substr(0, 12) +
-                                  ")");
+    comparison.warnings.push_back(
+        "different specs: baseline " + baseline.spec + " (" + baseline.spec_sha256.substr(0, 12) +
+        "), candidate " + candidate.spec + " (" + candidate.spec_sha256.substr(0, 12) + ")");
   }
   if (baseline.profile != candidate.profile) {
     comparison.warnings.push_back("different profiles: baseline " + baseline.profile +
@@ -271,8 +268,9 @@ Result<Comparison> CompareReports(std::string_view baseline_json, std::string_vi
     for (const auto& [metric, base_values] : base.values) {
       const auto cand_values = cand.values.find(metric);
       if (cand_values == cand.values.end()) {
-        comparison.warnings.push_back(name + "." + metric +
-                                      " was measured in the baseline only");
+        std::string warning = name;
+        warning += "." + metric + " was measured in the baseline only";
+        comparison.warnings.push_back(std::move(warning));
         continue;
       }
       MetricComparison row;

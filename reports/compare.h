@@ -28,13 +28,13 @@ struct CompareOptions {
 };
 
 enum class ChangeVerdict {
-  kRegression,         // significant and worse beyond the margin
-  kImprovement,        // significant and better
-  kWithinMargin,       // significant but not beyond the margin
-  kNoChange,           // not significant
-  kUndecided,          // too few runs for any outcome to be significant
-  kDirectionUnknown,   // no requirement or unit says which way is better
-  kNotComparable,      // different parameters, or a baseline median of zero
+  kRegression,        // significant and worse beyond the margin
+  kImprovement,       // significant and better
+  kWithinMargin,      // significant but not beyond the margin
+  kNoChange,          // not significant
+  kUndecided,         // too few runs for any outcome to be significant
+  kDirectionUnknown,  // no requirement or unit says which way is better
+  kNotComparable,     // different parameters, or a baseline median of zero
 };
 
 std::string_view ChangeVerdictName(ChangeVerdict verdict);
@@ -69,7 +69,7 @@ struct Comparison {
 
 // InvalidArgument naming the file and the field when a report cannot be read.
 Result<Comparison> CompareReports(std::string_view baseline_json, std::string_view baseline_name,
-                                  std::string_view candidate_json,
-                                  std::string_view candidate_name, const CompareOptions& options);
+                                  std::string_view candidate_json, std::string_view candidate_name,
+                                  const CompareOptions& options);
 
 }  // namespace lepton::reports

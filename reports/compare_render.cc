@@ -44,9 +44,9 @@ std::string Header(const Comparison& comparison) {
 }
 
 std::string Summary(const Comparison& comparison) {
-  return fmt::format("{} metrics compared: {} regression{}, {} undecided", comparison.metrics.size(),
-                     comparison.regressions, comparison.regressions == 1 ? "" : "s",
-                     comparison.undecided);
+  return fmt::format("{} metrics compared: {} regression{}, {} undecided",
+                     comparison.metrics.size(), comparison.regressions,
+                     comparison.regressions == 1 ? "" : "s", comparison.undecided);
 }
 
 }  // namespace
@@ -65,11 +65,11 @@ std::string RenderComparisonText(const Comparison& comparison) {
     any_undecided = any_undecided || row.verdict == ChangeVerdict::kUndecided;
     rows.push_back({row.workload + "." + row.metric,
                     Sample(row.baseline_median, row.baseline.size(), row.unit),
-                    Sample(row.candidate_median, row.candidate.size(), row.unit), Change(row.change),
-                    Interval(row), PValue(row), row.better,
+                    Sample(row.candidate_median, row.candidate.size(), row.unit),
+                    Change(row.change), Interval(row), PValue(row), row.better,
                     std::string(ChangeVerdictName(row.verdict))});
-    const bool explain = row.verdict == ChangeVerdict::kRegression ||
-                         row.verdict == ChangeVerdict::kNotComparable;
+    const bool explain =
+        row.verdict == ChangeVerdict::kRegression || row.verdict == ChangeVerdict::kNotComparable;
     notes.push_back(explain ? row.note : "");
   }
   std::vector<std::size_t> widths(rows.front().size(), 0);
@@ -87,12 +87,15 @@ std::string RenderComparisonText(const Comparison& comparison) {
   if (any_undecided) {
     text += fmt::format(
         "undecided: too few runs for any outcome to be significant at alpha {:g} (Mann-Whitney U "
-        "needs 4 runs on each side to reach p < 0.05, 5 for p < 0.01; raise the runs with --runs)\n",
+        "needs 4 runs on each side to reach p < 0.05, 5 for p < 0.01; raise the runs with "
+        "--runs)\n",
         comparison.options.alpha);
   }
   if (!not_judged.empty()) {
-    text += "not judged (no requirement bounds them and their unit does not say which way is "
-            "better): " + not_judged + "\n";
+    text +=
+        "not judged (no requirement bounds them and their unit does not say which way is "
+        "better): " +
+        not_judged + "\n";
   }
   for (const std::string& warning : comparison.warnings) text += "warning: " + warning + "\n";
   return text + Summary(comparison) + "\n";
@@ -118,7 +121,8 @@ std::string RenderComparisonMarkdown(const Comparison& comparison) {
                         ChangeVerdictName(row.verdict), bad ? "**" : "");
   }
   text += "\n";
-  for (const std::string& warning : comparison.warnings) text += "- warning: " + cell(warning) + "\n";
+  for (const std::string& warning : comparison.warnings)
+    text += "- warning: " + cell(warning) + "\n";
   return text + "\n" + Summary(comparison) + "\n";
 }
 
@@ -151,8 +155,8 @@ std::string RenderComparisonJUnit(const Comparison& comparison) {
     }
     cases += "    </testcase>\n";
   }
-  const std::string name = "lepton-cert compare " + comparison.baseline_name + " -> " +
-                           comparison.candidate_name;
+  const std::string name =
+      "lepton-cert compare " + comparison.baseline_name + " -> " + comparison.candidate_name;
   const std::string counts = fmt::format("tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\"",
                                          comparison.metrics.size(), failures, skipped);
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"" + EscapeMarkup(name) +

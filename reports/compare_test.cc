@@ -28,23 +28,24 @@ std::string Report(const std::vector<double>& seconds, const std::vector<double>
                       {"dataset_sha256", "abc"}}}});
   }
   // A warm-up run and a failed run are never compared.
-  runs.push_back({{"index", 0}, {"warmup", true}, {"error", nullptr},
+  runs.push_back(
+      {{"index", 0}, {"warmup", true}, {"error", nullptr}, {"metrics", {{"solve_time_s", 1e9}}}});
+  runs.push_back({{"index", 9},
+                  {"warmup", false},
+                  {"error", "step failed"},
                   {"metrics", {{"solve_time_s", 1e9}}}});
-  runs.push_back({{"index", 9}, {"warmup", false}, {"error", "step failed"},
-                  {"metrics", {{"solve_time_s", 1e9}}}});
-  Json report = {
-      {"spec", {{"id", "lepton"}, {"version", "1.0.0"}, {"sha256", "00ff"}}},
-      {"profile", {{"name", "ci"}}},
-      {"requirements",
-       {{{"workload", "regression"},
-         {"metric", "solve_time_s"},
-         {"unit", "s"},
-         {"threshold", {{"op", op}, {"value", 1.0}}}}}},
-      {"workloads",
-       {{{"name", "regression"},
-         {"type", "linear_regression"},
-         {"params", {{"dataset.rows", rows}}},
-         {"runs", runs}}}}};
+  Json report = {{"spec", {{"id", "lepton"}, {"version", "1.0.0"}, {"sha256", "00ff"}}},
+                 {"profile", {{"name", "ci"}}},
+                 {"requirements",
+                  {{{"workload", "regression"},
+                    {"metric", "solve_time_s"},
+                    {"unit", "s"},
+                    {"threshold", {{"op", op}, {"value", 1.0}}}}}},
+                 {"workloads",
+                  {{{"name", "regression"},
+                    {"type", "linear_regression"},
+                    {"params", {{"dataset.rows", rows}}},
+                    {"runs", runs}}}}};
   return report.dump();
 }
 
@@ -56,8 +57,7 @@ const MetricComparison& Row(const Comparison& comparison, const std::string& met
 }
 
 TEST(CompareReports, FlagsASignificantSlowdownBeyondTheMargin) {
-  const std::string baseline =
-      Report({1.00, 1.01, 0.99, 1.02, 1.00}, {1000, 990, 1010, 980, 1000});
+  const std::string baseline = Report({1.00, 1.01, 0.99, 1.02, 1.00}, {1000, 990, 1010, 980, 1000});
   const std::string candidate =
       Report({1.20, 1.21, 1.19, 1.22, 1.20}, {1001, 991, 1009, 981, 1000});
   auto comparison = CompareReports(baseline, "base.json", candidate, "cand.json", {});

@@ -95,11 +95,11 @@ void Rank(Leaderboard& board, LeaderboardGroup& group) {
     });
     for (std::size_t position = 0; position < measured.size(); ++position) {
       const bool tie = position > 0 && measured[position].first == measured[position - 1].first;
-      RankedFigure& figure = board.entries[measured[position].second].figures[column.requirement_id];
-      figure.rank = tie ? board.entries[measured[position - 1].second]
-                              .figures[column.requirement_id]
-                              .rank
-                        : static_cast<int>(position) + 1;
+      RankedFigure& figure =
+          board.entries[measured[position].second].figures[column.requirement_id];
+      figure.rank =
+          tie ? board.entries[measured[position - 1].second].figures[column.requirement_id].rank
+              : static_cast<int>(position) + 1;
     }
   }
   // Best first by the first column; unmeasured last; then by id so the order is stable.
@@ -109,7 +109,8 @@ void Rank(Leaderboard& board, LeaderboardGroup& group) {
       const auto figure = board.entries[index].figures.find(first);
       return figure == board.entries[index].figures.end() ? 1 << 30 : figure->second.rank;
     };
-    return std::make_tuple(rank(a), board.entries[a].id) < std::make_tuple(rank(b), board.entries[b].id);
+    return std::make_tuple(rank(a), board.entries[a].id) <
+           std::make_tuple(rank(b), board.entries[b].id);
   });
 }
 
@@ -134,10 +135,12 @@ Leaderboard BuildLeaderboard(std::vector<SubmittedReport> reports,
       entry.json.clear();
       continue;
     }
-    const auto key = std::make_tuple(entry.view.spec_id, entry.view.spec_version, entry.view.profile);
+    const auto key =
+        std::make_tuple(entry.view.spec_id, entry.view.spec_version, entry.view.profile);
     auto [group, created] = group_of.emplace(key, board.groups.size());
     if (created) {
-      LeaderboardGroup fresh{entry.view.spec_id, entry.view.spec_version, entry.view.profile, {}, {}};
+      LeaderboardGroup fresh{
+          entry.view.spec_id, entry.view.spec_version, entry.view.profile, {}, {}};
       for (const RequirementView& requirement : entry.view.requirements) {
         if (!requirement.headline) continue;
         fresh.columns.push_back({requirement.id, requirement.title, requirement.metric,

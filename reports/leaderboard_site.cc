@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "reports/html_renderer.h"
@@ -70,8 +69,8 @@ std::string Cell(const std::string& text, const std::string& sort_value) {
 
 std::string CsvField(std::string text, bool is_text) {
   // A spreadsheet would run a text cell starting with = + - @ as a formula.
-  if (is_text && !text.empty() && std::string_view("=+-@\t\r").find(text.front()) !=
-                                      std::string_view::npos) {
+  if (is_text && !text.empty() &&
+      std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) {
     text.insert(0, "'");
   }
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
@@ -142,11 +141,13 @@ std::string RenderLeaderboardIndex(const Leaderboard& board, const std::string& 
     html += "</tbody></table>\n";
   }
   if (!board.rejected.empty()) {
-    html += "<h2>Rejected reports</h2>\n<table id=\"rejected\"><thead><tr><th>File</th>"
-            "<th>Reasons</th></tr></thead><tbody>\n";
+    html +=
+        "<h2>Rejected reports</h2>\n<table id=\"rejected\"><thead><tr><th>File</th>"
+        "<th>Reasons</th></tr></thead><tbody>\n";
     for (const RejectedReport& rejected : board.rejected) {
       html += "<tr><td>" + EscapeMarkup(rejected.source) + "</td><td><ul>";
-      for (const std::string& reason : rejected.reasons) html += "<li>" + EscapeMarkup(reason) + "</li>";
+      for (const std::string& reason : rejected.reasons)
+        html += "<li>" + EscapeMarkup(reason) + "</li>";
       html += "</ul></td></tr>\n";
     }
     html += "</tbody></table>\n";

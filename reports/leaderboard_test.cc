@@ -2,7 +2,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <fstream>
@@ -129,8 +128,7 @@ TEST_F(LeaderboardTest, SiteHoldsEveryReportAndEscapesWhatVendorsWrote) {
   Json edited = Json::parse(hostile);
   nlohmann::json fields = {{"name", "<script>alert(1)</script>"}};
   edited["descriptive"] = {{"fields", fields}, {"sha256", Sha256Hex(fields.dump())}};
-  const std::vector<SubmittedReport> reports = {{"a.json", edited.dump(2)},
-                                                {"=cmd.json", "[]"}};
+  const std::vector<SubmittedReport> reports = {{"a.json", edited.dump(2)}, {"=cmd.json", "[]"}};
   const Leaderboard board = BuildLeaderboard(reports, options_);
   ASSERT_EQ(board.entries.size(), 1U) << board.rejected.front().reasons.front();
   const std::string index = RenderLeaderboardIndex(board, "test");

@@ -4,14 +4,13 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "reports/report_document_data.h"
-
 #include "conformance/core/embedded_file.h"
 #include "conformance/core/sha256.h"
 #include "conformance/judge/verdict.h"
 #include "conformance/spec/overlay.h"
 #include "conformance/spec/resolve.h"
 #include "conformance/spec/spec_loader.h"
+#include "reports/report_document_data.h"
 #include "reports/signing.h"
 
 namespace lepton::reports {
@@ -106,9 +105,8 @@ Result<std::shared_ptr<const spec::Spec>> EmbeddedSpec(const Json& report, bool 
   }
   std::vector<EmbeddedFile> files;
   for (std::size_t i = 0; i < paths.size(); ++i) files.push_back({paths[i], contents[i]});
-  LEPTON_ASSIGN_OR_RETURN(
-      spec::Spec loaded,
-      spec::LoadSpec(spec::EmbeddedSource(files), paths.empty() ? "" : paths.front()));
+  LEPTON_ASSIGN_OR_RETURN(spec::Spec loaded, spec::LoadSpec(spec::EmbeddedSource(files),
+                                                            paths.empty() ? "" : paths.front()));
   auto shared = std::make_shared<const spec::Spec>(std::move(loaded));
   if (files_verified && cache != nullptr) cache->Store(digest, shared);
   return shared;

@@ -40,8 +40,8 @@ struct Corpus {
     nlohmann::ordered_json json = nlohmann::ordered_json::parse(unsigned_report);
     json.erase("signature");
     options.trusted_public_keys = {keys.public_hex};
-    options.releases = {{json["spec"]["version"].get<std::string>(),
-                         json["spec"]["sha256"].get<std::string>()}};
+    options.releases = {
+        {json["spec"]["version"].get<std::string>(), json["spec"]["sha256"].get<std::string>()}};
     unsigned_report = json.dump(2);
   }
 
@@ -77,15 +77,16 @@ void BM_BuildLeaderboard(benchmark::State& state) {
   const std::vector<SubmittedReport>& all = SharedCorpus().Reports(count);
   for (auto _ : state) {
     state.PauseTiming();
-    std::vector<SubmittedReport> reports(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(count));
+    std::vector<SubmittedReport> reports(all.begin(),
+                                         all.begin() + static_cast<std::ptrdiff_t>(count));
     state.ResumeTiming();
     Leaderboard board = BuildLeaderboard(std::move(reports), SharedCorpus().options,
                                          static_cast<unsigned>(state.range(1)));
     if (board.entries.size() != count) state.SkipWithError("a report was rejected");
     benchmark::DoNotOptimize(board);
   }
-  state.counters["reports_per_s"] = benchmark::Counter(
-      static_cast<double>(count), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["reports_per_s"] =
+      benchmark::Counter(static_cast<double>(count), benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_BuildLeaderboard)
     ->Args({1000, 1})

@@ -1,7 +1,7 @@
 #include "conformance/core/read_file.h"
 
-#include <fstream>
 #include <cstdint>
+#include <fstream>
 
 namespace lepton {
 

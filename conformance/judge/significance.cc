@@ -23,15 +23,16 @@ Status CheckSample(std::span<const double> values, const char* which) {
 // counts[u] = number of orderings of m first and n second values (no ties) whose U is u, over
 // all C(m+n, m) orderings; the classic recurrence f(m, n, u) = f(m-1, n, u-n) + f(m, n-1, u).
 std::vector<double> ExactUDistribution(int m, int n) {
-  const int max_u = m * n;
+  const std::size_t u_values = static_cast<std::size_t>(m) * static_cast<std::size_t>(n) + 1;
+  const std::size_t n_values = static_cast<std::size_t>(n) + 1;
   // table[j][u] for the current i (first-sample count), j second-sample count.
-  std::vector<std::vector<double>> previous(static_cast<std::size_t>(n + 1));
-  for (int j = 0; j <= n; ++j) previous[j].assign(static_cast<std::size_t>(max_u + 1), 0.0);
+  std::vector<std::vector<double>> previous(n_values);
+  for (int j = 0; j <= n; ++j) previous[j].assign(u_values, 0.0);
   for (int j = 0; j <= n; ++j) previous[j][0] = 1.0;  // i = 0: U is 0
   for (int i = 1; i <= m; ++i) {
-    std::vector<std::vector<double>> current(static_cast<std::size_t>(n + 1));
+    std::vector<std::vector<double>> current(n_values);
     for (int j = 0; j <= n; ++j) {
-      current[j].assign(static_cast<std::size_t>(max_u + 1), 0.0);
+      current[j].assign(u_values, 0.0);
       for (int u = 0; u <= i * j; ++u) {
         // The largest value belongs to the first sample (it beats all j) or to the second.
         double count = u >= j ? previous[j][u - j] : 0.0;
@@ -50,8 +51,8 @@ double MedianOf(std::vector<double>& values) {
                    values.end());
   const double upper = values[middle];
   if (values.size() % 2 == 1) return upper;
-  const double lower = *std::max_element(values.begin(),
-                                         values.begin() + static_cast<std::ptrdiff_t>(middle));
+  const double lower =
+      *std::max_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(middle));
   return (lower + upper) / 2;
 }
 

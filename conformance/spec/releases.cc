@@ -25,13 +25,16 @@ Result<Releases> ParseReleases(std::string_view text, std::string_view name) {
     const bool hex = digest.size() == 64 && std::all_of(digest.begin(), digest.end(), [](char c) {
                        return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f');
                      });
-    const bool semantic = std::count(version.begin(), version.end(), '.') == 2 && Version::Parse(version);
+    const bool semantic =
+        std::count(version.begin(), version.end(), '.') == 2 && Version::Parse(version);
     if (!semantic || !hex || !extra.empty()) {
       return std::unexpected(InvalidArgumentError(
           where + "expected 'VERSION SHA256' (MAJOR.MINOR.PATCH and 64 lower-case hex digits)"));
     }
     if (!releases.emplace(version, digest).second) {
-      return std::unexpected(InvalidArgumentError(where + "version " + version + " listed twice"));
+      std::string message = where;
+      message += "version " + version + " listed twice";
+      return std::unexpected(InvalidArgumentError(message));
     }
   }
   return releases;

@@ -11,9 +11,8 @@ using ::testing::HasSubstr;
 const std::string kDigest(64, 'a');
 
 TEST(ParseReleases, ReadsVersionsAndSkipsComments) {
-  auto releases = ParseReleases("# comment\n\n1.0.0 " + kDigest + "\n1.1.0 " +
-                                    std::string(64, '0') + "\n",
-                                "RELEASES");
+  auto releases = ParseReleases(
+      "# comment\n\n1.0.0 " + kDigest + "\n1.1.0 " + std::string(64, '0') + "\n", "RELEASES");
   ASSERT_TRUE(releases.has_value()) << releases.error().message();
   EXPECT_EQ(releases->size(), 2U);
   EXPECT_EQ(releases->at("1.0.0"), kDigest);

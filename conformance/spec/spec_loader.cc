@@ -488,7 +488,8 @@ class Loader {
     }
     if (const DocNode* headline = map.Get("headline")) {
       LEPTON_ASSIGN_OR_RETURN(requirement.headline, ReadBool(*headline, "headline"));
-      const bool ranks = requirement.statistic.has_value() && requirement.threshold.op != Comparison::kEqual &&
+      const bool ranks = requirement.statistic.has_value() &&
+                         requirement.threshold.op != Comparison::kEqual &&
                          (requirement.kind == RequirementKind::kPerformance ||
                           requirement.kind == RequirementKind::kEnergy);
       if (requirement.headline && !ranks) {

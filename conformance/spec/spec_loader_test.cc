@@ -158,8 +158,7 @@ INSTANTIATE_TEST_SUITE_P(
         MalformedCase{"unknown_precondition_fact", Mutate("gpus: \">= 1\"", "tpus: \">= 1\""),
                       "lepton.yaml:7:41: unknown fact 'tpus'; known facts: gpus, ranks, nodes, "
                       "cpu_cores, memory_gib"},
-        MalformedCase{"headline_not_bool",
-                      Mutate("headline: true", "headline: yes please"),
+        MalformedCase{"headline_not_bool", Mutate("headline: true", "headline: yes please"),
                       "lepton.yaml:43:15: headline: expected true or false, found 'yes please'"},
         MalformedCase{"headline_on_interface",
                       Mutate("statistic: min\n    threshold: {op: \">=\", all: 1}",

@@ -104,8 +104,7 @@ int Main(int argc, char** argv) {
   std::string compare_junit;
   CLI::App* compare_command = app.add_subcommand(
       "compare", "Gate a candidate report against a baseline: significant regressions fail");
-  compare_command->add_option("baseline", compare.baseline, "The baseline report.json")
-      ->required();
+  compare_command->add_option("baseline", compare.baseline, "The baseline report.json")->required();
   compare_command->add_option("candidate", compare.candidate, "The candidate report.json")
       ->required();
   compare_command
