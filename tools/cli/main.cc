@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <exception>
 
 #include "tools/cli/build_info.h"
@@ -235,6 +236,9 @@ int Main(int argc, char** argv) {
 }  // namespace lepton::cli
 
 int main(int argc, char** argv) {
+  // Past RLIMIT_FSIZE a write should fail with EFBIG and be reported like a full disk, not kill
+  // the process halfway through writing its report.
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
     return lepton::cli::Main(argc, argv);
   } catch (const std::exception& error) {
