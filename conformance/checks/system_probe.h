@@ -5,15 +5,33 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "conformance/spec/resolve.h"
 
 namespace lepton::checks {
 
+// One CUDA device as the driver API describes it; fields it would not give stay empty or 0 and
+// are named in `unknown` with the reason.
+struct GpuDevice {
+  int ordinal = 0;
+  std::string name;
+  std::string pci_bus_id;          // "0000:3b:00.0"
+  std::string compute_capability;  // "9.0"
+  double memory_gib = 0;
+  int multiprocessors = 0;
+  int clock_mhz = 0;  // typical SM clock
+  int memory_clock_mhz = 0;
+  int memory_bus_bits = 0;
+  std::optional<bool> ecc_enabled;
+  std::map<std::string, std::string> unknown;
+};
+
 struct GpuProbe {
   int count = 0;                   // devices visible through the CUDA driver API
   std::string driver_version;      // "13.0"; empty when unknown
   std::string unavailable_reason;  // why count is 0 or the version is missing
+  std::vector<GpuDevice> devices;
 };
 
 struct BlasProbe {
