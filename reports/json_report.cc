@@ -80,6 +80,14 @@ Json SystemJson(const checks::SystemDescription& system) {
             system.gpus.driver_version.empty() ? Json(nullptr) : Json(system.gpus.driver_version)},
            {"unavailable_reason", system.gpus.unavailable_reason},
            {"devices", devices}};
+  const auto library = [](const checks::LibraryVersion& probed) {
+    return Json{{"version", probed.version.empty() ? Json(nullptr) : Json(probed.version)},
+                {"path", probed.path},
+                {"unavailable_reason", probed.unavailable_reason}};
+  };
+  json["cuda_libraries"] = Json{{"runtime", library(system.cuda_libraries.runtime)},
+                                {"cublas", library(system.cuda_libraries.cublas)},
+                                {"nccl", library(system.cuda_libraries.nccl)}};
   json["libraries"] = Json(system.libraries);
   json["unknown"] = Json(system.unknown);
   return json;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "conformance/checks/cuda_libraries_probe.h"
 #include "conformance/spec/resolve.h"
 
 namespace lepton::checks {
@@ -55,6 +56,7 @@ struct SystemDescription {
   std::string build_type;
   BlasProbe blas;
   GpuProbe gpus;
+  CudaLibraries cuda_libraries;
   std::map<std::string, std::string> libraries;  // name -> version
   std::map<std::string, std::string> unknown;    // field -> why it could not be read
 };

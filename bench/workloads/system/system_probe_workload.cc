@@ -91,6 +91,15 @@ class SystemProbeWorkload final : public Workload {
     } else {
       metrics.not_measured["cuda_driver_version"] = system.gpus.unavailable_reason;
     }
+    for (const auto& [name, library] :
+         {std::pair{"cuda_runtime_version", &system.cuda_libraries.runtime},
+          std::pair{"nccl_version", &system.cuda_libraries.nccl}}) {
+      if (library->version.empty()) {
+        metrics.not_measured[name] = library->unavailable_reason;
+      } else {
+        metrics.values[name] = library->version;
+      }
+    }
     AddGpuMinimums(system.gpus, metrics);
     return metrics;
   }
