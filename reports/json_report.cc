@@ -59,11 +59,35 @@ Json SystemJson(const checks::SystemDescription& system) {
       Json{{"config", system.blas.config},           {"core", system.blas.core},
            {"threads", system.blas.threads},         {"lapack_version", system.blas.lapack_version},
            {"sgemm_exact", system.blas.sgemm_exact}, {"onednn_isa", system.blas.onednn_isa}};
+  Json devices = Json::array();
+  for (const checks::GpuDevice& device : system.gpus.devices) {
+    devices.push_back(
+        Json{{"ordinal", device.ordinal},
+             {"name", device.name},
+             {"pci_bus_id", device.pci_bus_id},
+             {"compute_capability", device.compute_capability},
+             {"memory_gib", Number(device.memory_gib)},
+             {"multiprocessors", device.multiprocessors},
+             {"clock_mhz", device.clock_mhz},
+             {"memory_clock_mhz", device.memory_clock_mhz},
+             {"memory_bus_bits", device.memory_bus_bits},
+             {"ecc_enabled", device.ecc_enabled ? Json(*device.ecc_enabled) : Json(nullptr)},
+             {"unknown", Json(device.unknown)}});
+  }
   json["gpus"] =
       Json{{"count", system.gpus.count},
            {"driver_version",
             system.gpus.driver_version.empty() ? Json(nullptr) : Json(system.gpus.driver_version)},
-           {"unavailable_reason", system.gpus.unavailable_reason}};
+           {"unavailable_reason", system.gpus.unavailable_reason},
+           {"devices", devices}};
+  const auto library = [](const checks::LibraryVersion& probed) {
+    return Json{{"version", probed.version.empty() ? Json(nullptr) : Json(probed.version)},
+                {"path", probed.path},
+                {"unavailable_reason", probed.unavailable_reason}};
+  };
+  json["cuda_libraries"] = Json{{"runtime", library(system.cuda_libraries.runtime)},
+                                {"cublas", library(system.cuda_libraries.cublas)},
+                                {"nccl", library(system.cuda_libraries.nccl)}};
   json["libraries"] = Json(system.libraries);
   json["unknown"] = Json(system.unknown);
   return json;
@@ -175,6 +199,7 @@ Json PlannedRequirementJson(const spec::PlannedRequirement& planned) {
       {"runs_required", planned.runs},
       {"applies_if",
        requirement.applies_if ? ConditionJson(*requirement.applies_if) : Json(nullptr)},
+      {"headline", requirement.headline},
       {"methods", methods}};
 }
 

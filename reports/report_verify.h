@@ -12,11 +12,16 @@
 // files; the descriptive section against its hash; and every verdict, recomputed from the raw
 // measurements with the embedded spec.
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "conformance/core/status.h"
+#include "conformance/spec/spec_model.h"
+#include "reports/report_document.h"
 
 namespace lepton::reports {
 
@@ -30,8 +35,26 @@ struct VerifyCheck {
   std::string message;
 };
 
+// Parsed specs by digest, shared by the verifications of many reports (a leaderboard verifies
+// hundreds against a handful of spec versions). Only specs whose embedded files matched their
+// digests are stored or looked up, so a cached spec is the one those bytes would load to.
+// Safe to share between threads.
+class SpecCache {
+ public:
+  std::shared_ptr<const spec::Spec> Find(const std::string& digest) const;
+  void Store(const std::string& digest, std::shared_ptr<const spec::Spec> spec);
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const spec::Spec>> specs_;
+};
+
 // InvalidArgument only when the JSON cannot be read at all; every other problem is a check.
 Result<std::vector<VerifyCheck>> VerifyReport(std::string_view report_json,
-                                              const std::vector<std::string>& trusted_public_hex);
+                                              const std::vector<std::string>& trusted_public_hex,
+                                              SpecCache* cache = nullptr);
+std::vector<VerifyCheck> VerifyReport(const ReportDocument& report,
+                                      const std::vector<std::string>& trusted_public_hex,
+                                      SpecCache* cache = nullptr);
 
 }  // namespace lepton::reports

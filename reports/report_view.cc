@@ -7,24 +7,12 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "reports/report_document_data.h"
+
 namespace lepton::reports {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string LineColumn(std::string_view text, std::size_t byte) {
-  int line = 1;
-  int column = 1;
-  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return std::to_string(line) + ":" + std::to_string(column);
-}
 
 // A value as text: strings as they are, numbers in JSON's shortest form, null as "".
 std::string Text(const Json& value) {
@@ -150,15 +138,13 @@ void DescribeEnergyMethod(const Json& workloads, const Json& requirement, Requir
 }  // namespace
 
 Result<ReportView> ParseReportView(std::string_view json, std::string_view name) {
-  const std::string where(name);
-  Json root;
-  try {
-    root = Json::parse(json.begin(), json.end());
-  } catch (const Json::parse_error& error) {
-    return std::unexpected(
-        InvalidArgumentError(where + ":" + LineColumn(json, error.byte == 0 ? 0 : error.byte - 1) +
-                             ": not valid JSON: " + error.what()));
-  }
+  LEPTON_ASSIGN_OR_RETURN(const ReportDocument document, ReportDocument::Parse(json, name));
+  return ParseReportView(document);
+}
+
+Result<ReportView> ParseReportView(const ReportDocument& document) {
+  const std::string& where = document.name();
+  const Json& root = document.data().root;
   ReportView view;
   Reader read(where);
   try {
@@ -199,6 +185,16 @@ Result<ReportView> ParseReportView(std::string_view json, std::string_view name)
     const Json& blas = read.At(system, "blas", "system");
     view.blas = read.String(blas, "config", "system.blas");
     view.gpus = read.Int(read.At(system, "gpus", "system"), "count", "system.gpus");
+    if (root.contains("signature") && root.at("signature").is_object()) {
+      view.signer_public_key = read.String(root.at("signature"), "public_key", "signature");
+      view.signed_sha256 = read.String(root.at("signature"), "signed_sha256", "signature");
+    }
+    if (root.contains("descriptive")) {
+      for (const auto& [key, value] :
+           read.At(read.At(root, "descriptive", "report"), "fields", "descriptive").items()) {
+        view.descriptive[key] = Text(value);
+      }
+    }
     const Json& requirements = read.At(root, "requirements", "report");
     for (std::size_t i = 0; i < requirements.size(); ++i) {
       const Json& r = requirements[i];
@@ -223,6 +219,7 @@ Result<ReportView> ParseReportView(std::string_view json, std::string_view name)
       requirement.runs_required = read.Int(r, "runs_required", path);
       const Json& applies_if = read.At(r, "applies_if", path);
       if (applies_if.is_object()) requirement.applies_if = read.String(applies_if, "text", path);
+      requirement.headline = read.At(r, "headline", path).get<bool>();
       if (requirement.kind == "energy") {
         for (const Json& tier : read.At(r, "methods", path)) {
           requirement.methods_accepted +=

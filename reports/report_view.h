@@ -2,11 +2,13 @@
 // What renderers read: a certification report parsed back from its canonical JSON (the source of
 // truth), as plain values. Renderers format these; they never recompute a verdict.
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "conformance/core/status.h"
+#include "reports/report_document.h"
 
 namespace lepton::reports {
 
@@ -27,6 +29,7 @@ struct RequirementView {
   std::vector<std::string> values;
   int runs_required = 0;
   std::string applies_if;
+  bool headline = false;  // the leaderboard ranks by it
   // Energy requirements: the method tiers accepted ("analyser, bmc") and how the runs' figures
   // were measured, or why they were not, from the runs' evidence; shown beside the figure.
   std::string methods_accepted;
@@ -67,6 +70,10 @@ struct ReportView {
   std::string memory_gib;
   std::string blas;
   int gpus = 0;
+  // Empty when unsigned; whether the signature holds is reports/report_verify.h's business.
+  std::string signer_public_key;
+  std::string signed_sha256;
+  std::map<std::string, std::string> descriptive;  // vendor-editable fields (system name, notes)
   std::vector<RequirementView> requirements;
   std::vector<SeriesView> series;
 };
@@ -74,5 +81,6 @@ struct ReportView {
 // InvalidArgument naming `name`, the line and column of a JSON syntax error, or the missing or
 // mistyped field.
 Result<ReportView> ParseReportView(std::string_view json, std::string_view name);
+Result<ReportView> ParseReportView(const ReportDocument& document);
 
 }  // namespace lepton::reports

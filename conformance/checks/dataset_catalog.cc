@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "conformance/core/data_roots.h"
+
 namespace lepton::checks {
 namespace {
 
@@ -25,7 +27,9 @@ Result<std::filesystem::path> ResolveDatasetDir(
         UnavailableError(std::string(info.title) + ": no directory given (--data DIR)"));
   }
   const std::filesystem::path dir(info.default_dir);
-  return dir.is_absolute() ? dir : std::filesystem::current_path() / dir;
+  if (dir.is_absolute()) return dir;
+  // Not found anywhere: the working directory's path, so the error names where it was expected.
+  return FindUnderDataRoots(dir).value_or(std::filesystem::current_path() / dir);
 }
 
 const ImageDatasetInfo* FindImageDataset(std::string_view name) {

@@ -16,8 +16,8 @@ namespace lepton::checks {
 struct ImageDatasetInfo {
   std::string_view name;
   std::string_view title;
-  // Absolute, or relative to the working directory (tools/setup.sh provisions ./data from the
-  // repository root); empty when the user must supply it (--data).
+  // Absolute, or relative to a data root (conformance/core/data_roots.h: the working directory,
+  // then the bundle's share/lepton-cert); empty when the user must supply it (--data).
   std::string_view default_dir;
   int classes;
 };

@@ -54,6 +54,12 @@ Result<SplitFiles> FindSplitFiles(const std::filesystem::path& dir, const std::s
     for (const std::string& name : {stem, stem + ".gz"}) {
       if (std::filesystem::is_regular_file(dir / name, error)) return dir / name;
     }
+    for (const std::string& name : {stem, stem + ".gz"}) {
+      if (std::filesystem::exists(dir / name, error)) {
+        return std::unexpected(InvalidArgumentError(
+            (dir / name).string() + ": not a regular file (the " + split + " split's IDX file)"));
+      }
+    }
     return std::unexpected(
         NotFoundError((dir / stem).string() + "[.gz]: no such file (the " + split + " split)"));
   };

@@ -63,6 +63,7 @@ SystemDescription ProbeSystem() {
   system.build_type = LEPTON_BUILD_TYPE;
   system.blas = ProbeBlas();
   system.gpus = ProbeCudaDriver();
+  system.cuda_libraries = ProbeCudaLibraries();
   system.libraries = LibraryVersions();
   return system;
 }

@@ -5,15 +5,34 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "conformance/checks/cuda_libraries_probe.h"
 #include "conformance/spec/resolve.h"
 
 namespace lepton::checks {
+
+// One CUDA device as the driver API describes it; fields it would not give stay empty or 0 and
+// are named in `unknown` with the reason.
+struct GpuDevice {
+  int ordinal = 0;
+  std::string name;
+  std::string pci_bus_id;          // "0000:3b:00.0"
+  std::string compute_capability;  // "9.0"
+  double memory_gib = 0;
+  int multiprocessors = 0;
+  int clock_mhz = 0;  // typical SM clock
+  int memory_clock_mhz = 0;
+  int memory_bus_bits = 0;
+  std::optional<bool> ecc_enabled;
+  std::map<std::string, std::string> unknown;
+};
 
 struct GpuProbe {
   int count = 0;                   // devices visible through the CUDA driver API
   std::string driver_version;      // "13.0"; empty when unknown
   std::string unavailable_reason;  // why count is 0 or the version is missing
+  std::vector<GpuDevice> devices;
 };
 
 struct BlasProbe {
@@ -37,6 +56,7 @@ struct SystemDescription {
   std::string build_type;
   BlasProbe blas;
   GpuProbe gpus;
+  CudaLibraries cuda_libraries;
   std::map<std::string, std::string> libraries;  // name -> version
   std::map<std::string, std::string> unknown;    // field -> why it could not be read
 };

@@ -77,5 +77,33 @@ TEST_F(AtomicFileTest, FileSizeLimitKeepsPreviousContent) {
   EXPECT_EQ(EntriesInDir(), 1);
 }
 
+// A writer killed at any moment (here SIGKILL, which runs no clean-up) leaves the target either
+// as it was or wholly replaced: readers never see a mix.
+TEST_F(AtomicFileTest, WriterKilledMidWriteLeavesACompleteFile) {
+  const fs::path target = dir_ / "report.json";
+  ASSERT_TRUE(WriteFileAtomically(target, "previous").ok());
+  const std::size_t size = std::size_t{16} << 20;
+  for (int delay_ms : {1, 5, 20, 60}) {
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      for (char fill = 'a';; fill = fill == 'a' ? 'b' : 'a') {
+        if (!WriteFileAtomically(target, std::string(size, fill)).ok()) ::_exit(1);
+      }
+    }
+    ::usleep(static_cast<useconds_t>(delay_ms) * 1000);
+    ::kill(child, SIGKILL);
+    int wait_status = 0;
+    ::waitpid(child, &wait_status, 0);
+    ASSERT_TRUE(WIFSIGNALED(wait_status));
+    const std::string content = ReadAll(target);
+    const bool previous = content == "previous";
+    const bool whole =
+        content.size() == size && content.find_first_not_of(content.front()) == std::string::npos;
+    EXPECT_TRUE(previous || whole)
+        << "after " << delay_ms << " ms: a " << content.size() << "-byte mix";
+  }
+}
+
 }  // namespace
 }  // namespace lepton

@@ -470,7 +470,7 @@ class Loader {
         MapView map,
         MapView::Open(node, what,
                       {"id", "kind", "level", "title", "description", "workload", "metric", "unit",
-                       "statistic", "runs", "threshold", "applies_if", "methods"}));
+                       "statistic", "runs", "threshold", "applies_if", "headline", "methods"}));
     LEPTON_ASSIGN_OR_RETURN(const DocNode* kind, map.Require("kind"));
     LEPTON_ASSIGN_OR_RETURN(
         std::string kind_text,
@@ -520,6 +520,18 @@ class Loader {
     if (const DocNode* applies_if = map.Get("applies_if")) {
       LEPTON_ASSIGN_OR_RETURN(requirement.applies_if,
                               ParseCondition(*applies_if, "applies_if", ""));
+    }
+    if (const DocNode* headline = map.Get("headline")) {
+      LEPTON_ASSIGN_OR_RETURN(requirement.headline, ReadBool(*headline, "headline"));
+      const bool ranks = requirement.statistic.has_value() &&
+                         requirement.threshold.op != Comparison::kEqual &&
+                         (requirement.kind == RequirementKind::kPerformance ||
+                          requirement.kind == RequirementKind::kEnergy);
+      if (requirement.headline && !ranks) {
+        return ErrorAt(headline->location,
+                       "headline: only a performance or energy requirement on a number with an "
+                       "upper or lower bound can rank systems");
+      }
     }
     spec_.requirements.push_back(std::move(requirement));
     return OkStatus();

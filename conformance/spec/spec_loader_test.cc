@@ -158,6 +158,14 @@ INSTANTIATE_TEST_SUITE_P(
         MalformedCase{"unknown_precondition_fact", Mutate("gpus: \">= 1\"", "tpus: \">= 1\""),
                       "lepton.yaml:7:41: unknown fact 'tpus'; known facts: gpus, ranks, nodes, "
                       "cpu_cores, memory_gib"},
+        MalformedCase{"headline_not_bool", Mutate("headline: true", "headline: yes please"),
+                      "lepton.yaml:43:15: headline: expected true or false, found 'yes please'"},
+        MalformedCase{"headline_on_interface",
+                      Mutate("statistic: min\n    threshold: {op: \">=\", all: 1}",
+                             "statistic: min\n    threshold: {op: \">=\", all: 1}\n"
+                             "    headline: true"),
+                      "lepton.yaml:32:15: headline: only a performance or energy requirement on "
+                      "a number with an upper or lower bound can rank systems"},
         MalformedCase{"profile_named_all",
                       Mutate("  ci: {devices: cpu, scale: small}", "  all: {devices: cpu}"),
                       "lepton.yaml:6:3: profile name 'all' must be lower-case words joined by "

@@ -98,6 +98,8 @@ struct Requirement {
   // Energy requirements only: the measurement methods whose figures this requirement judges;
   // a run measured another way is not measured for it.
   std::vector<EnergyTier> methods;
+  // A figure the leaderboard ranks systems by (a number with an upper or lower bound).
+  bool headline = false;
   SourceLocation location;  // the requirement's first key
   // Where the references were written, so a dangling one is reported at its own line.
   SourceLocation workload_location;

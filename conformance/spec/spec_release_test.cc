@@ -9,24 +9,19 @@
 #include <sstream>
 
 #include "conformance/core/version.h"
+#include "conformance/spec/releases.h"
 #include "conformance/spec/spec_loader.h"
 
 namespace lepton::spec {
 namespace {
 
-std::map<std::string, std::string> ReadReleases(const std::filesystem::path& path) {
-  std::map<std::string, std::string> releases;
+Releases ReadReleases(const std::filesystem::path& path) {
   std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line.front() == '#') continue;
-    std::istringstream fields(line);
-    std::string version;
-    std::string digest;
-    fields >> version >> digest;
-    releases[version] = digest;
-  }
-  return releases;
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto releases = ParseReleases(text.str(), path.string());
+  EXPECT_TRUE(releases.has_value()) << releases.error().message();
+  return releases.value_or(Releases{});
 }
 
 std::vector<Spec> LoadAllVersions() {

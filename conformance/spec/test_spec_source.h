@@ -69,6 +69,7 @@ requirements:
     runs: {all: 3, ci: 2}
     threshold: {op: ">=", cpu: 100, ci: 10}
     applies_if: "ranks >= 2"
+    headline: true
 )";
 }
 

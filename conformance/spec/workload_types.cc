@@ -44,13 +44,19 @@ constexpr std::array<MetricSchema, 7> kInferenceEnergyMetrics = {{
 }};
 
 // system_probe -----------------------------------------------------------------------------------
-constexpr std::array<MetricSchema, 6> kSystemMetrics = {{
+constexpr std::array<MetricSchema, 11> kSystemMetrics = {{
     {"cpu_cores", "count", "logical CPUs this process may run on (sched_getaffinity)"},
     {"memory_gib", "GiB", "physical memory (MemTotal of /proc/meminfo)"},
     {"lapack_version", "version", "LAPACK version reported by ILAVER"},
     {"blas_sgemm_available", "bool", "a 64x64 SGEMM through CBLAS returned the exact product"},
     {"gpu_count", "count", "CUDA devices visible through the driver API (0 when none)"},
     {"cuda_driver_version", "version", "CUDA driver API version (cuDriverGetVersion)"},
+    {"cuda_runtime_version", "version", "CUDA runtime the loader finds (cudaRuntimeGetVersion)"},
+    {"nccl_version", "version", "NCCL the loader finds (ncclGetVersion)"},
+    {"gpu_min_compute_capability", "version",
+     "lowest compute capability over the CUDA devices (a node is as capable as its weakest GPU)"},
+    {"gpu_min_memory_gib", "GiB", "smallest device memory over the CUDA devices"},
+    {"gpu_min_multiprocessors", "count", "fewest streaming multiprocessors over the CUDA devices"},
 }};
 
 Status NoCheck(const WorkloadSpec& /*workload*/, const ParamMap& /*params*/) { return OkStatus(); }

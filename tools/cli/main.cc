@@ -4,10 +4,13 @@
 #include <fmt/core.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <exception>
 
 #include "tools/cli/build_info.h"
+#include "tools/cli/compare_command.h"
 #include "tools/cli/exit_codes.h"
+#include "tools/cli/leaderboard_command.h"
 #include "tools/cli/onnx_commands.h"
 #include "tools/cli/report_commands.h"
 #include "tools/cli/run_command.h"
@@ -113,6 +116,42 @@ int Main(int argc, char** argv) {
   verify_command->add_option("--pubkey", verify_pubkey, "A trusted public key file");
   verify_command->add_option("--trusted-keys", verify_trusted, "A directory of trusted *.pub");
 
+  CompareCommand compare;
+  std::string compare_margin = "5%";
+  std::string compare_junit;
+  CLI::App* compare_command = app.add_subcommand(
+      "compare", "Gate a candidate report against a baseline: significant regressions fail");
+  compare_command->add_option("baseline", compare.baseline, "The baseline report.json")->required();
+  compare_command->add_option("candidate", compare.candidate, "The candidate report.json")
+      ->required();
+  compare_command
+      ->add_option("--max-regression", compare_margin,
+                   "Allowed change in the worse direction (5% or 0.05)")
+      ->capture_default_str();
+  compare_command->add_option("--alpha", compare.options.alpha, "Significance level")
+      ->capture_default_str()
+      ->check(CLI::Range(1e-6, 0.5));
+  compare_command->add_option("--format", compare.format, "text or md")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "md"}));
+  compare_command->add_option("--junit", compare_junit, "Also write JUnit XML here");
+
+  std::vector<std::string> board_inputs;
+  std::string board_trusted;
+  std::string board_pubkey;
+  std::string board_releases;
+  std::string board_output;
+  CLI::App* leaderboard_command = app.add_subcommand(
+      "leaderboard", "Verify signed reports and write a static, sortable leaderboard site");
+  leaderboard_command->add_option("reports", board_inputs, "Report files or directories of *.json")
+      ->required();
+  leaderboard_command->add_option("--trusted-keys", board_trusted, "A directory of trusted *.pub");
+  leaderboard_command->add_option("--pubkey", board_pubkey, "A trusted public key file");
+  leaderboard_command->add_option(
+      "--releases", board_releases,
+      "Released spec versions and digests (default: the spec/RELEASES built in)");
+  leaderboard_command->add_option("-o,--output", board_output, "Site directory")->required();
+
   CLI::App* onnx_command = app.add_subcommand("onnx", "ONNX conformance of the reference executor");
   onnx_command->require_subcommand(1);
   std::vector<std::string> node_test_paths;
@@ -191,6 +230,27 @@ int Main(int argc, char** argv) {
         render_input, render_format,
         render_output.empty() ? std::nullopt : std::optional<std::filesystem::path>(render_output));
   }
+  if (*compare_command) {
+    auto margin = ParseFraction(compare_margin);
+    if (!margin || *margin < 0 || *margin >= 10) {
+      fmt::print(stderr, "lepton-cert: error: --max-regression {}: expected e.g. 5% or 0.05\n",
+                 compare_margin);
+      return kExitUsageError;
+    }
+    compare.options.max_regression = *margin;
+    if (!compare_junit.empty()) compare.junit = compare_junit;
+    return CompareReportFiles(compare);
+  }
+  if (*leaderboard_command) {
+    const auto optional_path = [](const std::string& text) {
+      return text.empty() ? std::nullopt : std::optional<std::filesystem::path>(text);
+    };
+    LeaderboardCommand board{
+        std::vector<std::filesystem::path>(board_inputs.begin(), board_inputs.end()),
+        optional_path(board_trusted), optional_path(board_pubkey), optional_path(board_releases),
+        board_output};
+    return BuildLeaderboardSite(board);
+  }
   if (*onnx_test_command) {
     return RunOnnxNodeTests(
         std::vector<std::filesystem::path>(node_test_paths.begin(), node_test_paths.end()));
@@ -206,6 +266,9 @@ int Main(int argc, char** argv) {
 }  // namespace lepton::cli
 
 int main(int argc, char** argv) {
+  // Past RLIMIT_FSIZE a write should fail with EFBIG and be reported like a full disk, not kill
+  // the process halfway through writing its report.
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
     return lepton::cli::Main(argc, argv);
   } catch (const std::exception& error) {

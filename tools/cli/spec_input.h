@@ -13,6 +13,8 @@ namespace lepton::cli {
 
 // Generated at build time from spec/lepton-v1 (see tools/CMakeLists.txt).
 std::span<const EmbeddedFile> DefaultSpecFiles();
+// Generated at build time: spec/RELEASES, the released versions and their digests.
+std::span<const EmbeddedFile> SpecReleaseFiles();
 
 struct SpecInput {
   spec::Spec spec;

@@ -2,10 +2,10 @@
 
 #include <fmt/core.h>
 
-#include <fstream>
-#include <sstream>
+#include <algorithm>
 
 #include "conformance/core/atomic_file.h"
+#include "conformance/core/read_file.h"
 #include "reports/report_verify.h"
 #include "reports/signing.h"
 #include "tools/cli/exit_codes.h"
@@ -13,20 +13,42 @@
 namespace lepton::cli {
 namespace {
 
-Result<std::string> ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::unexpected(NotFoundError(path.string() + ": cannot open"));
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
 int Fail(const Status& status) {
   fmt::print(stderr, "lepton-cert: error: {}\n", status.message());
   return kExitUsageError;
 }
 
 }  // namespace
+
+Result<std::vector<std::string>> LoadTrustedKeys(
+    const std::optional<std::filesystem::path>& pubkey,
+    const std::optional<std::filesystem::path>& trusted_dir) {
+  std::vector<std::string> trusted;
+  if (pubkey) {
+    LEPTON_ASSIGN_OR_RETURN(std::string key, reports::LoadPublicKey(*pubkey));
+    trusted.push_back(std::move(key));
+  }
+  if (trusted_dir) {
+    std::error_code error;
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(*trusted_dir, error)) {
+      if (entry.path().extension() == ".pub") files.push_back(entry.path());
+    }
+    if (error) {
+      return std::unexpected(NotFoundError(trusted_dir->string() + ": " + error.message()));
+    }
+    std::sort(files.begin(), files.end());
+    for (const std::filesystem::path& file : files) {
+      LEPTON_ASSIGN_OR_RETURN(std::string key, reports::LoadPublicKey(file));
+      trusted.push_back(std::move(key));
+    }
+  }
+  if (trusted.empty()) {
+    return std::unexpected(
+        InvalidArgumentError("no trusted key: pass --pubkey FILE or --trusted-keys DIR (*.pub)"));
+  }
+  return trusted;
+}
 
 int GenerateKeys(const std::filesystem::path& keyfile) {
   const reports::KeyPair keys = reports::GenerateKeyPair();
@@ -38,7 +60,7 @@ int GenerateKeys(const std::filesystem::path& keyfile) {
 
 int SignReportFile(const std::filesystem::path& report, const std::filesystem::path& keyfile,
                    const std::optional<std::filesystem::path>& output) {
-  auto json = ReadFile(report);
+  auto json = ReadFileCapped(report, kMaxReportFileBytes);
   if (!json) return Fail(json.error());
   auto secret = reports::LoadSecretKey(keyfile);
   if (!secret) return Fail(secret.error());
@@ -59,28 +81,11 @@ int SignReportFile(const std::filesystem::path& report, const std::filesystem::p
 int VerifyReportFile(const std::filesystem::path& report,
                      const std::optional<std::filesystem::path>& pubkey,
                      const std::optional<std::filesystem::path>& trusted_dir) {
-  std::vector<std::string> trusted;
-  if (pubkey) {
-    auto key = reports::LoadPublicKey(*pubkey);
-    if (!key) return Fail(key.error());
-    trusted.push_back(*key);
-  }
-  if (trusted_dir) {
-    std::error_code error;
-    for (const auto& entry : std::filesystem::directory_iterator(*trusted_dir, error)) {
-      if (entry.path().extension() != ".pub") continue;
-      auto key = reports::LoadPublicKey(entry.path());
-      if (!key) return Fail(key.error());
-      trusted.push_back(*key);
-    }
-    if (error) return Fail(NotFoundError(trusted_dir->string() + ": " + error.message()));
-  }
-  if (trusted.empty()) {
-    return Fail(InvalidArgumentError("no trusted key: pass --pubkey FILE or --trusted-keys DIR"));
-  }
-  auto json = ReadFile(report);
+  auto trusted = LoadTrustedKeys(pubkey, trusted_dir);
+  if (!trusted) return Fail(trusted.error());
+  auto json = ReadFileCapped(report, kMaxReportFileBytes);
   if (!json) return Fail(json.error());
-  auto checks = reports::VerifyReport(*json, trusted);
+  auto checks = reports::VerifyReport(*json, *trusted);
   if (!checks) return Fail(checks.error().WithContext(report.string()));
   bool all_ok = true;
   for (const reports::VerifyCheck& check : *checks) {

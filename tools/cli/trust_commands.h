@@ -3,8 +3,18 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
+#include <vector>
+
+#include "conformance/core/status.h"
 
 namespace lepton::cli {
+
+// Public keys (hex) from one key file and/or every *.pub file in a directory; InvalidArgument
+// when neither yields a key.
+Result<std::vector<std::string>> LoadTrustedKeys(
+    const std::optional<std::filesystem::path>& pubkey,
+    const std::optional<std::filesystem::path>& trusted_dir);
 
 int GenerateKeys(const std::filesystem::path& keyfile);
 int SignReportFile(const std::filesystem::path& report, const std::filesystem::path& keyfile,

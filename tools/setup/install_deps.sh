@@ -16,6 +16,7 @@ packages=(
   libopenmpi-dev openmpi-bin
   dataset-fashion-mnist
   python3 python3-jsonschema python3-yaml
+  chromium
   nodejs npm
 )
 

@@ -1,12 +1,13 @@
 #include "bench/workloads/onnx_conformance/onnx_node_tests_workload.h"
 
+#include "conformance/core/data_roots.h"
 #include "conformance/onnx/node_tests.h"
 
 namespace lepton::bench {
 namespace {
 
-// Suites the tool knows, found relative to the working directory (the repository root, where
-// tools/setup.sh runs) unless `--data SUITE=DIR` names another place.
+// Suites the tool knows, found under a data root (the repository root in a checkout, the
+// bundle's share/lepton-cert) unless `--data SUITE=DIR` names another place.
 constexpr std::string_view kDefaultSuiteRoot = "conformance/onnx/testdata";
 
 class OnnxNodeTestsWorkload final : public Workload {
@@ -17,12 +18,14 @@ class OnnxNodeTestsWorkload final : public Workload {
     if (auto given = context.dataset_dirs.find(suite); given != context.dataset_dirs.end()) {
       dir_ = given->second;
     } else {
-      dir_ = std::filesystem::current_path() / kDefaultSuiteRoot / suite;
+      const std::filesystem::path relative = std::filesystem::path(kDefaultSuiteRoot) / suite;
+      dir_ = FindUnderDataRoots(relative).value_or(std::filesystem::current_path() / relative);
     }
     std::error_code error;
     if (!std::filesystem::is_directory(dir_, error)) {
       return UnavailableError("ONNX node test suite '" + suite + "' not found at " + dir_.string() +
-                              " (run from the repository root or pass --data " + suite + "=DIR)");
+                              " (run from the repository root, use the bundle, or pass --data " +
+                              suite + "=DIR)");
     }
     return OkStatus();
   }

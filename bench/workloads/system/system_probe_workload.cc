@@ -1,7 +1,60 @@
 #include "bench/workloads/system/system_probe_workload.h"
 
+#include <algorithm>
+#include <optional>
+
+#include "conformance/core/version.h"
+
 namespace lepton::bench {
 namespace {
+
+// The weakest device's figures: a requirement on a node holds only if every GPU meets it. A
+// figure some device would not give is not measured, with the driver's reasons.
+void AddGpuMinimums(const checks::GpuProbe& gpus, Metrics& metrics) {
+  if (gpus.devices.empty()) {
+    const std::string reason =
+        "no CUDA device: " +
+        (gpus.unavailable_reason.empty() ? std::string("none visible") : gpus.unavailable_reason);
+    for (const char* name :
+         {"gpu_min_compute_capability", "gpu_min_memory_gib", "gpu_min_multiprocessors"}) {
+      metrics.not_measured[name] = reason;
+    }
+    return;
+  }
+  const auto unknown_reason = [&](const char* field) -> std::optional<std::string> {
+    for (const checks::GpuDevice& device : gpus.devices) {
+      if (auto found = device.unknown.find(field); found != device.unknown.end()) {
+        return "device " + std::to_string(device.ordinal) + ": " + found->second;
+      }
+    }
+    return std::nullopt;
+  };
+  const checks::GpuDevice* weakest = &gpus.devices.front();
+  double memory = weakest->memory_gib;
+  int multiprocessors = weakest->multiprocessors;
+  for (const checks::GpuDevice& device : gpus.devices) {
+    const auto mine = Version::Parse(device.compute_capability);
+    const auto least = Version::Parse(weakest->compute_capability);
+    if (mine && (!least || *mine < *least)) weakest = &device;
+    memory = std::min(memory, device.memory_gib);
+    multiprocessors = std::min(multiprocessors, device.multiprocessors);
+  }
+  if (auto reason = unknown_reason("compute_capability")) {
+    metrics.not_measured["gpu_min_compute_capability"] = *reason;
+  } else {
+    metrics.values["gpu_min_compute_capability"] = weakest->compute_capability;
+  }
+  if (auto reason = unknown_reason("memory_gib")) {
+    metrics.not_measured["gpu_min_memory_gib"] = *reason;
+  } else {
+    metrics.values["gpu_min_memory_gib"] = memory;
+  }
+  if (auto reason = unknown_reason("multiprocessors")) {
+    metrics.not_measured["gpu_min_multiprocessors"] = *reason;
+  } else {
+    metrics.values["gpu_min_multiprocessors"] = static_cast<double>(multiprocessors);
+  }
+}
 
 class SystemProbeWorkload final : public Workload {
  public:
@@ -38,6 +91,16 @@ class SystemProbeWorkload final : public Workload {
     } else {
       metrics.not_measured["cuda_driver_version"] = system.gpus.unavailable_reason;
     }
+    for (const auto& [name, library] :
+         {std::pair{"cuda_runtime_version", &system.cuda_libraries.runtime},
+          std::pair{"nccl_version", &system.cuda_libraries.nccl}}) {
+      if (library->version.empty()) {
+        metrics.not_measured[name] = library->unavailable_reason;
+      } else {
+        metrics.values[name] = library->version;
+      }
+    }
+    AddGpuMinimums(system.gpus, metrics);
     return metrics;
   }
 

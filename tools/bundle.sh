@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# A relocatable lepton-cert for GPU nodes that have only the NVIDIA driver and the CUDA runtime
+# libraries: the binary, the shared libraries it needs except the C library and NVIDIA's, the
+# standard's files, the ONNX node-test suite and (when provisioned) the MNIST digits.
+#
+# usage: tools/bundle.sh [BUILD_DIR] [OUT_DIR]
+#   BUILD_DIR  a build with bin/lepton-cert (default build/release, built if missing)
+#   OUT_DIR    default dist/lepton-cert-VERSION-linux-ARCH; OUT_DIR.tar.gz is written beside it
+#
+# Layout: bin/lepton-cert (DT_RPATH $ORIGIN/../lib), lib/, share/lepton-cert/{spec,conformance,
+# data}. lepton-cert finds the suite and the digits under share/lepton-cert wherever the bundle
+# is unpacked. CUDA libraries (libcudart, libcublas, libnccl) and the driver (libcuda,
+# libnvidia-ml) are never bundled: they must match the node's driver, so point the loader at the
+# node's own, e.g. LD_LIBRARY_PATH=/usr/local/cuda/lib64.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${1:-$root/build/release}
+if [[ ! -x "$build/bin/lepton-cert" ]]; then
+  (cd "$root" && cmake --preset release && cmake --build --preset release --target lepton-cert)
+  build=$root/build/release
+fi
+version=$("$build/bin/lepton-cert" --version | awk '{print $1}')
+out=${2:-$root/dist/lepton-cert-$version-linux-$(uname -m)}
+rm -rf "$out"
+mkdir -p "$out/bin" "$out/lib" "$out/share/lepton-cert/conformance/onnx" \
+  "$out/share/lepton-cert/data"
+cp "$build/bin/lepton-cert" "$out/bin/"
+
+# Everything the loader resolves, except what must come from the node itself.
+ldd "$build/bin/lepton-cert" | awk '$2 == "=>" && $3 ~ /^\// {print $1, $3}' |
+  while read -r name path; do
+    case "$name" in
+      libc.so.* | libm.so.* | libdl.so.* | libpthread.so.* | librt.so.* | libresolv.so.* | \
+        ld-linux* | libcuda.so.* | libnvidia-* | libcudart.so.* | libcublas*.so.* | \
+        libnccl.so.* | libcusolver*.so.*) ;;
+      *) cp -L "$path" "$out/lib/$name" ;;
+    esac
+  done
+
+cp -r "$root/spec" "$out/share/lepton-cert/spec"
+cp -r "$root/conformance/onnx/testdata" "$out/share/lepton-cert/conformance/onnx/"
+if [[ -d "$root/data/mnist-digits" ]]; then
+  cp -r "$root/data/mnist-digits" "$out/share/lepton-cert/data/"
+fi
+cat >"$out/README.txt" <<TXT
+lepton-cert $version, relocatable bundle for linux-$(uname -m).
+
+  bin/lepton-cert run --profile gpu --out report/
+
+needs the NVIDIA driver (libcuda.so.1, libnvidia-ml.so.1) and, for GPU workloads, the CUDA
+runtime libraries of CUDA 13 (libcudart, libcublas, libnccl) on the loader's path, e.g.
+  LD_LIBRARY_PATH=/usr/local/cuda/lib64:/usr/local/cuda/targets/x86_64-linux/lib bin/lepton-cert ...
+Every other library is in lib/; datasets and the ONNX suite are in share/lepton-cert/.
+Official MNIST is yours to supply: --data /path/to/mnist.
+TXT
+tar -czf "$out.tar.gz" -C "$(dirname "$out")" "$(basename "$out")"
+echo "bundle: $out ($(du -sh "$out" | cut -f1)), archive: $out.tar.gz"
