@@ -5,9 +5,11 @@
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "conformance/core/statistics.h"
 #include "conformance/judge/significance.h"
+#include "conformance/spec/energy_metrics.h"
 #include "conformance/spec/workload_types.h"
 
 namespace lepton::reports {
@@ -21,6 +23,8 @@ struct WorkloadSamples {
   std::string type;
   Json params;
   std::map<std::string, std::vector<double>> values;  // metric -> timed runs' values
+  // How the timed runs' energy figures were measured: "tier meter (domains)" of each run.
+  std::set<std::string> energy_methods;
 };
 
 struct ReportSamples {
@@ -43,6 +47,23 @@ std::string StringField(const Json& object, const char* key, const std::string& 
   const Json& value = Field(object, key, path);
   if (!value.is_string()) throw std::runtime_error(path + "." + key + " should be a string");
   return value.get<std::string>();
+}
+
+// "on-die-counter rapl (package-0, dram-0)": two figures compare only when measured alike.
+std::string EnergyMethod(const Json& energy) {
+  if (!energy.at("tier").is_string()) return "not measured";
+  std::string method =
+      energy.at("tier").get<std::string>() + " " + energy.at("meter").get<std::string>() + " (";
+  for (const Json& domain : energy.at("domains")) {
+    method += (method.back() == '(' ? "" : ", ") + domain.get<std::string>();
+  }
+  return method + ")";
+}
+
+std::string Join(const std::set<std::string>& items) {
+  std::string text;
+  for (const std::string& item : items) text += (text.empty() ? "" : "; ") + item;
+  return text;
 }
 
 Result<ReportSamples> ReadSamples(std::string_view text, std::string_view name) {
@@ -88,6 +109,9 @@ Result<ReportSamples> ReadSamples(std::string_view text, std::string_view name) 
         for (const auto& [metric, value] : Field(run, "metrics", run_path).items()) {
           // Booleans and strings (versions, digests) have no size to compare.
           if (value.is_number()) entry.values[metric].push_back(value.get<double>());
+        }
+        if (run.contains("energy") && run.at("energy").is_object()) {
+          entry.energy_methods.insert(EnergyMethod(run.at("energy")));
         }
       }
     }
@@ -280,13 +304,22 @@ Result<Comparison> CompareReports(std::string_view baseline_json, std::string_vi
       row.better = BetterDirection(candidate, name, metric, row.unit, row.note);
       row.baseline = base_values;
       row.candidate = cand_values->second;
-      if (base.type != cand.type || !params_differ.empty()) {
+      // Joules from a wall analyser and from a GPU counter measure different things.
+      const bool methods_differ =
+          spec::IsEnergyMetric(metric) && base.energy_methods != cand.energy_methods;
+      if (base.type != cand.type || !params_differ.empty() || methods_differ) {
         row.baseline_median = *stats::Median(row.baseline);
         row.candidate_median = *stats::Median(row.candidate);
         row.change = row.change_low = row.change_high = kNaN;
         row.verdict = ChangeVerdict::kNotComparable;
-        row.note = base.type != cand.type ? "workload types differ"
-                                          : "parameters differ: " + params_differ;
+        if (base.type != cand.type) {
+          row.note = "workload types differ";
+        } else if (!params_differ.empty()) {
+          row.note = "parameters differ: " + params_differ;
+        } else {
+          row.note = "energy measured differently: " + Join(base.energy_methods) +
+                     " in the baseline, " + Join(cand.energy_methods) + " in the candidate";
+        }
       } else {
         Judge(row, options);
       }

@@ -6,6 +6,8 @@
 // parameters, the timed runs' values are compared:
 // - change: median(candidate) / median(baseline) - 1, with a percentile-bootstrap interval;
 // - significance: two-sided Mann-Whitney U at alpha (conformance/judge/significance.h);
+// - energy figures (energy_j, joules_per_sample, ...) compare only when both reports measured
+//   them by the same method (tier, meter and domains); otherwise they are not comparable;
 // - direction: which way is better comes from the spec's requirements on that metric (an upper
 //   bound means lower is better, a lower bound higher); without one, a unit of seconds means lower
 //   and a unit per second higher; otherwise the change is shown and not judged.

@@ -129,6 +129,41 @@ TEST(CompareReports, DifferentParametersAreNotComparable) {
   EXPECT_EQ(comparison->regressions, 0);
 }
 
+// The report above with joules_per_sample in every timed run, measured by `tier` through `meter`.
+std::string EnergyReport(const std::vector<double>& joules, const std::string& tier,
+                         const std::string& meter) {
+  Json report = Json::parse(Report(joules, joules));
+  for (Json& run : report["workloads"][0]["runs"]) {
+    if (run["warmup"].get<bool>() || !run["error"].is_null()) continue;
+    run["metrics"]["joules_per_sample"] = run["metrics"]["solve_time_s"];
+    run["energy"] = {{"tier", tier}, {"meter", meter}, {"domains", {"gpu0"}}};
+  }
+  report["requirements"].push_back({{"workload", "regression"},
+                                    {"metric", "joules_per_sample"},
+                                    {"unit", "J/sample"},
+                                    {"threshold", {{"op", "<="}, {"value", 1.0}}}});
+  return report.dump();
+}
+
+TEST(CompareReports, EnergyFiguresCompareOnlyWhenMeasuredAlike) {
+  const std::vector<double> joules = {1.0, 1.01, 0.99, 1.02, 1.0};
+  const std::vector<double> more = {1.3, 1.31, 1.29, 1.32, 1.3};
+  const auto alike = CompareReports(EnergyReport(joules, "on-die-counter", "nvml"), "base",
+                                    EnergyReport(more, "on-die-counter", "nvml"), "cand", {});
+  ASSERT_TRUE(alike.has_value()) << alike.error().ToString();
+  EXPECT_EQ(Row(*alike, "joules_per_sample").verdict, ChangeVerdict::kRegression);
+  const auto unlike = CompareReports(EnergyReport(joules, "on-die-counter", "nvml"), "base",
+                                     EnergyReport(more, "on-die-sampled", "nvml"), "cand", {});
+  ASSERT_TRUE(unlike.has_value()) << unlike.error().ToString();
+  const MetricComparison& row = Row(*unlike, "joules_per_sample");
+  EXPECT_EQ(row.verdict, ChangeVerdict::kNotComparable);
+  EXPECT_EQ(row.note,
+            "energy measured differently: on-die-counter nvml (gpu0) in the baseline, "
+            "on-die-sampled nvml (gpu0) in the candidate");
+  // The other metrics of the same runs still compare.
+  EXPECT_NE(Row(*unlike, "solve_time_s").verdict, ChangeVerdict::kNotComparable);
+}
+
 TEST(CompareReports, MalformedReportsNameTheFileAndField) {
   const std::string good = Report({1}, {1});
   auto broken = CompareReports(good, "b.json", "{\"spec\": 3", "c.json", {});
