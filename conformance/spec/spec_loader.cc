@@ -268,7 +268,9 @@ class Loader {
     return root;
   }
 
-  Status ReadHeader(const MapView& top) {
+  // Not const: it fills spec_ through LEPTON_ASSIGN_OR_RETURN, which clang-tidy 14 cannot parse
+  // on libstdc++ 12's <expected>.
+  Status ReadHeader(const MapView& top) {  // NOLINT(readability-make-member-function-const)
     LEPTON_ASSIGN_OR_RETURN(const DocNode* id, top.Require("spec"));
     LEPTON_ASSIGN_OR_RETURN(spec_.id, ReadString(*id, "spec"));
     if (!IsValidName(spec_.id)) {
