@@ -151,6 +151,7 @@ TEST(ExecutorTest, MultiplyAddsOverTheLimitAreRefused) {
                          {"b", Tensor::Float({11, 10}, std::vector<float>(110))}},
                         limits);
   ASSERT_FALSE(y.has_value());
+  EXPECT_EQ(y.error().code(), StatusCode::kResourceExhausted);
   EXPECT_EQ(y.error().message(), "MatMul node 'n': more than the limit of 1000 multiply-adds");
 }
 

@@ -72,9 +72,9 @@ Status CheckMultiplyAdds(const Node& node, std::initializer_list<std::int64_t> d
   for (std::int64_t d : dims) {
     if (__builtin_mul_overflow(trips, std::max<std::int64_t>(d, 1), &trips) ||
         trips > context.limits.max_multiply_adds) {
-      return NodeError(node, "more than the limit of " +
-                                 std::to_string(context.limits.max_multiply_adds) +
-                                 " multiply-adds");
+      return ResourceExhaustedError(
+          node.op_type + " node '" + node.name + "': more than the limit of " +
+          std::to_string(context.limits.max_multiply_adds) + " multiply-adds");
     }
   }
   return OkStatus();
