@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "conformance/spec/test_spec_source.h"
 
 namespace lepton::spec {
@@ -44,6 +47,20 @@ TEST(SpecLoaderTest, LoadsValidSpec) {
   EXPECT_EQ(std::get<std::int64_t>(regression.scale_overrides.at("small").at("dataset.rows").value),
             200);
   EXPECT_EQ(spec->sha256.size(), 64u);
+}
+
+// Regression (crafted input to spec_loader_fuzz): std::regex recursed once per character and
+// overflowed the stack on a requirement id or condition of 900,000 characters.
+TEST(SpecLoaderTest, HugeScalarsAreRefusedWithoutReachingAPattern) {
+  const std::string long_id(900000, 'A');
+  const auto id = LoadText(Mutate("id: IF-CORES", "id: IF-" + long_id));
+  ASSERT_FALSE(id.has_value());
+  EXPECT_THAT(id.error().message(),
+              HasSubstr("id 'IF-" + long_id.substr(0, 77) + "...' (900003 bytes) must be"));
+  const auto condition = LoadText(Mutate(
+      "applies_if: \"ranks >= 2\"", "applies_if: \"ranks >= " + std::string(900000, '1') + "\""));
+  ASSERT_FALSE(condition.has_value());
+  EXPECT_THAT(condition.error().message(), HasSubstr("expected a condition like"));
 }
 
 TEST(SpecLoaderTest, DigestCoversEveryByte) {
@@ -191,6 +208,27 @@ TEST(SpecLoaderTest, RejectsIncludeEscapes) {
     ASSERT_FALSE(spec.has_value()) << path;
     EXPECT_THAT(spec.error().message(), HasSubstr("lepton.yaml:4:12: includes: '"));
   }
+}
+
+// On disk a plain relative include can still leave the directory through a symbolic link.
+TEST(SpecLoaderTest, RejectsIncludesThatLeaveTheDirectoryThroughASymlink) {
+  namespace fs = std::filesystem;
+  const fs::path base =
+      fs::path(::testing::TempDir()) /
+      ("lepton-symlink-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+  fs::remove_all(base);
+  fs::create_directories(base / "spec");
+  std::ofstream(base / "outside.yaml") << "profiles:\n  cpu: {devices: cpu}\n";
+  std::ofstream(base / "spec" / "lepton.yaml")
+      << "spec: s\nversion: 1.0.0\nstatus: draft\nincludes: [p.yaml]\n";
+  fs::create_symlink(base / "outside.yaml", base / "spec" / "p.yaml");
+  const auto spec = LoadSpecFromPath(base / "spec");
+  fs::remove_all(base);
+  ASSERT_FALSE(spec.has_value());
+  EXPECT_EQ(spec.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(spec.error().message(),
+              HasSubstr("cannot include: " + (base / "spec" / "p.yaml").string() +
+                        " leads outside the spec directory"));
 }
 
 TEST(SpecLoaderTest, MissingIncludeNamesTheInclude) {
