@@ -39,6 +39,10 @@ if(NOT LEPTON_MPI STREQUAL "OFF")
     set(LEPTON_HAVE_MPI ON)
   endif()
 endif()
+# Flags the multi-rank tests pass to MPIEXEC_EXECUTABLE: Open MPI's, so tests may run as root
+# (containers) and with more ranks than cores (CI has two).
+set(LEPTON_MPIEXEC_PREFLAGS "--allow-run-as-root;--oversubscribe" CACHE STRING
+  "Flags for mpiexec in the multi-rank tests (Open MPI's by default)")
 
 # CUDA and NCCL --------------------------------------------------------------------------------------
 set(LEPTON_HAVE_CUDA OFF)

@@ -1,0 +1,108 @@
+// Runs under `mpiexec -n N` (CTest registers N = 2 and 4): every collective of the MPI backend
+// on every rank, checked against exactly computed values. Its own main, because MPI is
+// initialized once per process and must outlive every test.
+#include "bench/comm/mpi/mpi_communicator.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <memory>
+#include <numeric>
+#include <vector>
+
+#include "bench/workloads/collectives/collective_ops.h"
+
+namespace lepton::bench {
+namespace {
+
+Communicator* world = nullptr;  // owned by main, alive for every test
+
+TEST(MpiCommunicatorTest, WorldMatchesTheLauncher) {
+  EXPECT_EQ(world->name(), "mpi");
+  const char* size = std::getenv("OMPI_COMM_WORLD_SIZE");
+  ASSERT_NE(size, nullptr) << "run this test under mpiexec";
+  EXPECT_EQ(world->size(), std::atoi(size));
+  EXPECT_GE(world->rank(), 0);
+  EXPECT_LT(world->rank(), world->size());
+}
+
+// Hand-computed, independent of collective_ops: sums, max and min of rank + 1.
+TEST(MpiCommunicatorTest, AllReduceOfRankPlusOne) {
+  const int n = world->size();
+  const double mine = world->rank() + 1;
+  double sum = 0;
+  ASSERT_TRUE(world->AllReduce(&mine, &sum, 1, DataType::kFloat64, ReduceOp::kSum).ok());
+  EXPECT_EQ(sum, n * (n + 1) / 2);
+  double max = 0;
+  ASSERT_TRUE(world->AllReduce(&mine, &max, 1, DataType::kFloat64, ReduceOp::kMax).ok());
+  EXPECT_EQ(max, n);
+  std::int64_t minimum = world->rank() + 1;
+  ASSERT_TRUE(
+      world->AllReduce(&minimum, &minimum, 1, DataType::kInt64, ReduceOp::kMin).ok());
+  EXPECT_EQ(minimum, 1);
+}
+
+TEST(MpiCommunicatorTest, AllGatherOfRanksIsInRankOrder) {
+  const std::int64_t mine = world->rank();
+  std::vector<std::int64_t> all(static_cast<std::size_t>(world->size()), -1);
+  ASSERT_TRUE(world->AllGather(&mine, all.data(), 1, DataType::kInt64).ok());
+  std::vector<std::int64_t> expected(all.size());
+  std::iota(expected.begin(), expected.end(), 0);
+  EXPECT_EQ(all, expected);
+}
+
+TEST(MpiCommunicatorTest, BarrierReturnsOnEveryRank) {
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(world->Barrier().ok());
+}
+
+TEST(MpiCommunicatorTest, RootOutsideTheWorldIsAnError) {
+  float value = 0;
+  EXPECT_FALSE(world->Broadcast(&value, &value, 1, DataType::kFloat32, world->size()).ok());
+}
+
+class MpiEveryCollectiveTest
+    : public ::testing::TestWithParam<std::tuple<CollectiveKind, bool>> {};
+
+TEST_P(MpiEveryCollectiveTest, ExactOnEveryRank) {
+  const auto [kind, in_place] = GetParam();
+  // 1 and 7 elements take the small-message paths, 65537 the large ones (and is odd).
+  for (std::size_t block : {1u, 7u, 1024u, 65537u}) {
+    CollectiveCase collective(kind, block, in_place, world->rank(), world->size());
+    collective.Fill();
+    ASSERT_TRUE(collective.Run(*world).ok());
+    std::int64_t wrong = collective.CountWrong();
+    ASSERT_TRUE(world->AllReduce(&wrong, &wrong, 1, DataType::kInt64, ReduceOp::kSum).ok());
+    EXPECT_EQ(wrong, 0) << CollectiveName(kind) << (in_place ? " in place" : " out of place")
+                        << ", block " << block;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllOps, MpiEveryCollectiveTest,
+    ::testing::Combine(::testing::ValuesIn(AllCollectives().begin(), AllCollectives().end()),
+                       ::testing::Bool()),
+    [](const auto& test_info) {
+      return std::string(CollectiveName(std::get<0>(test_info.param))) +
+             (std::get<1>(test_info.param) ? "_in_place" : "_out_of_place");
+    });
+
+}  // namespace
+}  // namespace lepton::bench
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  auto world = lepton::bench::MakeMpiWorldCommunicator();
+  if (!world) {
+    std::fprintf(stderr, "cannot start MPI: %s\n", world.error().ToString().c_str());
+    return 2;
+  }
+  lepton::bench::world = world->get();
+  // One rank prints; every rank still fails the run (mpiexec's exit code) when its checks fail.
+  if ((*world)->rank() != 0) {
+    delete ::testing::UnitTest::GetInstance()->listeners().Release(
+        ::testing::UnitTest::GetInstance()->listeners().default_result_printer());
+  }
+  const int result = RUN_ALL_TESTS();
+  world->reset();  // finalizes MPI
+  return result;
+}
