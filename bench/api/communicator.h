@@ -44,8 +44,8 @@ class Communicator {
   virtual Status Broadcast(const void* send, void* recv, std::size_t count, DataType type,
                            int root) = 0;
   // On the root, recv[i] = op over ranks of send[i]; recv is not written on other ranks.
-  virtual Status Reduce(const void* send, void* recv, std::size_t count, DataType type,
-                        ReduceOp op, int root) = 0;
+  virtual Status Reduce(const void* send, void* recv, std::size_t count, DataType type, ReduceOp op,
+                        int root) = 0;
   // recv[r * count + i] = send_r[rank * count + i]: block `rank` of every rank's send buffer.
   virtual Status AllToAll(const void* send, void* recv, std::size_t count, DataType type) = 0;
   // Sends `count` elements to rank `send_to` and receives `count` from `recv_from`, at once.

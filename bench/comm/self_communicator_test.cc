@@ -19,12 +19,13 @@ TEST(SelfCommunicatorTest, ReductionsOfOneRankCopyTheInput) {
   auto self = MakeSelfCommunicator();
   const std::vector<double> send = {1.5, -2.0, 3.25};
   std::vector<double> recv(3, 0.0);
-  ASSERT_TRUE(self->AllReduce(send.data(), recv.data(), 3, DataType::kFloat64, ReduceOp::kSum).ok());
+  ASSERT_TRUE(
+      self->AllReduce(send.data(), recv.data(), 3, DataType::kFloat64, ReduceOp::kSum).ok());
   EXPECT_EQ(recv, send);
   std::vector<double> in_place = send;
-  ASSERT_TRUE(self->AllReduce(in_place.data(), in_place.data(), 3, DataType::kFloat64,
-                              ReduceOp::kMax)
-                  .ok());
+  ASSERT_TRUE(
+      self->AllReduce(in_place.data(), in_place.data(), 3, DataType::kFloat64, ReduceOp::kMax)
+          .ok());
   EXPECT_EQ(in_place, send);
 }
 

@@ -1,9 +1,9 @@
 #include "bench/comm/world_communicator.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>  // setenv, unsetenv (POSIX)
 
 #include <array>
+#include <cstdlib>  // setenv, unsetenv (POSIX, declared by glibc here)
 
 namespace lepton::bench {
 namespace {

@@ -217,6 +217,38 @@ TEST(SpecLoaderTest, EmptyAndNonMapFiles) {
             "lepton.yaml:1:1: the spec's main file: expected a map, found a list");
 }
 
+// The collectives type checks its list parameters' elements and the size bounds' order.
+TEST(SpecLoaderTest, CollectivesListsAndBoundsAreChecked) {
+  const std::string collectives = R"(  system:
+    type: collectives
+    ops: [allreduce, OPS]
+    placements: [out_of_place]
+    min_bytes: MIN
+    max_bytes: 1024
+    dtype: float32
+    warmup_iters: 1
+    iters: 2
+  regression:)";
+  const auto load = [&](const std::string& op, const std::string& min_bytes) {
+    std::string text = collectives;
+    text.replace(text.find("OPS"), 3, op);
+    text.replace(text.find("MIN"), 3, min_bytes);
+    // The probe's requirement would read a metric collectives lacks; drop it with the probe.
+    std::string spec = Mutate("  system:\n    type: system_probe\n  regression:", text);
+    const std::size_t first = spec.find("  - id: IF-CORES");
+    spec.erase(first, spec.find("  - id: PERF-ROWS") - first);
+    return LoadText(spec);
+  };
+  const auto valid = load("sendrecv", "8");
+  ASSERT_TRUE(valid.has_value()) << valid.error().ToString();
+  const auto gossip = load("gossip", "8");
+  ASSERT_FALSE(gossip.has_value());
+  EXPECT_THAT(gossip.error().message(), HasSubstr("ops: 'gossip' is not one of: allreduce"));
+  const auto inverted = load("sendrecv", "4096");
+  ASSERT_FALSE(inverted.has_value());
+  EXPECT_THAT(inverted.error().message(), HasSubstr("min_bytes exceeds max_bytes"));
+}
+
 TEST(SpecLoaderTest, RepositorySpecLoads) {
   const auto spec = LoadSpecFromPath("spec/lepton-v1");
   ASSERT_TRUE(spec.has_value()) << spec.error().ToString();

@@ -95,9 +95,9 @@ class MpiCommunicator final : public Communicator {
   Status AllGather(const void* send, void* recv, std::size_t count, DataType type) override {
     LEPTON_ASSIGN_OR_RETURN(const int n, ToCount(count, "MPI_Allgather"));
     const bool in_place = send == Offset(recv, RankOffset(count), type);
-    return Check(MPI_Allgather(in_place ? MPI_IN_PLACE : send, n, ToMpi(type), recv, n,
-                               ToMpi(type), comm_),
-                 "MPI_Allgather");
+    return Check(
+        MPI_Allgather(in_place ? MPI_IN_PLACE : send, n, ToMpi(type), recv, n, ToMpi(type), comm_),
+        "MPI_Allgather");
   }
 
   Status ReduceScatter(const void* send, void* recv, std::size_t count, DataType type,
@@ -138,8 +138,7 @@ class MpiCommunicator final : public Communicator {
   Status AllToAll(const void* send, void* recv, std::size_t count, DataType type) override {
     LEPTON_ASSIGN_OR_RETURN(const int n, ToCount(count, "MPI_Alltoall"));
     const void* source = send == recv ? MPI_IN_PLACE : send;
-    return Check(MPI_Alltoall(source, n, ToMpi(type), recv, n, ToMpi(type), comm_),
-                 "MPI_Alltoall");
+    return Check(MPI_Alltoall(source, n, ToMpi(type), recv, n, ToMpi(type), comm_), "MPI_Alltoall");
   }
 
   Status SendRecv(const void* send, int send_to, void* recv, int recv_from, std::size_t count,
@@ -147,14 +146,17 @@ class MpiCommunicator final : public Communicator {
     LEPTON_RETURN_IF_ERROR(CheckPeer("send to", send_to));
     LEPTON_RETURN_IF_ERROR(CheckPeer("receive from", recv_from));
     LEPTON_ASSIGN_OR_RETURN(const int n, ToCount(count, "MPI_Sendrecv"));
-    constexpr int kTag = 0;
+    const int dest = send_to;
+    const int source = recv_from;
+    constexpr int sendtag = 0;
+    constexpr int recvtag = 0;
     if (send == recv) {
-      return Check(MPI_Sendrecv_replace(recv, n, ToMpi(type), send_to, kTag, recv_from, kTag,
-                                        comm_, MPI_STATUS_IGNORE),
+      return Check(MPI_Sendrecv_replace(recv, n, ToMpi(type), dest, sendtag, source, recvtag, comm_,
+                                        MPI_STATUS_IGNORE),
                    "MPI_Sendrecv_replace");
     }
-    return Check(MPI_Sendrecv(send, n, ToMpi(type), send_to, kTag, recv, n, ToMpi(type),
-                              recv_from, kTag, comm_, MPI_STATUS_IGNORE),
+    return Check(MPI_Sendrecv(send, n, ToMpi(type), dest, sendtag, recv, n, ToMpi(type), source,
+                              recvtag, comm_, MPI_STATUS_IGNORE),
                  "MPI_Sendrecv");
   }
 
@@ -202,8 +204,8 @@ Result<std::unique_ptr<Communicator>> MakeMpiWorldCommunicator() {
   const bool initialize = initialized == 0;
   if (initialize) {
     int provided = 0;
-    LEPTON_RETURN_IF_ERROR(
-        Check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread"));
+    LEPTON_RETURN_IF_ERROR(Check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided),
+                                 "MPI_Init_thread"));
   }
   MPI_Comm comm = MPI_COMM_NULL;
   LEPTON_RETURN_IF_ERROR(Check(MPI_Comm_dup(MPI_COMM_WORLD, &comm), "MPI_Comm_dup"));

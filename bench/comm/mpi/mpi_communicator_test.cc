@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bench/workloads/collectives/collective_ops.h"
+#include "bench/workloads/collectives/collectives_workload.h"
 
 namespace lepton::bench {
 namespace {
@@ -37,8 +38,7 @@ TEST(MpiCommunicatorTest, AllReduceOfRankPlusOne) {
   ASSERT_TRUE(world->AllReduce(&mine, &max, 1, DataType::kFloat64, ReduceOp::kMax).ok());
   EXPECT_EQ(max, n);
   std::int64_t minimum = world->rank() + 1;
-  ASSERT_TRUE(
-      world->AllReduce(&minimum, &minimum, 1, DataType::kInt64, ReduceOp::kMin).ok());
+  ASSERT_TRUE(world->AllReduce(&minimum, &minimum, 1, DataType::kInt64, ReduceOp::kMin).ok());
   EXPECT_EQ(minimum, 1);
 }
 
@@ -60,8 +60,7 @@ TEST(MpiCommunicatorTest, RootOutsideTheWorldIsAnError) {
   EXPECT_FALSE(world->Broadcast(&value, &value, 1, DataType::kFloat32, world->size()).ok());
 }
 
-class MpiEveryCollectiveTest
-    : public ::testing::TestWithParam<std::tuple<CollectiveKind, bool>> {};
+class MpiEveryCollectiveTest : public ::testing::TestWithParam<std::tuple<CollectiveKind, bool>> {};
 
 TEST_P(MpiEveryCollectiveTest, ExactOnEveryRank) {
   const auto [kind, in_place] = GetParam();
@@ -77,14 +76,50 @@ TEST_P(MpiEveryCollectiveTest, ExactOnEveryRank) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllOps, MpiEveryCollectiveTest,
-    ::testing::Combine(::testing::ValuesIn(AllCollectives().begin(), AllCollectives().end()),
-                       ::testing::Bool()),
-    [](const auto& test_info) {
-      return std::string(CollectiveName(std::get<0>(test_info.param))) +
-             (std::get<1>(test_info.param) ? "_in_place" : "_out_of_place");
-    });
+INSTANTIATE_TEST_SUITE_P(AllOps, MpiEveryCollectiveTest,
+                         ::testing::Combine(::testing::ValuesIn(AllCollectives().begin(),
+                                                                AllCollectives().end()),
+                                            ::testing::Bool()),
+                         [](const auto& test_info) {
+                           return std::string(CollectiveName(std::get<0>(test_info.param))) +
+                                  (std::get<1>(test_info.param) ? "_in_place" : "_out_of_place");
+                         });
+
+// The workload on every rank, with step times that differ per rank instead of a clock: the time
+// per call is the slowest rank's, and the wrong elements are summed over ranks.
+TEST(MpiCollectivesWorkloadTest, SlowestRankTimesTheSweepAndEveryRankIsChecked) {
+  WorkloadContext context;
+  context.params = {
+      {"ops", std::vector<std::string>{"allreduce", "reducescatter", "alltoall", "sendrecv"}},
+      {"placements", std::vector<std::string>{"out_of_place", "in_place"}},
+      {"min_bytes", std::int64_t{8}},
+      {"max_bytes", std::int64_t{65536}},
+      {"dtype", std::string("float32")},
+      {"warmup_iters", std::int64_t{2}},
+      {"iters", std::int64_t{4}},
+  };
+  context.communicator = world;
+  auto workload = MakeCollectivesWorkload();
+  ASSERT_TRUE(workload->Prepare(context).ok());
+  const std::size_t steps = workload->StepNames().size();
+  ASSERT_TRUE(workload->BeginRun(0).ok());
+  for (std::size_t step = 0; step < steps; ++step) {
+    ASSERT_TRUE(workload->RunStep(step).ok());
+    ASSERT_TRUE(workload->AfterStep(step).ok());
+  }
+  const double my_seconds = 0.001 * (world->rank() + 1);
+  auto metrics = workload->FinishRun(std::vector<double>(steps, my_seconds));
+  ASSERT_TRUE(metrics.has_value()) << metrics.error().ToString();
+  const int n = world->size();
+  EXPECT_EQ(std::get<double>(metrics->values.at("ranks")), n);
+  EXPECT_EQ(std::get<std::string>(metrics->values.at("communicator")), "mpi");
+  EXPECT_EQ(std::get<double>(metrics->values.at("wrong_elements")), 0.0);
+  const double slowest_per_call = 0.001 * n / 4;
+  EXPECT_DOUBLE_EQ(std::get<double>(metrics->values.at("allreduce_small_latency_us")),
+                   slowest_per_call * 1e6);
+  EXPECT_DOUBLE_EQ(std::get<double>(metrics->values.at("allreduce_busbw_at_max_gbps")),
+                   65536 / slowest_per_call / 1e9 * 2.0 * (n - 1) / n);
+}
 
 }  // namespace
 }  // namespace lepton::bench

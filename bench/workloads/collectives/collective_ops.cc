@@ -105,8 +105,7 @@ std::size_t CollectiveCase::SendCount() const {
 
 std::size_t CollectiveCase::RecvCount() const {
   const auto whole = block_ * static_cast<std::size_t>(ranks_);
-  return kind_ == CollectiveKind::kAllGather || kind_ == CollectiveKind::kAllToAll ? whole
-                                                                                   : block_;
+  return kind_ == CollectiveKind::kAllGather || kind_ == CollectiveKind::kAllToAll ? whole : block_;
 }
 
 std::size_t CollectiveCase::MessageBytes() const {

@@ -68,14 +68,14 @@ TEST_P(EveryCollectiveTest, ResultsNotWrittenAreCountedWrong) {
   EXPECT_EQ(collective.CountWrong(), 100) << CollectiveName(kind);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllOps, EveryCollectiveTest,
-    ::testing::Combine(::testing::ValuesIn(AllCollectives().begin(), AllCollectives().end()),
-                       ::testing::Bool()),
-    [](const auto& test_info) {
-      return std::string(CollectiveName(std::get<0>(test_info.param))) +
-             (std::get<1>(test_info.param) ? "_in_place" : "_out_of_place");
-    });
+INSTANTIATE_TEST_SUITE_P(AllOps, EveryCollectiveTest,
+                         ::testing::Combine(::testing::ValuesIn(AllCollectives().begin(),
+                                                                AllCollectives().end()),
+                                            ::testing::Bool()),
+                         [](const auto& test_info) {
+                           return std::string(CollectiveName(std::get<0>(test_info.param))) +
+                                  (std::get<1>(test_info.param) ? "_in_place" : "_out_of_place");
+                         });
 
 }  // namespace
 }  // namespace lepton::bench
