@@ -2,6 +2,7 @@
 
 #include "bench/api/workload.h"
 #include "bench/workloads/collectives/collectives_workload.h"
+#include "bench/workloads/linear_regression/data_parallel_regression_workload.h"
 #include "bench/workloads/linear_regression/linear_regression_workload.h"
 #include "bench/workloads/mnist_mlp/mnist_mlp_inference_workload.h"
 #include "bench/workloads/mnist_mlp/mnist_mlp_workload.h"
@@ -20,7 +21,7 @@ struct Implementation {
   bool host_only;
 };
 
-constexpr std::array<Implementation, 7> kImplementations = {{
+constexpr std::array<Implementation, 8> kImplementations = {{
     {"system_probe", MakeSystemProbeWorkload, true},
     {"cpu_gemm_probe", MakeCpuGemmProbeWorkload, true},
     {"onnx_node_tests", MakeOnnxNodeTestsWorkload, true},
@@ -29,6 +30,7 @@ constexpr std::array<Implementation, 7> kImplementations = {{
     {"mnist_mlp_infer", MakeMnistMlpInferenceWorkload, false},
     // On cpu through MPI (or alone); the NCCL backend for cuda is not built yet.
     {"collectives", MakeCollectivesWorkload, false},
+    {"linear_regression_data_parallel", MakeDataParallelRegressionWorkload, false},
 }};
 
 }  // namespace

@@ -351,7 +351,42 @@ Status CheckCollectives(const WorkloadSpec& workload, const ParamMap& params) {
   return OkStatus();
 }
 
-constexpr std::array<WorkloadType, 7> kTypes = {{
+// linear_regression_data_parallel ----------------------------------------------------------------
+constexpr std::array<ParamSchema, 7> kDataParallelParams = {{
+    {"dataset.rows", ParamKind::kInt, true, 16, 1e9, {}, "rows generated (training + holdout)"},
+    {"dataset.features", ParamKind::kInt, true, 1, 4096, {}, "features per row"},
+    {"dataset.noise_sigma", ParamKind::kNumber, true, 0, 1e6, {}, "Gaussian noise on y"},
+    {"dataset.holdout_fraction",
+     ParamKind::kNumber,
+     true,
+     0.001,
+     0.5,
+     {},
+     "share of rows (the last ones) not trained on, as in linear_regression"},
+    {"model.intercept", ParamKind::kBool, true, 0, 0, {}, "fit an intercept term"},
+    {"precision", ParamKind::kString, true, 0, 0, kFp64, "arithmetic, all-reduce included"},
+    {"seed",
+     ParamKind::kInt,
+     true,
+     0,
+     9.0e15,
+     {},
+     "seeds the data; every rank generates the same rows and keeps its block"},
+}};
+
+constexpr std::array<MetricSchema, 7> kDataParallelMetrics = {{
+    {"ranks", "count", "ranks sharing the rows"},
+    {"rows", "count", "training rows over all ranks"},
+    {"rows_per_second", "rows/s",
+     "rows over the slowest rank's data-parallel solve (block Gram, all-reduce, Cholesky)"},
+    {"single_rank_rows_per_second", "rows/s", "rows over rank 0's solve of every row alone"},
+    {"scaling_efficiency", "ratio", "single-rank time / (ranks x data-parallel time)"},
+    {"coef_max_rel_diff_single_rank", "ratio",
+     "max over coefficients of |data-parallel - single-rank| / |single-rank|"},
+    {"coef_max_abs_error", "scalar", "data parallel: max |w - w_true| over coefficients"},
+}};
+
+constexpr std::array<WorkloadType, 8> kTypes = {{
     {"system_probe",
      "Reads the system's interfaces (CPU, memory, BLAS/LAPACK, CUDA driver).",
      {},
@@ -381,6 +416,10 @@ constexpr std::array<WorkloadType, 7> kTypes = {{
      "Collective operations swept over message sizes on every rank (MPI on CPUs, NCCL on GPUs): "
      "algorithm and bus bandwidth as nccl-tests defines them, every result checked exactly.",
      kCollectiveParams, kCollectiveMetrics, CheckCollectives},
+    {"linear_regression_data_parallel",
+     "Least squares with the training rows split over the ranks: block Gram matrices all-reduced "
+     "in fp64 and solved on every rank, against rank 0 solving all rows alone.",
+     kDataParallelParams, kDataParallelMetrics, NoCheck},
 }};
 
 }  // namespace

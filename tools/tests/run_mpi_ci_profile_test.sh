@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end under MPI: `mpiexec -n 2 lepton-cert run --profile ci` runs the collectives on both
 # ranks and everything else on rank 0, and rank 0 alone writes a report that says two ranks ran
-# over MPI, found no wrong element, and judged the bandwidth requirements (applies_if ranks >= 2).
+# over MPI, found no wrong element, solved the data-parallel regression to the single-rank
+# coefficients, and judged the bandwidth and scaling requirements (applies_if ranks >= 2).
 # --bind-to none: Open MPI binds each of two ranks to one core by default, and rank 0's
 # single-rank workloads should see the machine's cores.
 set -euo pipefail
@@ -43,8 +44,13 @@ for run in timed:
     assert metrics["allreduce_busbw_peak_gbps"] > 0, metrics
 verdicts = {r["id"]: r["verdict"] for r in report["requirements"]}
 assert verdicts["PERF-COLL-EXACT"] == "pass", verdicts
+assert verdicts["PERF-LINREG-DP-EQUIVALENCE"] == "pass", verdicts
+[parallel] = [w for w in report["workloads"] if w["type"] == "linear_regression_data_parallel"]
+assert all(run["metrics"]["ranks"] == 2 for run in parallel["runs"]), parallel
+assert verdicts["PERF-LINREG-DP-SCALING"] in ("pass", "fail"), verdicts  # judged, not excused
 for rid in ("PERF-ALLREDUCE-BUSBW-PEAK", "PERF-ALLREDUCE-BUSBW-1GIB", "PERF-ALLREDUCE-LATENCY"):
     assert verdicts[rid] in ("pass", "fail"), (rid, verdicts[rid])  # judged, not excused
-print("two-rank report: ranks 2 over mpi, 0 wrong elements, bandwidth judged")
+print("two-rank report: ranks 2 over mpi, 0 wrong elements, data-parallel = single-rank, "
+      "bandwidth and scaling judged")
 PY
 echo "PASS"

@@ -12,6 +12,9 @@
 
 #include "bench/workloads/collectives/collective_ops.h"
 #include "bench/workloads/collectives/collectives_workload.h"
+#include "bench/workloads/linear_regression/data_parallel_regression_workload.h"
+#include "bench/workloads/linear_regression/regression_data.h"
+#include "bench/workloads/linear_regression/solvers.h"
 
 namespace lepton::bench {
 namespace {
@@ -119,6 +122,49 @@ TEST(MpiCollectivesWorkloadTest, SlowestRankTimesTheSweepAndEveryRankIsChecked) 
                    slowest_per_call * 1e6);
   EXPECT_DOUBLE_EQ(std::get<double>(metrics->values.at("allreduce_busbw_at_max_gbps")),
                    65536 / slowest_per_call / 1e9 * 2.0 * (n - 1) / n);
+}
+
+// Equivalence: rows split over the ranks give the single-rank coefficients within 1e-6
+// relative, the reference computed here independently from the same seeded data.
+TEST(MpiDataParallelRegressionTest, CoefficientsEqualTheSingleRankSolution) {
+  WorkloadContext context;
+  context.params = {
+      {"dataset.rows", std::int64_t{50000}},
+      {"dataset.features", std::int64_t{16}},
+      {"dataset.noise_sigma", 0.5},
+      {"dataset.holdout_fraction", 0.05},
+      {"model.intercept", true},
+      {"precision", std::string("fp64")},
+      {"seed", std::int64_t{20261123}},
+  };
+  context.communicator = world;
+  auto workload = MakeDataParallelRegressionWorkload();
+  ASSERT_TRUE(workload->Prepare(context).ok());
+  ASSERT_TRUE(workload->BeginRun(0).ok());
+  for (std::size_t step = 0; step < 2; ++step) {
+    ASSERT_TRUE(workload->RunStep(step).ok());
+    ASSERT_TRUE(workload->AfterStep(step).ok());
+  }
+  const std::vector<double> seconds = {0.01, 0.01};
+  auto metrics = workload->FinishRun(seconds);
+  ASSERT_TRUE(metrics.has_value()) << metrics.error().ToString();
+  EXPECT_EQ(std::get<double>(metrics->values.at("ranks")), world->size());
+  EXPECT_LE(std::get<double>(metrics->values.at("coef_max_rel_diff_single_rank")), 1e-6);
+
+  auto data = GenerateSynthetic({.rows = 50000,
+                                 .features = 16,
+                                 .noise_sigma = 0.5,
+                                 .holdout_fraction = 0.05,
+                                 .seed = 20261123});
+  ASSERT_TRUE(data.has_value());
+  NormalEquationsSolver solver;
+  auto single_rank = solver.Solve(*data, true);
+  ASSERT_TRUE(single_rank.has_value());
+  const std::vector<double>& parallel = metrics->series.at("coefficients");
+  ASSERT_EQ(parallel.size(), single_rank->size());
+  for (std::size_t i = 0; i < parallel.size(); ++i) {
+    EXPECT_NEAR(parallel[i], (*single_rank)[i], 1e-6 * std::abs((*single_rank)[i])) << i;
+  }
 }
 
 }  // namespace
