@@ -131,7 +131,7 @@ INSTANTIATE_TEST_SUITE_P(
         MalformedCase{"unknown_workload_type", Mutate("type: linear_regression", "type: linreg"),
                       "lepton.yaml:12:11: unknown workload type 'linreg'; known: system_probe, "
                       "linear_regression, mnist_mlp_train, onnx_node_tests, mnist_mlp_infer, "
-                      "cpu_gemm_probe"},
+                      "cpu_gemm_probe, collectives, linear_regression_data_parallel"},
         MalformedCase{"unknown_param", Mutate("noise_sigma: 0.1", "noise: 0.1"),
                       "lepton.yaml:13:59: unknown parameter 'dataset.noise' for workload type "
                       "'linear_regression'; known: dataset.source, dataset.rows, "
