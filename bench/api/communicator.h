@@ -1,8 +1,9 @@
 #pragma once
 // One rank's view of a group of processes that run collectives together. Backends: `self` (one
-// rank, no library) and `mpi` (CPU, bench/comm/mpi/); `nccl` (GPU, bench/comm/nccl/) is still to
-// come. Buffers are untyped pointers with an element count and a DataType, as in NCCL, so one
-// workload drives every backend. In-place follows NCCL's convention, which nccl-tests also uses:
+// rank, no library), `mpi` (CPU, bench/comm/mpi/) and `nccl` (GPU, bench/comm/nccl/; compiled,
+// not yet run on a GPU). Buffers are untyped pointers with an element count and a DataType, as in
+// NCCL, so one workload drives every backend. In-place follows NCCL's convention, which nccl-tests
+// also uses:
 //   AllReduce, Reduce, Broadcast, AllToAll: send == recv;
 //   AllGather:     send == recv + rank * count  (this rank's slot of the gathered buffer);
 //   ReduceScatter: recv == send + rank * count  (this rank's slot of the input).
