@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/api/communicator.h"
 #include "bench/api/measurement.h"
 #include "conformance/checks/system_probe.h"
 #include "conformance/core/status.h"
@@ -28,6 +29,9 @@ struct WorkloadContext {
   std::set<std::string> requested_metrics;
   // Directories the user named for datasets (`--data`), by dataset name.
   std::map<std::string, std::filesystem::path> dataset_dirs;
+  // The ranks of this run (the self communicator when started alone); never null from the
+  // runner. Only workloads that use every rank (UsesAllRanks) call it.
+  Communicator* communicator = nullptr;
 };
 
 class Workload {
@@ -46,6 +50,10 @@ class Workload {
   virtual Status AfterStep(std::size_t /*step*/) { return OkStatus(); }
   // Untimed: evaluate the run; step_seconds[i] is the runner's time for step i.
   virtual Result<Metrics> FinishRun(std::span<const double> step_seconds) = 0;
+  // True when every rank of a multi-rank run takes part (collectives, data-parallel work) and
+  // the workload combines the ranks' measurements itself, so rank 0's metrics are the run's.
+  // Other workloads run on rank 0 alone (bench/runner/runner.h).
+  [[nodiscard]] virtual bool UsesAllRanks() const { return false; }
 };
 
 // Unavailable when the type has no implementation for `device` in this build.

@@ -148,7 +148,7 @@ INSTANTIATE_TEST_SUITE_P(
         MalformedCase{"unknown_workload_type", Mutate("type: linear_regression", "type: linreg"),
                       "lepton.yaml:12:11: unknown workload type 'linreg'; known: system_probe, "
                       "linear_regression, mnist_mlp_train, onnx_node_tests, mnist_mlp_infer, "
-                      "cpu_gemm_probe"},
+                      "cpu_gemm_probe, collectives, linear_regression_data_parallel"},
         MalformedCase{"unknown_param", Mutate("noise_sigma: 0.1", "noise: 0.1"),
                       "lepton.yaml:13:59: unknown parameter 'dataset.noise' for workload type "
                       "'linear_regression'; known: dataset.source, dataset.rows, "
@@ -253,6 +253,38 @@ TEST(SpecLoaderTest, EmptyAndNonMapFiles) {
   EXPECT_EQ(LoadText("").error().message(), "lepton.yaml: file is empty");
   EXPECT_EQ(LoadText("- a\n- b\n").error().message(),
             "lepton.yaml:1:1: the spec's main file: expected a map, found a list");
+}
+
+// The collectives type checks its list parameters' elements and the size bounds' order.
+TEST(SpecLoaderTest, CollectivesListsAndBoundsAreChecked) {
+  const std::string collectives = R"(  system:
+    type: collectives
+    ops: [allreduce, OPS]
+    placements: [out_of_place]
+    min_bytes: MIN
+    max_bytes: 1024
+    dtype: float32
+    warmup_iters: 1
+    iters: 2
+  regression:)";
+  const auto load = [&](const std::string& op, const std::string& min_bytes) {
+    std::string text = collectives;
+    text.replace(text.find("OPS"), 3, op);
+    text.replace(text.find("MIN"), 3, min_bytes);
+    // The probe's requirement would read a metric collectives lacks; drop it with the probe.
+    std::string spec = Mutate("  system:\n    type: system_probe\n  regression:", text);
+    const std::size_t first = spec.find("  - id: IF-CORES");
+    spec.erase(first, spec.find("  - id: PERF-ROWS") - first);
+    return LoadText(spec);
+  };
+  const auto valid = load("sendrecv", "8");
+  ASSERT_TRUE(valid.has_value()) << valid.error().ToString();
+  const auto gossip = load("gossip", "8");
+  ASSERT_FALSE(gossip.has_value());
+  EXPECT_THAT(gossip.error().message(), HasSubstr("ops: 'gossip' is not one of: allreduce"));
+  const auto inverted = load("sendrecv", "4096");
+  ASSERT_FALSE(inverted.has_value());
+  EXPECT_THAT(inverted.error().message(), HasSubstr("min_bytes exceeds max_bytes"));
 }
 
 TEST(SpecLoaderTest, RepositorySpecLoads) {
