@@ -64,6 +64,9 @@ TEST(EnergyRenderingTest, TheMethodStandsBesideTheFigure) {
 TEST(ReportViewTest, ErrorsNameThePlace) {
   EXPECT_THAT(ParseReportView("{\n  \"a\": ,\n}", "r.json").error().message(),
               HasSubstr("r.json:2:8: not valid JSON"));
+  // Regression (report_fuzz): out_of_range, not parse_error, escaped and terminated the process.
+  EXPECT_THAT(ParseReportView("{\"schema_version\": 4e467}", "r.json").error().message(),
+              ::testing::StartsWith("r.json: not valid JSON: [json.exception.out_of_range.406]"));
   EXPECT_EQ(ParseReportView("{\"schema_version\": \"1.0.0\"}", "r.json").error().message(),
             "r.json: report.verdict is missing");
   EXPECT_EQ(ParseReportView("{\"schema_version\": \"9.0.0\"}", "r.json").error().message(),

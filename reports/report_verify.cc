@@ -12,6 +12,7 @@
 #include "conformance/spec/resolve.h"
 #include "conformance/spec/spec_loader.h"
 #include "reports/report_document_data.h"
+#include "reports/json_limits.h"
 #include "reports/signing.h"
 
 namespace lepton::reports {
@@ -36,9 +37,11 @@ std::string CanonicalCore(const Json& report) {
 }
 
 Result<Json> ParseJson(std::string_view text) {
+  LEPTON_RETURN_IF_ERROR(CheckJsonLimits(text, "report"));
   try {
     return Json::parse(text.begin(), text.end());
-  } catch (const Json::parse_error& error) {
+  } catch (const Json::exception& error) {
+    // Not only parse_error: out_of_range 406 for a number beyond double (1e999).
     return std::unexpected(InvalidArgumentError(std::string("not valid JSON: ") + error.what()));
   }
 }
@@ -241,10 +244,11 @@ std::vector<VerifyCheck> VerifyParsed(const Json& report,
 
 Result<std::string> SignReport(std::string_view report_json, const std::string& secret_hex,
                                const std::string& public_hex) {
+  LEPTON_RETURN_IF_ERROR(CheckJsonLimits(report_json, "report"));
   OrderedJson ordered;
   try {
     ordered = OrderedJson::parse(report_json.begin(), report_json.end());
-  } catch (const OrderedJson::parse_error& error) {
+  } catch (const OrderedJson::exception& error) {
     return std::unexpected(InvalidArgumentError(std::string("not valid JSON: ") + error.what()));
   }
   LEPTON_ASSIGN_OR_RETURN(const Json report, ParseJson(report_json));

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/json_limits.h"
 #include "reports/json_report.h"
 #include "reports/signing.h"
 #include "reports/test_report_fixture.h"
@@ -128,6 +129,33 @@ TEST(ReportVerifyTest, DescriptiveFieldsAreOutsideTheSignature) {
 }
 
 TEST(ReportVerifyTest, MalformedJsonIsAnError) { EXPECT_FALSE(VerifyReport("{", {}).has_value()); }
+
+// A deep "[[[[..." used to overflow the stack in nlohmann::json's recursive copy; the nesting
+// is now refused before parsing. Brackets inside strings do not count.
+TEST(ReportVerifyTest, DeeplyNestedJsonIsRefusedBeforeParsing) {
+  const std::string deep = "{\"x\": " + std::string(200000, '[') + std::string(200000, ']') + "}";
+  const auto checks = VerifyReport(deep, {});
+  ASSERT_FALSE(checks.has_value());
+  EXPECT_EQ(checks.error().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(checks.error().message(),
+            "report: byte 69: JSON nested deeper than the limit of 64 levels");
+  EXPECT_TRUE(
+      CheckJsonLimits(
+          R"({"s": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["})",
+          "r.json")
+          .ok());
+}
+
+// Regression (report_fuzz): a number beyond double is nlohmann's out_of_range, not a parse_error;
+// it escaped the parse and terminated the process.
+TEST(ReportVerifyTest, NumberBeyondDoubleIsAnErrorNotACrash) {
+  const auto checks = VerifyReport(R"({"schema_version": "1.0.0", "x": 4e467})", {});
+  ASSERT_FALSE(checks.has_value());
+  EXPECT_EQ(checks.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(checks.error().message(), ::testing::HasSubstr("number overflow parsing '4e467'"));
+  const KeyPair keys = GenerateKeyPair();
+  EXPECT_FALSE(SignReport("[1e999]", keys.secret_hex, keys.public_hex).has_value());
+}
 
 }  // namespace
 }  // namespace lepton::reports

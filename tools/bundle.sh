@@ -11,7 +11,8 @@
 # data}. lepton-cert finds the suite and the digits under share/lepton-cert wherever the bundle
 # is unpacked. CUDA libraries (libcudart, libcublas, libnccl) and the driver (libcuda,
 # libnvidia-ml) are never bundled: they must match the node's driver, so point the loader at the
-# node's own, e.g. LD_LIBRARY_PATH=/usr/local/cuda/lib64.
+# node's own, e.g. LD_LIBRARY_PATH=/usr/local/cuda/lib64. Open MPI and its transports are not
+# bundled either: they must match the cluster's launcher (mpirun, srun's PMIx).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${1:-$root/build/release}
@@ -32,7 +33,10 @@ ldd "$build/bin/lepton-cert" | awk '$2 == "=>" && $3 ~ /^\// {print $1, $3}' |
     case "$name" in
       libc.so.* | libm.so.* | libdl.so.* | libpthread.so.* | librt.so.* | libresolv.so.* | \
         ld-linux* | libcuda.so.* | libnvidia-* | libcudart.so.* | libcublas*.so.* | \
-        libnccl.so.* | libcusolver*.so.*) ;;
+        libnccl.so.* | libcusolver*.so.* | \
+        libmpi*.so.* | libopen-rte.so.* | libopen-pal.so.* | libpmix.so.* | libhwloc.so.* | \
+        libevent*.so.* | libfabric.so.* | libucp.so.* | libucs.so.* | libuct.so.* | \
+        libucm.so.* | libpsm*.so.* | librdmacm.so.* | libibverbs.so.* | libnl-*.so.*) ;;
       *) cp -L "$path" "$out/lib/$name" ;;
     esac
   done

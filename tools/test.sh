@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fresh Debian 12 machine -> installed dependencies, the CI build (warnings are errors) and the
-# whole test suite under CTest, then the same suite built with ASan + UBSan. GPU tests skip with
-# their reason where no GPU is present.
+# whole test suite under CTest, then the same suite built with ASan + UBSan, then every fuzz target
+# for a short time. GPU tests skip with their reason where no GPU is present.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -16,3 +16,7 @@ ctest --preset ci
 cmake --preset asan
 cmake --build --preset asan
 ctest --preset asan
+
+# Each libFuzzer target (tools/fuzz/) for 20 s, two at a time on CI's two cores, from its
+# committed seeds; any crash, sanitizer report, leak, hang or huge allocation fails the run.
+LEPTON_FUZZ_JOBS=2 bash tools/fuzz.sh 20

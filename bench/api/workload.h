@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/api/communicator.h"
 #include "bench/api/measurement.h"
 #include "conformance/checks/system_probe.h"
 #include "conformance/core/status.h"
@@ -29,6 +30,9 @@ struct WorkloadContext {
   std::set<std::string> requested_metrics;
   // Directories the user named for datasets (`--data`), by dataset name.
   std::map<std::string, std::filesystem::path> dataset_dirs;
+  // The ranks of this run (the self communicator when started alone); never null from the
+  // runner. Only workloads that use every rank (UsesAllRanks) call it.
+  Communicator* communicator = nullptr;
 };
 
 class Workload {
@@ -50,6 +54,10 @@ class Workload {
   // The samples one run's timed steps process (training samples x epochs, images inferred), so
   // the runner can state energy per sample; nullopt when the type has no such unit.
   [[nodiscard]] virtual std::optional<double> SamplesPerRun() const { return std::nullopt; }
+  // True when every rank of a multi-rank run takes part (collectives, data-parallel work) and
+  // the workload combines the ranks' measurements itself, so rank 0's metrics are the run's.
+  // Other workloads run on rank 0 alone (bench/runner/runner.h).
+  [[nodiscard]] virtual bool UsesAllRanks() const { return false; }
 };
 
 // Unavailable when the type has no implementation for `device` in this build.

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <thread>
 
+#include "bench/comm/self_communicator.h"
 #include "bench/runner/energy_accounting.h"
 #include "conformance/spec/energy_metrics.h"
 
@@ -191,6 +192,15 @@ std::vector<WorkloadRecord> RunPlan(const spec::Plan& plan, const RunnerOptions&
                                     RunObserver& observer) {
   const spec::EnergySettings settings =
       plan.profile != nullptr ? plan.profile->energy : spec::EnergySettings{};
+  std::unique_ptr<Communicator> self;
+  Communicator* communicator = options.communicator;
+  if (communicator == nullptr) {
+    self = MakeSelfCommunicator();
+    communicator = self.get();
+  }
+  const bool several_ranks = communicator->size() > 1;
+  // A barrier that fails means a rank is gone; later all-ranks workloads would fail the same way.
+  Status ranks_status;
   std::vector<WorkloadRecord> records;
   for (const spec::PlannedWorkload& planned : plan.workloads) {
     WorkloadRecord record;
@@ -203,11 +213,18 @@ std::vector<WorkloadRecord> RunPlan(const spec::Plan& plan, const RunnerOptions&
     observer.OnWorkloadStart(record);
 
     auto workload = options.factory(record.type, options.device);
+    const bool all_ranks = workload && (*workload)->UsesAllRanks();
+    if (several_ranks && all_ranks && ranks_status.ok()) ranks_status = communicator->Barrier();
     if (!workload) {
       record.unavailable_reason = workload.error().message();
+    } else if (several_ranks && !all_ranks && communicator->rank() != 0) {
+      record.unavailable_reason = "runs on rank 0 only";
+    } else if (several_ranks && all_ranks && !ranks_status.ok()) {
+      record.error = "ranks: " + ranks_status.ToString();
     } else {
       WorkloadContext context{planned.params, options.device,  options.data_root,
-                              options.system, planned.metrics, options.dataset_dirs};
+                              options.system, planned.metrics, options.dataset_dirs,
+                              communicator};
       if (Status prepared = (*workload)->Prepare(context); !prepared.ok()) {
         // Unavailable (no data supplied, no device) is not measured; anything else is an error.
         if (prepared.code() == StatusCode::kUnavailable) {
@@ -233,6 +250,9 @@ std::vector<WorkloadRecord> RunPlan(const spec::Plan& plan, const RunnerOptions&
     observer.OnWorkloadEnd(record);
     records.push_back(std::move(record));
   }
+  // Other ranks wait here while rank 0 finishes its single-rank workloads; a failure here only
+  // means a rank left early, which the records of the workloads it ran already show.
+  if (several_ranks && ranks_status.ok()) (void)communicator->Barrier();
   return records;
 }
 

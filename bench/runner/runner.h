@@ -3,6 +3,13 @@
 // the monotonic clock around Workload::RunStep only. Every run is recorded, failures included;
 // the runner never judges.
 //
+// Under several ranks (mpirun, srun) every rank calls RunPlan with the same plan. Workloads that
+// use every rank (Workload::UsesAllRanks: collectives, data-parallel regression) run on all of
+// them and combine their measurements themselves. The others run on rank 0 alone: a single-rank
+// workload measured while other ranks compete for the same cores would measure less than the
+// machine can do. Ranks other than 0 skip them and wait in Communicator::Barrier, which polls
+// gently, before the next all-ranks workload and at the end. Only rank 0's records are complete.
+//
 // Energy (when a requirement reads an energy figure of the workload): the runner owns the
 // meter. After Prepare it measures idle power for the profile's energy.idle_s; in each timed
 // run it starts the meter before BeginRun and marks the edges of every RunStep, so energy is
@@ -51,6 +58,8 @@ struct RunnerOptions {
   const checks::SystemDescription* system = nullptr;
   std::map<std::string, std::filesystem::path> dataset_dirs;
   WorkloadFactory factory = CreateWorkload;
+  // This process's ranks; null runs alone (the self communicator).
+  Communicator* communicator = nullptr;
   EnergyMeterFactory energy_meter;  // none: energy figures are not measured, saying so
 };
 

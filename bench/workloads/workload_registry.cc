@@ -1,6 +1,8 @@
 #include <array>
 
 #include "bench/api/workload.h"
+#include "bench/workloads/collectives/collectives_workload.h"
+#include "bench/workloads/linear_regression/data_parallel_regression_workload.h"
 #include "bench/workloads/linear_regression/linear_regression_workload.h"
 #include "bench/workloads/mnist_mlp/mnist_mlp_inference_workload.h"
 #include "bench/workloads/mnist_mlp/mnist_mlp_workload.h"
@@ -19,13 +21,16 @@ struct Implementation {
   bool host_only;
 };
 
-constexpr std::array<Implementation, 6> kImplementations = {{
+constexpr std::array<Implementation, 8> kImplementations = {{
     {"system_probe", MakeSystemProbeWorkload, true},
     {"cpu_gemm_probe", MakeCpuGemmProbeWorkload, true},
     {"onnx_node_tests", MakeOnnxNodeTestsWorkload, true},
     {"linear_regression", MakeLinearRegressionWorkload, false},
     {"mnist_mlp_train", MakeMnistMlpWorkload, false},
     {"mnist_mlp_infer", MakeMnistMlpInferenceWorkload, false},
+    // On cpu through MPI (or alone); the NCCL backend for cuda is not built yet.
+    {"collectives", MakeCollectivesWorkload, false},
+    {"linear_regression_data_parallel", MakeDataParallelRegressionWorkload, false},
 }};
 
 }  // namespace

@@ -45,6 +45,24 @@ TEST(IdxFileTest, ParsesAValidFile) {
   EXPECT_EQ(array->data.size(), 12u);
 }
 
+// Regression (idx_file_fuzz): an empty array read its zero data bytes through memcpy into the
+// null data() of an empty vector, which is undefined behaviour.
+TEST(IdxFileTest, ParsesAnArrayWithAnEmptyDimension) {
+  const auto array = ParseIdx(Idx(0x08, {0, 28, 28}, ""), "x");
+  ASSERT_TRUE(array.has_value()) << array.error().ToString();
+  EXPECT_TRUE(array->data.empty());
+}
+
+// An 8-byte file announcing 1 GiB of data used to allocate (and zero) the whole GiB before
+// finding the data missing; the buffer now grows only as data arrives. tools/fuzz.sh's
+// allocation limit (256 MiB) guards this on corpus/idx_file_fuzz/regression-1gib-header.idx.
+TEST(IdxFileTest, HeaderAnnouncingMoreDataThanTheFileHoldsIsTruncation) {
+  const auto array = ParseIdx(Idx(0x08, {1U << 30}, "abc"), "big.idx");
+  ASSERT_FALSE(array.has_value());
+  EXPECT_EQ(array.error().message(),
+            "big.idx: byte 11: file ends after 3 of 1073741824 data bytes the header announces");
+}
+
 struct CorruptCase {
   const char* name;
   std::string bytes;

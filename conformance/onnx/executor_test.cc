@@ -25,13 +25,14 @@ Attribute Int(std::int64_t value) {
   return a;
 }
 
-Result<Tensor> RunOne(const Node& node, const std::map<std::string, Tensor>& inputs) {
+Result<Tensor> RunOne(const Node& node, const std::map<std::string, Tensor>& inputs,
+                      const ExecutorLimits& limits = {}) {
   Graph graph;
   graph.opset = 17;
   for (const auto& [name, tensor] : inputs) graph.inputs.push_back(name);
   graph.outputs = {"y"};
   graph.nodes = {node};
-  LEPTON_ASSIGN_OR_RETURN(Executor executor, Executor::Create(graph));
+  LEPTON_ASSIGN_OR_RETURN(Executor executor, Executor::Create(graph, limits));
   LEPTON_ASSIGN_OR_RETURN(auto outputs, executor.Run(inputs));
   return outputs.at("y");
 }
@@ -109,6 +110,78 @@ TEST(ExecutorTest, MissingInputIsAnError) {
   ASSERT_TRUE(executor.has_value());
   EXPECT_EQ(executor->Run({}).error().message(),
             "Relu node 'n': input 'ghost' is not produced before it");
+}
+
+// Regression (onnx_executor_fuzz): the product of a Reshape's target dimensions overflowed
+// int64 (signed overflow, undefined) before it was compared with the input's size.
+TEST(ExecutorTest, ReshapeToAnOverflowingShapeIsRefused) {
+  const auto y = RunOne(MakeNode("Reshape", {"x", "s"}),
+                        {{"x", Tensor::Float({6}, std::vector<float>(6, 1))},
+                         {"s", Tensor::Int64({3}, {6, 7061936786104387586, -1})}});
+  ASSERT_FALSE(y.has_value());
+  EXPECT_EQ(y.error().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(y.error().message(),
+            "Reshape node 'n': output shape [6, 7061936786104387586] has more than the limit of "
+            "268435456 elements");
+}
+
+// Zero-element operands make huge outputs cheap to ask for: [2^15, 0] x [0, 2^15] is 2^30 zeros.
+TEST(ExecutorTest, OutputsOverTheElementLimitAreRefusedBeforeAllocating) {
+  const ExecutorLimits limits{.max_tensor_elements = 1 << 20};
+  const std::map<std::string, Tensor> empty_operands = {{"a", Tensor::Float({1 << 15, 0}, {})},
+                                                        {"b", Tensor::Float({0, 1 << 15}, {})}};
+  for (const char* op : {"MatMul", "Gemm"}) {
+    const auto y = RunOne(MakeNode(op, {"a", "b"}), empty_operands, limits);
+    ASSERT_FALSE(y.has_value()) << op;
+    EXPECT_EQ(y.error().code(), StatusCode::kResourceExhausted) << op;
+  }
+  const auto sum = RunOne(MakeNode("Add", {"a", "b"}),
+                          {{"a", Tensor::Float({1 << 11, 1}, std::vector<float>(1 << 11))},
+                           {"b", Tensor::Float({1, 1 << 11}, std::vector<float>(1 << 11))}},
+                          limits);
+  ASSERT_FALSE(sum.has_value());
+  EXPECT_EQ(sum.error().message(),
+            "Add node 'n': output shape [2048, 2048] has more than the limit of 1048576 elements");
+}
+
+TEST(ExecutorTest, MultiplyAddsOverTheLimitAreRefused) {
+  const ExecutorLimits limits{.max_multiply_adds = 1000};
+  const auto y = RunOne(MakeNode("MatMul", {"a", "b"}),
+                        {{"a", Tensor::Float({10, 11}, std::vector<float>(110))},
+                         {"b", Tensor::Float({11, 10}, std::vector<float>(110))}},
+                        limits);
+  ASSERT_FALSE(y.has_value());
+  EXPECT_EQ(y.error().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(y.error().message(), "MatMul node 'n': more than the limit of 1000 multiply-adds");
+}
+
+// Regression (onnx_executor_fuzz): Softmax over an empty axis stepped through the null data of
+// an empty tensor (pointer arithmetic on null, undefined). ArgMax over one has no answer.
+TEST(ExecutorTest, SoftmaxAndArgMaxOverAnEmptyAxis) {
+  const Tensor x = Tensor::Float({3, 0, 4}, {});
+  for (const char* op : {"Softmax", "LogSoftmax"}) {
+    const auto y = RunOne(MakeNode(op, {"x"}, {{"axis", Int(1)}}), {{"x", x}});
+    ASSERT_TRUE(y.has_value()) << op << ": " << y.error().ToString();
+    EXPECT_EQ(y->shape, x.shape);
+  }
+  const auto arg = RunOne(MakeNode("ArgMax", {"x"}, {{"axis", Int(1)}}), {{"x", x}});
+  ASSERT_FALSE(arg.has_value());
+  EXPECT_EQ(arg.error().message(), "ArgMax node 'n': axis has length 0: no maximum");
+}
+
+// An int64 C used to be read through its (empty) float values: a heap overflow.
+TEST(ExecutorTest, GemmRefusesANonFloatC) {
+  const auto y = RunOne(MakeNode("Gemm", {"a", "b", "c"}), {{"a", Tensor::Float({1, 1}, {1})},
+                                                            {"b", Tensor::Float({1, 1}, {1})},
+                                                            {"c", Tensor::Int64({1}, {5})}});
+  ASSERT_FALSE(y.has_value());
+  EXPECT_EQ(y.error().message(), "Gemm node 'n': input 2 (C) is not float32");
+}
+
+TEST(ExecutorTest, InputWhoseValuesDoNotMatchItsShapeIsRefused) {
+  const auto y = RunOne(MakeNode("Relu", {"x"}), {{"x", Tensor::Float({2, 2}, {1, 2, 3})}});
+  ASSERT_FALSE(y.has_value());
+  EXPECT_EQ(y.error().message(), "tensor 'x' holds 3 values for shape [2, 2]");
 }
 
 }  // namespace

@@ -19,15 +19,17 @@ constexpr std::int64_t kInt64Type = ::onnx::TensorProto::INT64;
 Result<Tensor> FromProto(const ::onnx::TensorProto& proto, const std::string& where,
                          const ModelLimits& limits) {
   Tensor tensor;
-  std::int64_t count = 1;
-  for (std::int64_t d : proto.dims()) {
-    if (d < 0 || (d > 0 && count > limits.max_tensor_elements / d)) {
-      return std::unexpected(InvalidArgumentError(where + ": tensor '" + proto.name() +
-                                                  "' has a negative or too large dimension"));
-    }
-    tensor.shape.push_back(d);
-    count *= d;
+  tensor.shape.assign(proto.dims().begin(), proto.dims().end());
+  // Zero dimensions do not excuse the others: [0, 2^62, 2^62] would overflow any operator's
+  // product of dimensions.
+  const auto bounded = BoundedElementCount(tensor.shape, limits.max_tensor_elements);
+  if (!bounded) {
+    return std::unexpected(ResourceExhaustedError(
+        where + ": tensor '" + proto.name() + "' of shape " + tensor.ShapeString() +
+        " has a negative dimension or more than the limit of " +
+        std::to_string(limits.max_tensor_elements) + " elements"));
   }
+  const std::int64_t count = *bounded;
   const auto need = [&](std::size_t have) -> Status {
     if (have == static_cast<std::size_t>(count)) return OkStatus();
     return InvalidArgumentError(where + ": tensor '" + proto.name() + "' holds " +
@@ -102,6 +104,21 @@ Attribute FromProto(const ::onnx::AttributeProto& proto) {
   return attribute;
 }
 
+Status CheckModelSize(std::string_view bytes, std::string_view name, const ModelLimits& limits) {
+  if (bytes.size() <= limits.max_bytes) return OkStatus();
+  return ResourceExhaustedError(std::string(name) + ": model is " + std::to_string(bytes.size()) +
+                                " bytes, more than the limit of " +
+                                std::to_string(limits.max_bytes));
+}
+
+Status CheckNodeCount(const ::onnx::GraphProto& graph, std::string_view name,
+                      const ModelLimits& limits) {
+  if (static_cast<std::size_t>(graph.node_size()) <= limits.max_nodes) return OkStatus();
+  return ResourceExhaustedError(
+      std::string(name) + ": graph has " + std::to_string(graph.node_size()) +
+      " nodes, more than the limit of " + std::to_string(limits.max_nodes));
+}
+
 bool ParseBytes(::google::protobuf::MessageLite& message, std::string_view bytes) {
   if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) return false;
   return message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
@@ -111,19 +128,13 @@ bool ParseBytes(::google::protobuf::MessageLite& message, std::string_view bytes
 
 Result<Graph> ParseModel(std::string_view bytes, std::string_view name, const ModelLimits& limits) {
   const std::string where(name);
-  if (bytes.size() > limits.max_bytes) {
-    return std::unexpected(ResourceExhaustedError(where + ": model larger than " +
-                                                  std::to_string(limits.max_bytes) + " bytes"));
-  }
+  LEPTON_RETURN_IF_ERROR(CheckModelSize(bytes, name, limits));
   ::onnx::ModelProto model;
   if (!ParseBytes(model, bytes)) {
     return std::unexpected(DataLossError(where + ": not a valid ONNX ModelProto"));
   }
   const ::onnx::GraphProto& proto = model.graph();
-  if (static_cast<std::size_t>(proto.node_size()) > limits.max_nodes) {
-    return std::unexpected(ResourceExhaustedError(where + ": more than " +
-                                                  std::to_string(limits.max_nodes) + " nodes"));
-  }
+  LEPTON_RETURN_IF_ERROR(CheckNodeCount(proto, name, limits));
   Graph graph;
   graph.ir_version = model.ir_version();
   for (const auto& opset : model.opset_import()) {
@@ -154,18 +165,22 @@ Result<Graph> ParseModel(std::string_view bytes, std::string_view name, const Mo
 
 Result<Tensor> ParseTensor(std::string_view bytes, std::string_view name,
                            const ModelLimits& limits) {
+  LEPTON_RETURN_IF_ERROR(CheckModelSize(bytes, name, limits));
   ::onnx::TensorProto proto;
-  if (bytes.size() > limits.max_bytes || !ParseBytes(proto, bytes)) {
+  if (!ParseBytes(proto, bytes)) {
     return std::unexpected(DataLossError(std::string(name) + ": not a valid ONNX TensorProto"));
   }
   return FromProto(proto, std::string(name), limits);
 }
 
-Status CheckModel(std::string_view bytes, std::string_view name) {
+Status CheckModel(std::string_view bytes, std::string_view name, const ModelLimits& limits) {
+  // The same size and node limits as ParseModel, before ONNX's checker walks the graph.
+  LEPTON_RETURN_IF_ERROR(CheckModelSize(bytes, name, limits));
   ::onnx::ModelProto model;
   if (!ParseBytes(model, bytes)) {
     return DataLossError(std::string(name) + ": not a valid ONNX ModelProto");
   }
+  LEPTON_RETURN_IF_ERROR(CheckNodeCount(model.graph(), name, limits));
   try {
     ::onnx::checker::check_model(model);
     ::onnx::ShapeInferenceOptions options{/*check_type=*/true, /*error_mode=*/1,

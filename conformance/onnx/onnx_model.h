@@ -42,9 +42,11 @@ struct Graph {
   std::vector<Node> nodes;
 };
 
+// A model over a limit is refused with ResourceExhausted naming the limit (spec/README.md).
 struct ModelLimits {
-  std::size_t max_bytes = 256u << 20;
-  std::size_t max_nodes = 10000;
+  std::size_t max_bytes = 256u << 20;  // the serialised model
+  std::size_t max_nodes = 10000;       // nodes of the main graph
+  // Product of a tensor's non-zero dimensions (2^28 float32 values are 1 GiB).
   std::int64_t max_tensor_elements = std::int64_t{1} << 28;
 };
 
@@ -55,7 +57,8 @@ Result<Tensor> ParseTensor(std::string_view bytes, std::string_view name,
                            const ModelLimits& limits = {});
 
 // onnx::checker::check_model and strict shape inference; InvalidArgument with ONNX's message.
-Status CheckModel(std::string_view bytes, std::string_view name);
+// ResourceExhausted, before ONNX sees the model, when it is over the size or node limit.
+Status CheckModel(std::string_view bytes, std::string_view name, const ModelLimits& limits = {});
 
 struct MlpExport {
   int inputs = 0;

@@ -64,5 +64,38 @@ TEST(OnnxModelTest, ParseRejectsTensorsWhoseDataDisagreesWithTheirShape) {
   EXPECT_EQ(graph.error().message(), "w2.onnx: tensor 'W2' holds 3 values for shape [2, 2]");
 }
 
+TEST(OnnxModelTest, ModelsOverTheSizeOrNodeLimitAreRefusedNamingTheLimit) {
+  const std::string bytes = *ExportMlp(TinyMlp().Export());  // 4 nodes
+  const ModelLimits few_nodes{.max_nodes = 3};
+  EXPECT_EQ(ParseModel(bytes, "m.onnx", few_nodes).error().message(),
+            "m.onnx: graph has 4 nodes, more than the limit of 3");
+  EXPECT_EQ(CheckModel(bytes, "m.onnx", few_nodes).code(), StatusCode::kResourceExhausted);
+  const ModelLimits small{.max_bytes = 16};
+  const std::string too_big =
+      "m.onnx: model is " + std::to_string(bytes.size()) + " bytes, more than the limit of 16";
+  EXPECT_EQ(ParseModel(bytes, "m.onnx", small).error().message(), too_big);
+  EXPECT_EQ(CheckModel(bytes, "m.onnx", small).message(), too_big);
+  EXPECT_EQ(ParseTensor(bytes, "m.onnx", small).error().code(), StatusCode::kResourceExhausted);
+}
+
+// An empty dimension used to excuse the others from the element limit, so [2^62, 2^62, 0]-like
+// shapes reached operators whose products of dimensions then overflowed.
+TEST(OnnxModelTest, EmptyTensorsAreStillBoundedByTheirOtherDimensions) {
+  TinyMlp mlp;
+  MlpExport empty_hidden = mlp.Export();
+  empty_hidden.hidden = 0;  // W1 [3, 0], b1 [0], W2 [0, 2]: no values at all
+  empty_hidden.w1 = {};
+  empty_hidden.b1 = {};
+  empty_hidden.w2 = {};
+  const std::string bytes = *ExportMlp(empty_hidden);
+  EXPECT_TRUE(ParseModel(bytes, "e.onnx").has_value());
+  const auto graph = ParseModel(bytes, "e.onnx", ModelLimits{.max_tensor_elements = 2});
+  ASSERT_FALSE(graph.has_value());
+  EXPECT_EQ(graph.error().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(graph.error().message(),
+            "e.onnx: tensor 'W1' of shape [3, 0] has a negative dimension or more than the limit "
+            "of 2 elements");
+}
+
 }  // namespace
 }  // namespace lepton::onnx

@@ -51,6 +51,35 @@ Result<std::int64_t> NormalizeAxis(const Node& node, std::int64_t axis, std::int
   return axis < 0 ? axis + rank : axis;
 }
 
+// The element count of an operator's output, refused before allocating when over the limit.
+Result<std::int64_t> OutputElements(const Node& node, const Shape& shape,
+                                    const OpContext& context) {
+  const auto count = BoundedElementCount(shape, context.limits.max_tensor_elements);
+  if (!count) {
+    return std::unexpected(ResourceExhaustedError(
+        node.op_type + " node '" + node.name + "': output shape " +
+        Tensor{.shape = shape}.ShapeString() + " has more than the limit of " +
+        std::to_string(context.limits.max_tensor_elements) + " elements"));
+  }
+  return *count;
+}
+
+// The loop trips of a [batch x] (m x k) by (k x n) product; empty dimensions count as 1 because
+// the outer loops still run.
+Status CheckMultiplyAdds(const Node& node, std::initializer_list<std::int64_t> dims,
+                         const OpContext& context) {
+  std::int64_t trips = 1;
+  for (std::int64_t d : dims) {
+    if (__builtin_mul_overflow(trips, std::max<std::int64_t>(d, 1), &trips) ||
+        trips > context.limits.max_multiply_adds) {
+      return ResourceExhaustedError(
+          node.op_type + " node '" + node.name + "': more than the limit of " +
+          std::to_string(context.limits.max_multiply_adds) + " multiply-adds");
+    }
+  }
+  return OkStatus();
+}
+
 // Row-major strides of `shape`, with 0 where a dimension of size 1 is broadcast into `out`.
 Shape BroadcastStrides(const Shape& shape, const Shape& out) {
   Shape strides(out.size(), 0);
@@ -86,15 +115,15 @@ void ForEachBroadcast(const Shape& out, const Shape& a_strides, const Shape& b_s
   }
 }
 
-Outputs Binary(const Node& node, const std::vector<const Tensor*>& inputs,
+Outputs Binary(const Node& node, const std::vector<const Tensor*>& inputs, const OpContext& context,
                const std::function<float(float, float)>& op) {
   LEPTON_RETURN_IF_ERROR(RequireInputs(node, inputs, 2));
   const Tensor& a = *inputs[0];
   const Tensor& b = *inputs[1];
   auto shape = BroadcastShapes(a.shape, b.shape);
   if (!shape) return std::unexpected(NodeError(node, shape.error().message()));
-  Tensor out =
-      Tensor::Float(*shape, std::vector<float>(static_cast<std::size_t>(ElementCount(*shape))));
+  LEPTON_ASSIGN_OR_RETURN(const std::int64_t count, OutputElements(node, *shape, context));
+  Tensor out = Tensor::Float(*shape, std::vector<float>(static_cast<std::size_t>(count)));
   ForEachBroadcast(*shape, BroadcastStrides(a.shape, *shape), BroadcastStrides(b.shape, *shape),
                    [&](std::int64_t i, std::int64_t ia, std::int64_t ib) {
                      out.floats[i] = op(a.floats[ia], b.floats[ib]);
@@ -109,36 +138,37 @@ Outputs Unary(const Node& node, const std::vector<const Tensor*>& inputs, float 
   return std::vector<Tensor>{std::move(out)};
 }
 
-Outputs Add(const Node& n, const std::vector<const Tensor*>& in, std::int64_t /*opset*/) {
-  return Binary(n, in, std::plus<>());
+Outputs Add(const Node& n, const std::vector<const Tensor*>& in, const OpContext& context) {
+  return Binary(n, in, context, std::plus<>());
 }
-Outputs Sub(const Node& n, const std::vector<const Tensor*>& in, std::int64_t /*opset*/) {
-  return Binary(n, in, std::minus<>());
+Outputs Sub(const Node& n, const std::vector<const Tensor*>& in, const OpContext& context) {
+  return Binary(n, in, context, std::minus<>());
 }
-Outputs Mul(const Node& n, const std::vector<const Tensor*>& in, std::int64_t /*opset*/) {
-  return Binary(n, in, std::multiplies<>());
+Outputs Mul(const Node& n, const std::vector<const Tensor*>& in, const OpContext& context) {
+  return Binary(n, in, context, std::multiplies<>());
 }
-Outputs Div(const Node& n, const std::vector<const Tensor*>& in, std::int64_t /*opset*/) {
-  return Binary(n, in, std::divides<>());
+Outputs Div(const Node& n, const std::vector<const Tensor*>& in, const OpContext& context) {
+  return Binary(n, in, context, std::divides<>());
 }
-Outputs Relu(const Node& n, const std::vector<const Tensor*>& in, std::int64_t /*opset*/) {
+Outputs Relu(const Node& n, const std::vector<const Tensor*>& in, const OpContext& /*context*/) {
   return Unary(n, in, [](float x) { return x > 0.0F ? x : 0.0F; });
 }
-Outputs Sigmoid(const Node& n, const std::vector<const Tensor*>& in, std::int64_t /*opset*/) {
+Outputs Sigmoid(const Node& n, const std::vector<const Tensor*>& in, const OpContext& /*context*/) {
   return Unary(n, in, [](float x) {
     return static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(x))));
   });
 }
-Outputs Tanh(const Node& n, const std::vector<const Tensor*>& in, std::int64_t /*opset*/) {
+Outputs Tanh(const Node& n, const std::vector<const Tensor*>& in, const OpContext& /*context*/) {
   return Unary(n, in, [](float x) { return std::tanh(x); });
 }
-Outputs Identity(const Node& n, const std::vector<const Tensor*>& in, std::int64_t /*opset*/) {
+Outputs Identity(const Node& n, const std::vector<const Tensor*>& in,
+                 const OpContext& /*context*/) {
   LEPTON_RETURN_IF_ERROR(RequireInputs(n, in, 1, false));
   return std::vector<Tensor>{*in[0]};
 }
 
 // Y = alpha * A' B' + beta * C, with C broadcast to [M, N].
-Outputs Gemm(const Node& node, const std::vector<const Tensor*>& inputs, std::int64_t /*opset*/) {
+Outputs Gemm(const Node& node, const std::vector<const Tensor*>& inputs, const OpContext& context) {
   LEPTON_RETURN_IF_ERROR(RequireInputs(node, inputs, 2));
   const Tensor& a = *inputs[0];
   const Tensor& b = *inputs[1];
@@ -156,7 +186,14 @@ Outputs Gemm(const Node& node, const std::vector<const Tensor*>& inputs, std::in
     return std::unexpected(NodeError(
         node, "inner dimensions " + std::to_string(k) + " and " + std::to_string(kb) + " differ"));
   }
-  Tensor out = Tensor::Float({m, n}, std::vector<float>(static_cast<std::size_t>(m * n), 0.0F));
+  const bool has_c = inputs.size() > 2 && inputs[2] != nullptr && beta != 0.0F;
+  if (has_c && inputs[2]->type != Tensor::Type::kFloat) {
+    // An int64 C would be read as floats, past the end of its empty float data.
+    return std::unexpected(NodeError(node, "input 2 (C) is not float32"));
+  }
+  LEPTON_ASSIGN_OR_RETURN(const std::int64_t count, OutputElements(node, {m, n}, context));
+  LEPTON_RETURN_IF_ERROR(CheckMultiplyAdds(node, {m, k, n}, context));
+  Tensor out = Tensor::Float({m, n}, std::vector<float>(static_cast<std::size_t>(count), 0.0F));
   for (std::int64_t i = 0; i < m; ++i) {
     float* row = out.floats.data() + i * n;
     for (std::int64_t p = 0; p < k; ++p) {
@@ -170,7 +207,7 @@ Outputs Gemm(const Node& node, const std::vector<const Tensor*>& inputs, std::in
     }
     for (std::int64_t j = 0; j < n; ++j) row[j] *= alpha;
   }
-  if (inputs.size() > 2 && inputs[2] != nullptr && beta != 0.0F) {
+  if (has_c) {
     const Tensor& c = *inputs[2];
     const Shape target = {m, n};
     auto broadcast = BroadcastShapes(c.shape, target);
@@ -179,7 +216,7 @@ Outputs Gemm(const Node& node, const std::vector<const Tensor*>& inputs, std::in
           NodeError(node, "C of shape " + c.ShapeString() + " does not broadcast to [M, N]"));
     }
     ForEachBroadcast(target, BroadcastStrides(c.shape, target), Shape(2, 0),
-                     [&](std::int64_t i, std::int64_t ic, std::int64_t /*opset*/) {
+                     [&](std::int64_t i, std::int64_t ic, std::int64_t /*unused*/) {
                        out.floats[i] += beta * c.floats[ic];
                      });
   }
@@ -187,7 +224,8 @@ Outputs Gemm(const Node& node, const std::vector<const Tensor*>& inputs, std::in
 }
 
 // numpy.matmul: 1-D operands are promoted and the added axis removed; batch axes broadcast.
-Outputs MatMul(const Node& node, const std::vector<const Tensor*>& inputs, std::int64_t /*opset*/) {
+Outputs MatMul(const Node& node, const std::vector<const Tensor*>& inputs,
+               const OpContext& context) {
   LEPTON_RETURN_IF_ERROR(RequireInputs(node, inputs, 2));
   Shape a_shape = inputs[0]->shape;
   Shape b_shape = inputs[1]->shape;
@@ -209,8 +247,10 @@ Outputs MatMul(const Node& node, const std::vector<const Tensor*>& inputs, std::
   Shape out_shape = *batch;
   out_shape.push_back(m);
   out_shape.push_back(n);
-  Tensor out = Tensor::Float(
-      out_shape, std::vector<float>(static_cast<std::size_t>(ElementCount(out_shape)), 0.0F));
+  LEPTON_ASSIGN_OR_RETURN(const std::int64_t count, OutputElements(node, out_shape, context));
+  LEPTON_ASSIGN_OR_RETURN(const std::int64_t batches, OutputElements(node, *batch, context));
+  LEPTON_RETURN_IF_ERROR(CheckMultiplyAdds(node, {batches, m, k, n}, context));
+  Tensor out = Tensor::Float(out_shape, std::vector<float>(static_cast<std::size_t>(count), 0.0F));
   const Shape a_strides = BroadcastStrides(a_batch, *batch);
   const Shape b_strides = BroadcastStrides(b_batch, *batch);
   ForEachBroadcast(*batch, a_strides, b_strides,
@@ -252,6 +292,9 @@ Outputs SoftmaxLike(const Node& node, const std::vector<const Tensor*>& inputs, 
     else
       inner *= out.shape[d];
   }
+  // An empty axis leaves nothing to normalise; stepping through the (null) data of an empty
+  // tensor would be undefined (found by onnx_executor_fuzz: Softmax over an axis of length 0).
+  if (length == 0) return std::vector<Tensor>{std::move(out)};
   for (std::int64_t o = 0; o < outer; ++o) {
     for (std::int64_t i = 0; i < inner; ++i) {
       float* base = out.floats.data() + o * length * inner + i;
@@ -270,15 +313,15 @@ Outputs SoftmaxLike(const Node& node, const std::vector<const Tensor*>& inputs, 
   return std::vector<Tensor>{std::move(out)};
 }
 
-Outputs Softmax(const Node& n, const std::vector<const Tensor*>& in, std::int64_t opset) {
-  return SoftmaxLike(n, in, opset, false);
+Outputs Softmax(const Node& n, const std::vector<const Tensor*>& in, const OpContext& context) {
+  return SoftmaxLike(n, in, context.opset, false);
 }
-Outputs LogSoftmax(const Node& n, const std::vector<const Tensor*>& in, std::int64_t opset) {
-  return SoftmaxLike(n, in, opset, true);
+Outputs LogSoftmax(const Node& n, const std::vector<const Tensor*>& in, const OpContext& context) {
+  return SoftmaxLike(n, in, context.opset, true);
 }
 
 Outputs Flatten(const Node& node, const std::vector<const Tensor*>& inputs,
-                std::int64_t /*opset*/) {
+                const OpContext& /*context*/) {
   LEPTON_RETURN_IF_ERROR(RequireInputs(node, inputs, 1, false));
   Tensor out = *inputs[0];
   const auto rank = static_cast<std::int64_t>(out.shape.size());
@@ -291,14 +334,14 @@ Outputs Flatten(const Node& node, const std::vector<const Tensor*>& inputs,
 }
 
 Outputs Reshape(const Node& node, const std::vector<const Tensor*>& inputs,
-                std::int64_t /*opset*/) {
+                const OpContext& context) {
   LEPTON_RETURN_IF_ERROR(RequireInputs(node, inputs, 2, false));
   if (inputs[1]->type != Tensor::Type::kInt64)
     return std::unexpected(NodeError(node, "shape must be int64"));
   const bool allow_zero = IntAttribute(node, "allowzero", 0) != 0;
   Tensor out = *inputs[0];
   Shape shape = inputs[1]->ints;
-  std::int64_t known = 1;
+  Shape known_dims;  // all but the -1
   std::optional<std::size_t> inferred;
   for (std::size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] == 0 && !allow_zero) {
@@ -312,15 +355,18 @@ Outputs Reshape(const Node& node, const std::vector<const Tensor*>& inputs,
       continue;
     }
     if (shape[i] < 0) return std::unexpected(NodeError(node, "negative dimension"));
-    known *= shape[i];
+    known_dims.push_back(shape[i]);
   }
+  // Bounded, so the product cannot overflow (onnx_executor_fuzz found a signed overflow here).
+  LEPTON_ASSIGN_OR_RETURN(const std::int64_t known, OutputElements(node, known_dims, context));
   if (inferred) {
     if (known == 0 || out.size() % known != 0) {
       return std::unexpected(NodeError(node, "cannot infer -1 for " + out.ShapeString()));
     }
     shape[*inferred] = out.size() / known;
   }
-  if (ElementCount(shape) != out.size()) {
+  LEPTON_ASSIGN_OR_RETURN(const std::int64_t count, OutputElements(node, shape, context));
+  if (count != out.size()) {
     return std::unexpected(NodeError(node, "shape does not match " + out.ShapeString()));
   }
   out.shape = shape;
@@ -328,7 +374,7 @@ Outputs Reshape(const Node& node, const std::vector<const Tensor*>& inputs,
 }
 
 Outputs Transpose(const Node& node, const std::vector<const Tensor*>& inputs,
-                  std::int64_t /*opset*/) {
+                  const OpContext& /*context*/) {
   LEPTON_RETURN_IF_ERROR(RequireInputs(node, inputs, 1, false));
   const Tensor& in = *inputs[0];
   const std::size_t rank = in.shape.size();
@@ -354,7 +400,7 @@ Outputs Transpose(const Node& node, const std::vector<const Tensor*>& inputs,
   Tensor out = in;
   out.shape = out_shape;
   ForEachBroadcast(out_shape, strides, Shape(rank, 0),
-                   [&](std::int64_t i, std::int64_t src, std::int64_t /*opset*/) {
+                   [&](std::int64_t i, std::int64_t src, std::int64_t /*unused*/) {
                      if (in.type == Tensor::Type::kFloat) {
                        out.floats[i] = in.floats[src];
                      } else {
@@ -364,7 +410,8 @@ Outputs Transpose(const Node& node, const std::vector<const Tensor*>& inputs,
   return std::vector<Tensor>{std::move(out)};
 }
 
-Outputs ArgMax(const Node& node, const std::vector<const Tensor*>& inputs, std::int64_t /*opset*/) {
+Outputs ArgMax(const Node& node, const std::vector<const Tensor*>& inputs,
+               const OpContext& /*context*/) {
   LEPTON_RETURN_IF_ERROR(RequireInputs(node, inputs, 1));
   const Tensor& in = *inputs[0];
   const auto rank = static_cast<std::int64_t>(in.shape.size());
@@ -377,6 +424,7 @@ Outputs ArgMax(const Node& node, const std::vector<const Tensor*>& inputs, std::
   for (std::int64_t d = 0; d < axis; ++d) outer *= in.shape[d];
   for (std::int64_t d = axis + 1; d < rank; ++d) inner *= in.shape[d];
   const std::int64_t length = in.shape[axis];
+  if (length == 0) return std::unexpected(NodeError(node, "axis has length 0: no maximum"));
   Shape out_shape = in.shape;
   if (keepdims) {
     out_shape[axis] = 1;

@@ -8,15 +8,23 @@
 #include <vector>
 
 #include "conformance/core/status.h"
+#include "conformance/onnx/executor.h"
 #include "conformance/onnx/onnx_model.h"
 #include "conformance/onnx/tensor.h"
 
 namespace lepton::onnx {
 
-// `inputs[i]` is nullptr for an omitted optional input.
+struct OpContext {
+  std::int64_t opset = 0;  // of the default domain
+  ExecutorLimits limits;
+};
+
+// `inputs[i]` is nullptr for an omitted optional input. Every input satisfies
+// BoundedElementCount(shape, limits.max_tensor_elements) and holds that many values; so does
+// every output (an operator refuses a larger one before allocating it).
 using OpFunction = Result<std::vector<Tensor>> (*)(const Node& node,
                                                    const std::vector<const Tensor*>& inputs,
-                                                   std::int64_t opset);
+                                                   const OpContext& context);
 
 // nullptr when the executor does not implement `op_type` (default domain only).
 OpFunction FindOp(std::string_view op_type);

@@ -8,6 +8,22 @@ std::int64_t ElementCount(const std::vector<std::int64_t>& shape) {
   return count;
 }
 
+std::optional<std::int64_t> BoundedElementCount(const std::vector<std::int64_t>& shape,
+                                                std::int64_t limit) {
+  std::int64_t non_zero = 1;
+  bool empty = false;
+  for (std::int64_t d : shape) {
+    if (d < 0) return std::nullopt;
+    if (d == 0) {
+      empty = true;
+      continue;
+    }
+    if (non_zero > limit / d) return std::nullopt;
+    non_zero *= d;
+  }
+  return empty ? 0 : non_zero;
+}
+
 std::int64_t Tensor::size() const { return ElementCount(shape); }
 
 std::string Tensor::ShapeString() const {

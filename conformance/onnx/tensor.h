@@ -2,6 +2,7 @@
 // Tensors of the reference ONNX executor: float32 or int64, row-major, with a shape.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,5 +23,11 @@ struct Tensor {
 };
 
 std::int64_t ElementCount(const std::vector<std::int64_t>& shape);
+
+// The element count of `shape` when every dimension is >= 0 and the product of its non-zero
+// dimensions is at most `limit`, so that no product of its dimensions can overflow; nullopt
+// otherwise. Every tensor the loader or the executor accepts satisfies this.
+std::optional<std::int64_t> BoundedElementCount(const std::vector<std::int64_t>& shape,
+                                                std::int64_t limit);
 
 }  // namespace lepton::onnx

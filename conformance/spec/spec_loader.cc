@@ -14,16 +14,33 @@
 namespace lepton::spec {
 namespace {
 
-std::string Quote(std::string_view text) { return "'" + std::string(text) + "'"; }
+// Long text (a hostile file may hold a megabyte in one scalar) is cut in messages.
+std::string Quote(std::string_view text) {
+  constexpr std::size_t kShown = 80;
+  if (text.size() <= kShown) return "'" + std::string(text) + "'";
+  return "'" + std::string(text.substr(0, kShown)) + "...' (" + std::to_string(text.size()) +
+         " bytes)";
+}
+
+// libstdc++'s std::regex_match recurses once per character, so one scalar of a few hundred
+// kilobytes overflowed the stack (found with a crafted input to spec_loader_fuzz). Ids, names,
+// versions and conditions are short; longer text never reaches a pattern.
+constexpr std::size_t kMaxPatternTextBytes = 256;
+
+bool RegexMatch(const std::string& text, const std::regex& pattern, std::smatch* match = nullptr) {
+  if (text.size() > kMaxPatternTextBytes) return false;
+  return match != nullptr ? std::regex_match(text, *match, pattern)
+                          : std::regex_match(text, pattern);
+}
 
 bool IsValidRequirementId(const std::string& id) {
   static const std::regex kPattern("^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$");
-  return std::regex_match(id, kPattern);
+  return RegexMatch(id, kPattern);
 }
 
 bool IsValidName(const std::string& name) {
   static const std::regex kPattern("^[a-z][a-z0-9]*(-[a-z0-9]+)*$");
-  return std::regex_match(name, kPattern);
+  return RegexMatch(name, kPattern);
 }
 
 // "OP NUMBER" for preconditions (`gpus: ">= 1"`), "FACT OP NUMBER" for applies_if.
@@ -36,7 +53,7 @@ Result<Condition> ParseCondition(const DocNode& node, std::string_view what,
   Condition condition;
   condition.location = node.location;
   if (fact.empty()) {
-    if (!std::regex_match(text, match, kWithFact)) {
+    if (!RegexMatch(text, kWithFact, &match)) {
       return std::unexpected(ErrorAt(node.location, std::string(what) +
                                                         ": expected a condition "
                                                         "like \"ranks >= 2\", found " +
@@ -46,7 +63,7 @@ Result<Condition> ParseCondition(const DocNode& node, std::string_view what,
     condition.op = *ParseComparison(match[2].str());
     condition.value = std::stod(match[3]);
   } else {
-    if (!std::regex_match(text, match, kWithoutFact)) {
+    if (!RegexMatch(text, kWithoutFact, &match)) {
       return std::unexpected(ErrorAt(node.location, std::string(what) +
                                                         ": expected a comparison "
                                                         "like \">= 1\", found " +
@@ -252,7 +269,9 @@ class Loader {
     return root;
   }
 
-  Status ReadHeader(const MapView& top) {
+  // Not const: it fills spec_ through LEPTON_ASSIGN_OR_RETURN, which clang-tidy 14 cannot parse
+  // on libstdc++ 12's <expected>.
+  Status ReadHeader(const MapView& top) {  // NOLINT(readability-make-member-function-const)
     LEPTON_ASSIGN_OR_RETURN(const DocNode* id, top.Require("spec"));
     LEPTON_ASSIGN_OR_RETURN(spec_.id, ReadString(*id, "spec"));
     if (!IsValidName(spec_.id)) {
@@ -262,7 +281,7 @@ class Loader {
     LEPTON_ASSIGN_OR_RETURN(const DocNode* version, top.Require("version"));
     LEPTON_ASSIGN_OR_RETURN(spec_.version, ReadString(*version, "version"));
     static const std::regex kSemver(R"(^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$)");
-    if (!std::regex_match(spec_.version, kSemver)) {
+    if (!RegexMatch(spec_.version, kSemver)) {
       return ErrorAt(version->location,
                      "version: expected MAJOR.MINOR.PATCH, found " + Quote(spec_.version));
     }

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "conformance/spec/test_spec_source.h"
 
 namespace lepton::spec {
@@ -44,6 +47,20 @@ TEST(SpecLoaderTest, LoadsValidSpec) {
   EXPECT_EQ(std::get<std::int64_t>(regression.scale_overrides.at("small").at("dataset.rows").value),
             200);
   EXPECT_EQ(spec->sha256.size(), 64u);
+}
+
+// Regression (crafted input to spec_loader_fuzz): std::regex recursed once per character and
+// overflowed the stack on a requirement id or condition of 900,000 characters.
+TEST(SpecLoaderTest, HugeScalarsAreRefusedWithoutReachingAPattern) {
+  const std::string long_id(900000, 'A');
+  const auto id = LoadText(Mutate("id: IF-CORES", "id: IF-" + long_id));
+  ASSERT_FALSE(id.has_value());
+  EXPECT_THAT(id.error().message(),
+              HasSubstr("id 'IF-" + long_id.substr(0, 77) + "...' (900003 bytes) must be"));
+  const auto condition = LoadText(Mutate(
+      "applies_if: \"ranks >= 2\"", "applies_if: \"ranks >= " + std::string(900000, '1') + "\""));
+  ASSERT_FALSE(condition.has_value());
+  EXPECT_THAT(condition.error().message(), HasSubstr("expected a condition like"));
 }
 
 TEST(SpecLoaderTest, DigestCoversEveryByte) {
@@ -131,7 +148,7 @@ INSTANTIATE_TEST_SUITE_P(
         MalformedCase{"unknown_workload_type", Mutate("type: linear_regression", "type: linreg"),
                       "lepton.yaml:12:11: unknown workload type 'linreg'; known: system_probe, "
                       "linear_regression, mnist_mlp_train, onnx_node_tests, mnist_mlp_infer, "
-                      "cpu_gemm_probe"},
+                      "cpu_gemm_probe, collectives, linear_regression_data_parallel"},
         MalformedCase{"unknown_param", Mutate("noise_sigma: 0.1", "noise: 0.1"),
                       "lepton.yaml:13:59: unknown parameter 'dataset.noise' for workload type "
                       "'linear_regression'; known: dataset.source, dataset.rows, "
@@ -191,6 +208,27 @@ TEST(SpecLoaderTest, RejectsIncludeEscapes) {
     ASSERT_FALSE(spec.has_value()) << path;
     EXPECT_THAT(spec.error().message(), HasSubstr("lepton.yaml:4:12: includes: '"));
   }
+}
+
+// On disk a plain relative include can still leave the directory through a symbolic link.
+TEST(SpecLoaderTest, RejectsIncludesThatLeaveTheDirectoryThroughASymlink) {
+  namespace fs = std::filesystem;
+  const fs::path base =
+      fs::path(::testing::TempDir()) /
+      ("lepton-symlink-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+  fs::remove_all(base);
+  fs::create_directories(base / "spec");
+  std::ofstream(base / "outside.yaml") << "profiles:\n  cpu: {devices: cpu}\n";
+  std::ofstream(base / "spec" / "lepton.yaml")
+      << "spec: s\nversion: 1.0.0\nstatus: draft\nincludes: [p.yaml]\n";
+  fs::create_symlink(base / "outside.yaml", base / "spec" / "p.yaml");
+  const auto spec = LoadSpecFromPath(base / "spec");
+  fs::remove_all(base);
+  ASSERT_FALSE(spec.has_value());
+  EXPECT_EQ(spec.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(spec.error().message(),
+              HasSubstr("cannot include: " + (base / "spec" / "p.yaml").string() +
+                        " leads outside the spec directory"));
 }
 
 TEST(SpecLoaderTest, MissingIncludeNamesTheInclude) {
@@ -287,6 +325,38 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<MalformedCase>& param_info) {
       return param_info.param.name;
     });
+
+// The collectives type checks its list parameters' elements and the size bounds' order.
+TEST(SpecLoaderTest, CollectivesListsAndBoundsAreChecked) {
+  const std::string collectives = R"(  system:
+    type: collectives
+    ops: [allreduce, OPS]
+    placements: [out_of_place]
+    min_bytes: MIN
+    max_bytes: 1024
+    dtype: float32
+    warmup_iters: 1
+    iters: 2
+  regression:)";
+  const auto load = [&](const std::string& op, const std::string& min_bytes) {
+    std::string text = collectives;
+    text.replace(text.find("OPS"), 3, op);
+    text.replace(text.find("MIN"), 3, min_bytes);
+    // The probe's requirement would read a metric collectives lacks; drop it with the probe.
+    std::string spec = Mutate("  system:\n    type: system_probe\n  regression:", text);
+    const std::size_t first = spec.find("  - id: IF-CORES");
+    spec.erase(first, spec.find("  - id: PERF-ROWS") - first);
+    return LoadText(spec);
+  };
+  const auto valid = load("sendrecv", "8");
+  ASSERT_TRUE(valid.has_value()) << valid.error().ToString();
+  const auto gossip = load("gossip", "8");
+  ASSERT_FALSE(gossip.has_value());
+  EXPECT_THAT(gossip.error().message(), HasSubstr("ops: 'gossip' is not one of: allreduce"));
+  const auto inverted = load("sendrecv", "4096");
+  ASSERT_FALSE(inverted.has_value());
+  EXPECT_THAT(inverted.error().message(), HasSubstr("min_bytes exceeds max_bytes"));
+}
 
 TEST(SpecLoaderTest, RepositorySpecLoads) {
   const auto spec = LoadSpecFromPath("spec/lepton-v1");

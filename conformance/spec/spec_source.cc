@@ -1,5 +1,6 @@
 #include "conformance/spec/spec_source.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -29,6 +30,19 @@ Result<std::string> DirectorySource::Read(std::string_view relative_path) const 
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error)) {
     return std::unexpected(NotFoundError(DisplayName(relative_path) + ": no such file"));
+  }
+  // A plain relative path can still leave the directory through a symbolic link inside it.
+  const std::filesystem::path real_root = std::filesystem::canonical(root_, error);
+  const std::filesystem::path real_path = std::filesystem::canonical(path, error);
+  if (error) {
+    return std::unexpected(
+        NotFoundError(DisplayName(relative_path) + ": cannot resolve: " + error.message()));
+  }
+  if (std::mismatch(real_root.begin(), real_root.end(), real_path.begin(), real_path.end()).first !=
+      real_root.end()) {
+    return std::unexpected(InvalidArgumentError(DisplayName(relative_path) +
+                                                " leads outside the spec directory (to " +
+                                                real_path.string() + " through a symbolic link)"));
   }
   const auto size = std::filesystem::file_size(path, error);
   if (!error && size > kMaxSpecFileBytes) {

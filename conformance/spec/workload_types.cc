@@ -1,7 +1,11 @@
 #include "conformance/spec/workload_types.h"
 
+#include <algorithm>
 #include <array>
 #include <limits>
+#include <utility>
+
+#include "conformance/core/strings.h"
 
 #include "conformance/spec/energy_metrics.h"
 
@@ -315,7 +319,117 @@ constexpr std::array<MetricSchema, 4> kNodeTestMetrics = {{
     {"node_tests_unsupported", "count", "tests using an operator or type the executor lacks"},
 }};
 
-constexpr std::array<WorkloadType, 6> kTypes = {{
+// collectives -------------------------------------------------------------------------------------
+constexpr std::array<std::string_view, 7> kCollectiveOps = {
+    "allreduce", "allgather", "reducescatter", "broadcast", "reduce", "alltoall", "sendrecv"};
+constexpr std::array<std::string_view, 2> kPlacements = {"out_of_place", "in_place"};
+// bf16 joins with the NCCL backend; MPI has no bf16 type.
+constexpr std::array<std::string_view, 1> kCollectiveTypes = {"float32"};
+
+constexpr std::array<ParamSchema, 7> kCollectiveParams = {{
+    {"ops", ParamKind::kStringList, true, 0, 0, kCollectiveOps,
+     "operations to sweep: allreduce, allgather, reducescatter, broadcast, reduce, alltoall, "
+     "sendrecv"},
+    {"placements", ParamKind::kStringList, true, 0, 0, kPlacements,
+     "out_of_place, in_place (NCCL's in-place convention), or both"},
+    {"min_bytes",
+     ParamKind::kInt,
+     true,
+     4,
+     4294967296.0,
+     {},
+     "smallest message (nccl-tests' size: the whole gathered buffer for allgather, "
+     "reducescatter and alltoall); sizes double up to max_bytes"},
+    {"max_bytes", ParamKind::kInt, true, 4, 4294967296.0, {}, "largest message"},
+    {"dtype", ParamKind::kString, true, 0, 0, kCollectiveTypes,
+     "element type (float32: integer-valued inputs make every sum exact)"},
+    {"warmup_iters", ParamKind::kInt, true, 0, 1e6, {}, "untimed calls per size before timing"},
+    {"iters", ParamKind::kInt, true, 1, 1e6, {}, "timed calls per size; the mean is reported"},
+}};
+
+constexpr std::array<MetricSchema, 12> kCollectiveMetrics = {{
+    {"ranks", "count", "ranks that ran the collectives (the communicator's size)"},
+    {"communicator", "text", "the backend: self (one rank), mpi or nccl"},
+    {"wrong_elements", "count",
+     "result elements, summed over sizes, operations and ranks, that differ from the exactly "
+     "computed values (zero tolerance)"},
+    {"allreduce_busbw_peak_gbps", "GB/s",
+     "largest AllReduce bus bandwidth over the sweep: bytes / time x 2(n-1)/n, decimal GB/s, time "
+     "the slowest rank's mean per call"},
+    {"allreduce_busbw_at_max_gbps", "GB/s", "AllReduce bus bandwidth at max_bytes"},
+    {"allreduce_small_latency_us", "us", "AllReduce time per call at min_bytes"},
+    {"allgather_busbw_peak_gbps", "GB/s", "largest AllGather bus bandwidth, factor (n-1)/n"},
+    {"reducescatter_busbw_peak_gbps", "GB/s",
+     "largest ReduceScatter bus bandwidth, factor (n-1)/n"},
+    {"broadcast_busbw_peak_gbps", "GB/s", "largest Broadcast bus bandwidth, factor 1"},
+    {"reduce_busbw_peak_gbps", "GB/s", "largest Reduce bus bandwidth, factor 1"},
+    {"alltoall_busbw_peak_gbps", "GB/s", "largest AllToAll bus bandwidth, factor (n-1)/n"},
+    {"sendrecv_busbw_peak_gbps", "GB/s", "largest SendRecv bus bandwidth, factor 1"},
+}};
+
+Status CheckCollectives(const WorkloadSpec& workload, const ParamMap& params) {
+  // The loader checks single strings against their choices; list elements are checked here.
+  for (const auto& [path, choices] :
+       {std::pair<std::string, std::span<const std::string_view>>{"ops", kCollectiveOps},
+        std::pair<std::string, std::span<const std::string_view>>{"placements", kPlacements}}) {
+    const Param& param = params.at(path);
+    const auto& list = std::get<std::vector<std::string>>(param.value);
+    if (list.empty()) {
+      return ErrorAt(param.location, "workload '" + workload.name + "': " + path + " is empty");
+    }
+    for (const std::string& item : list) {
+      if (std::find(choices.begin(), choices.end(), item) == choices.end()) {
+        std::string message = "workload '" + workload.name + "': " + path;
+        message += ": '" + item + "' is not one of: " + JoinComma(choices);
+        return ErrorAt(param.location, message);
+      }
+    }
+  }
+  const auto& min_bytes = params.at("min_bytes");
+  if (std::get<std::int64_t>(min_bytes.value) >
+      std::get<std::int64_t>(params.at("max_bytes").value)) {
+    return ErrorAt(min_bytes.location,
+                   "workload '" + workload.name + "': min_bytes exceeds max_bytes");
+  }
+  return OkStatus();
+}
+
+// linear_regression_data_parallel ----------------------------------------------------------------
+constexpr std::array<ParamSchema, 7> kDataParallelParams = {{
+    {"dataset.rows", ParamKind::kInt, true, 16, 1e9, {}, "rows generated (training + holdout)"},
+    {"dataset.features", ParamKind::kInt, true, 1, 4096, {}, "features per row"},
+    {"dataset.noise_sigma", ParamKind::kNumber, true, 0, 1e6, {}, "Gaussian noise on y"},
+    {"dataset.holdout_fraction",
+     ParamKind::kNumber,
+     true,
+     0.001,
+     0.5,
+     {},
+     "share of rows (the last ones) not trained on, as in linear_regression"},
+    {"model.intercept", ParamKind::kBool, true, 0, 0, {}, "fit an intercept term"},
+    {"precision", ParamKind::kString, true, 0, 0, kFp64, "arithmetic, all-reduce included"},
+    {"seed",
+     ParamKind::kInt,
+     true,
+     0,
+     9.0e15,
+     {},
+     "seeds the data; every rank generates the same rows and keeps its block"},
+}};
+
+constexpr std::array<MetricSchema, 7> kDataParallelMetrics = {{
+    {"ranks", "count", "ranks sharing the rows"},
+    {"rows", "count", "training rows over all ranks"},
+    {"rows_per_second", "rows/s",
+     "rows over the slowest rank's data-parallel solve (block Gram, all-reduce, Cholesky)"},
+    {"single_rank_rows_per_second", "rows/s", "rows over rank 0's solve of every row alone"},
+    {"scaling_efficiency", "ratio", "single-rank time / (ranks x data-parallel time)"},
+    {"coef_max_rel_diff_single_rank", "ratio",
+     "max over coefficients of |data-parallel - single-rank| / |single-rank|"},
+    {"coef_max_abs_error", "scalar", "data parallel: max |w - w_true| over coefficients"},
+}};
+
+constexpr std::array<WorkloadType, 8> kTypes = {{
     {"system_probe",
      "Reads the system's interfaces (CPU, memory, BLAS/LAPACK, CUDA driver).",
      {},
@@ -341,6 +455,14 @@ constexpr std::array<WorkloadType, 6> kTypes = {{
      "fp32 GEMM through OpenBLAS and oneDNN, against each other and the CPU's theoretical "
      "peak; names the kernels each picked.",
      kGemmProbeParams, kGemmProbeMetrics, NoCheck},
+    {"collectives",
+     "Collective operations swept over message sizes on every rank (MPI on CPUs, NCCL on GPUs): "
+     "algorithm and bus bandwidth as nccl-tests defines them, every result checked exactly.",
+     kCollectiveParams, kCollectiveMetrics, CheckCollectives},
+    {"linear_regression_data_parallel",
+     "Least squares with the training rows split over the ranks: block Gram matrices all-reduced "
+     "in fp64 and solved on every rank, against rank 0 solving all rows alone.",
+     kDataParallelParams, kDataParallelMetrics, NoCheck},
 }};
 
 }  // namespace

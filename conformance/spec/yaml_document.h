@@ -19,17 +19,26 @@ struct YamlLimits {
   std::size_t max_nodes = 100000;
 };
 
+struct DocEntry;
+
 struct DocNode {
   enum class Type { kNull, kScalar, kSequence, kMap };
 
   Type type = Type::kNull;
-  std::string scalar;          // kScalar: the text as written, without quotes
-  bool quoted = false;         // kScalar: written in quotes (so "20" is a string, not a number)
-  std::vector<DocNode> items;  // kSequence
-  std::vector<std::pair<DocNode, DocNode>> entries;  // kMap, in file order; keys are scalars
+  std::string scalar;             // kScalar: the text as written, without quotes
+  bool quoted = false;            // kScalar: written in quotes (so "20" is a string, not a number)
+  std::vector<DocNode> items;     // kSequence
+  std::vector<DocEntry> entries;  // kMap, in file order; keys are scalars
   SourceLocation location;
 
   [[nodiscard]] const DocNode* Find(std::string_view key) const;
+};
+
+// A named struct rather than std::pair<DocNode, DocNode>: instantiating the pair while DocNode is
+// still incomplete is rejected by clang (which builds the fuzz targets).
+struct DocEntry {
+  DocNode key;
+  DocNode value;
 };
 
 std::string_view DocNodeTypeName(DocNode::Type type);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "bench/comm/world_communicator.h"
 #include "bench/runner/runner.h"
 #include "conformance/checks/system_probe.h"
 #include "conformance/core/atomic_file.h"
@@ -137,12 +138,44 @@ int RunCertification(const RunOptions& options) {
     overlay = std::move(*loaded);
   }
 
+  // Under mpirun or srun every rank runs this; rank 0 alone writes files (see RunPlan for
+  // which workloads the other ranks take part in).
+  auto communicator = bench::MakeWorldCommunicator();
+  if (!communicator) {
+    fmt::print(stderr, "lepton-cert: error: {}\n", communicator.error().message());
+    return kExitUsageError;
+  }
+  const bool writes_report = (*communicator)->rank() == 0;
   const checks::SystemDescription system = checks::ProbeSystem();
-  const spec::Facts facts = checks::FactsFrom(system);
+  spec::Facts facts = checks::FactsFrom(system);
+  facts.values["ranks"] = (*communicator)->size();
   auto plan = spec::PlanRun(input->spec, options.profile, facts, {.runs_override = options.runs});
   if (!plan) {
     fmt::print(stderr, "lepton-cert: profile refused: {}\n", plan.error().message());
     return kExitUsageError;
+  }
+
+  bench::RunnerOptions runner_options;
+  runner_options.device = plan->profile->devices;
+  runner_options.data_root = input->data_root;
+  runner_options.system = &system;
+  runner_options.dataset_dirs = options.dataset_dirs;
+  runner_options.communicator = communicator->get();
+  runner_options.energy_meter =
+      [&options, device = plan->profile->devices](const spec::EnergySettings& settings) {
+        return bench::OpenEnergyMeter(options.energy, device, settings);
+      };
+  if (!writes_report) {
+    bench::RunObserver silent;
+    const auto records = bench::RunPlan(*plan, runner_options, silent);
+    // This rank's share of the measurements went to rank 0 through the collectives themselves.
+    for (const bench::WorkloadRecord& record : records) {
+      if (!record.error.empty()) return kExitInternalError;
+      for (const bench::RunRecord& run : record.runs) {
+        if (!run.error.empty()) return kExitInternalError;
+      }
+    }
+    return kExitCertified;
   }
 
   std::error_code error;
@@ -154,21 +187,12 @@ int RunCertification(const RunOptions& options) {
   }
 
   fmt::print(stderr,
-             "lepton-cert {}: spec {} {} ({}), profile {}, {} requirements, {} workloads, energy "
-             "meter {}\n",
+             "lepton-cert {}: spec {} {} ({}), profile {}, {} requirements, {} workloads, {} "
+             "rank(s) ({}), energy meter {}\n",
              ToolVersion(), input->spec.id, input->spec.version, input->source, plan->profile->name,
-             plan->requirements.size(), plan->workloads.size(),
-             bench::MeterChoiceName(options.energy.choice));
+             plan->requirements.size(), plan->workloads.size(), (*communicator)->size(),
+             (*communicator)->name(), bench::MeterChoiceName(options.energy.choice));
   ProgressPrinter progress(stderr, ::isatty(STDERR_FILENO) != 0);
-  bench::RunnerOptions runner_options;
-  runner_options.device = plan->profile->devices;
-  runner_options.data_root = input->data_root;
-  runner_options.system = &system;
-  runner_options.dataset_dirs = options.dataset_dirs;
-  runner_options.energy_meter =
-      [&options, device = plan->profile->devices](const spec::EnergySettings& settings) {
-        return bench::OpenEnergyMeter(options.energy, device, settings);
-      };
   const std::vector<bench::WorkloadRecord> workloads =
       bench::RunPlan(*plan, runner_options, progress);
 

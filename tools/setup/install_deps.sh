@@ -13,6 +13,7 @@ packages=(
   libdnnl-dev ocl-icd-opencl-dev opencl-c-headers
   libopenblas-dev liblapack-dev liblapacke-dev
   libsodium-dev zlib1g-dev
+  clang-16 libclang-rt-16-dev libomp-16-dev
   libopenmpi-dev openmpi-bin
   dataset-fashion-mnist
   python3 python3-jsonschema python3-yaml

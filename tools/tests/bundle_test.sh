@@ -16,6 +16,10 @@ moved=$(realpath "$work/unpacked/bundle")  # a new place: nothing may point back
 ldd "$moved/bin/lepton-cert" | awk '$2 == "=>" {print $1, $3}' | while read -r name path; do
   case "$name" in
     libc.so.* | libm.so.* | libdl.so.* | libpthread.so.* | librt.so.* | libresolv.so.*) ;;
+    # Open MPI comes from the node (it must match the launcher), with whatever it loads.
+    libmpi*.so.* | libopen-rte.so.* | libopen-pal.so.* | libpmix.so.* | libhwloc.so.* | \
+      libevent*.so.* | libfabric.so.* | libuc?.so.* | libpsm*.so.* | librdmacm.so.* | \
+      libibverbs.so.* | libnl-*.so.* | libudev.so.* | libcap.so.* | libefa.so.* | libnuma.so.*) ;;
     *) [[ "$(realpath "$path")" == "$moved/lib/"* ]] ||
       fail "$name resolves to $path, not the bundle's lib/" ;;
   esac

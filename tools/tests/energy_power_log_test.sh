@@ -90,7 +90,9 @@ for run in runs:
     assert energy["meter"] == "power-log" and energy["tier"] == "analyser", energy
     assert energy["domains"] == ["system (at the wall)"], energy
     assert energy["covered_s"] >= 1.0 and energy["passes"] >= 1, energy
-    assert energy["samples"] >= 20, energy  # 20 Hz over at least 1 s of timed steps
+    # The log's own rate; short steps fall mostly between its samples (interpolated), so only
+    # some readings lie inside the windows.
+    assert 10 < energy["sample_hz"] < 30 and energy["samples"] >= 1, energy
     # A constant 150 W integrates to exactly 150 W on average, and idle is the same 150 W.
     assert abs(metrics["average_watts"] - 150) < 1e-6, metrics
     assert abs(metrics["idle_watts"] - 150) < 1e-6, metrics

@@ -102,6 +102,10 @@ Result<RegressionData> GenerateSynthetic(const SyntheticSpec& spec) {
 Result<RegressionData> LoadCsv(const CsvSpec& spec) {
   std::ifstream in(spec.path);
   if (!in) return std::unexpected(NotFoundError(spec.path.string() + ": cannot open CSV file"));
+  return ReadCsv(in, spec);
+}
+
+Result<RegressionData> ReadCsv(std::istream& in, const CsvSpec& spec) {
   const std::string name = spec.path.string();
   std::vector<double> rows;
   int columns = -1;

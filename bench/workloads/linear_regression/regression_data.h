@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <istream>
 #include <optional>
 #include <span>
 #include <string>
@@ -53,6 +54,8 @@ struct CsvSpec {
 
 // Numeric CSV, y in the last column. Errors name path:line:column.
 Result<RegressionData> LoadCsv(const CsvSpec& spec);
+// The same from an open stream (spec.path only names it in errors); used by LoadCsv and fuzzing.
+Result<RegressionData> ReadCsv(std::istream& in, const CsvSpec& spec);
 
 // SHA-256 of the training then holdout rows as little-endian fp64 in the layout above.
 std::string DataDigest(const RegressionData& data);

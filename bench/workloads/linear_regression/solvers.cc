@@ -11,23 +11,26 @@ extern "C" void dposv_(const char* uplo, const int* n, const int* nrhs, double* 
 
 namespace lepton::bench {
 
-Result<std::vector<double>> NormalEquationsSolver::Solve(const RegressionData& data,
-                                                         bool intercept) {
-  const int k = data.stride();
-  const int d = data.features;
-  gram_.resize(static_cast<std::size_t>(k) * k);
-  // Row-major Z (n x k): Z^T Z into the upper triangle of gram_ (k x k).
-  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, k, static_cast<int>(data.train_rows), 1.0,
-              data.train.data(), k, 0.0, gram_.data(), k);
+void AugmentedGram(const double* rows, std::int64_t row_count, int stride,
+                   std::vector<double>& gram) {
+  gram.resize(static_cast<std::size_t>(stride) * stride);
+  // Row-major Z (n x k): Z^T Z into the upper triangle of gram (k x k).
+  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, stride, static_cast<int>(row_count), 1.0, rows,
+              stride, 0.0, gram.data(), stride);
+}
 
+Result<std::vector<double>> SolveAugmentedGram(std::span<const double> gram, int features,
+                                               bool intercept) {
+  const int k = features + 2;
+  const int d = features;
   // Unknowns: w (d), plus b when fitting an intercept. Column d of Z is the constant 1, column
   // d + 1 is y; the upper triangle holds every entry needed.
   const int p = intercept ? d + 1 : d;
   std::vector<double> a(static_cast<std::size_t>(p) * p);
   std::vector<double> rhs(static_cast<std::size_t>(p));
   for (int i = 0; i < p; ++i) {
-    for (int j = i; j < p; ++j) a[static_cast<std::size_t>(i) * p + j] = gram_[i * k + j];
-    rhs[i] = gram_[i * k + (k - 1)];
+    for (int j = i; j < p; ++j) a[static_cast<std::size_t>(i) * p + j] = gram[i * k + j];
+    rhs[i] = gram[i * k + (k - 1)];
   }
   // The row-major upper triangle is the column-major lower triangle of the same matrix.
   const char uplo = 'L';
@@ -45,6 +48,12 @@ Result<std::vector<double>> NormalEquationsSolver::Solve(const RegressionData& d
   std::vector<double> coefficients(static_cast<std::size_t>(d) + 1, 0.0);
   std::copy(rhs.begin(), rhs.end(), coefficients.begin());
   return coefficients;
+}
+
+Result<std::vector<double>> NormalEquationsSolver::Solve(const RegressionData& data,
+                                                         bool intercept) {
+  AugmentedGram(data.train.data(), data.train_rows, data.stride(), gram_);
+  return SolveAugmentedGram(gram_, data.features, intercept);
 }
 
 Result<SgdResult> SgdSolver::Solve(const RegressionData& data, const SgdSettings& settings) {

@@ -3,12 +3,24 @@
 // Coefficients are returned as [w_1 .. w_d, b] (b = 0 without an intercept).
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "bench/workloads/linear_regression/regression_data.h"
 #include "conformance/core/status.h"
 
 namespace lepton::bench {
+
+// The upper triangle of the augmented Gram matrix Z^T Z of `row_count` rows [x, 1, y] of width
+// `stride` (features + 2), by one DSYRK. Gram matrices of row blocks add up to the whole one's,
+// which is what the data-parallel solve all-reduces.
+void AugmentedGram(const double* rows, std::int64_t row_count, int stride,
+                   std::vector<double>& gram);
+
+// The normal equations (X^T X) w = X^T y read from an augmented Gram matrix, solved by Cholesky
+// (DPOSV); coefficients [w, b]. FailedPrecondition when X^T X is singular.
+Result<std::vector<double>> SolveAugmentedGram(std::span<const double> gram, int features,
+                                               bool intercept);
 
 // Closed form: G = Z^T Z by one DSYRK over the augmented rows, then the normal equations
 // (X^T X) w = X^T y solved by Cholesky (DPOSV). FailedPrecondition when X^T X is singular.

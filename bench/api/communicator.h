@@ -1,0 +1,60 @@
+#pragma once
+// One rank's view of a group of processes that run collectives together. Backends: `self` (one
+// rank, no library), `mpi` (CPU, bench/comm/mpi/) and `nccl` (GPU, bench/comm/nccl/; compiled,
+// not yet run on a GPU). Buffers are untyped pointers with an element count and a DataType, as in
+// NCCL, so one workload drives every backend. In-place follows NCCL's convention, which nccl-tests
+// also uses:
+//   AllReduce, Reduce, Broadcast, AllToAll: send == recv;
+//   AllGather:     send == recv + rank * count  (this rank's slot of the gathered buffer);
+//   ReduceScatter: recv == send + rank * count  (this rank's slot of the input).
+// Every call is blocking: when it returns, recv holds the result on this rank.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "conformance/core/status.h"
+
+namespace lepton::bench {
+
+enum class DataType { kFloat32, kFloat64, kInt64 };
+std::size_t DataTypeSize(DataType type);
+std::string_view DataTypeName(DataType type);
+
+enum class ReduceOp { kSum, kMax, kMin };
+std::string_view ReduceOpName(ReduceOp op);
+
+class Communicator {
+ public:
+  virtual ~Communicator() = default;
+
+  // "self", "mpi" or "nccl": stated in the report next to the number of ranks.
+  [[nodiscard]] virtual std::string_view name() const = 0;
+  [[nodiscard]] virtual int rank() const = 0;
+  [[nodiscard]] virtual int size() const = 0;
+
+  // recv[i] = op over ranks of send[i], i < count, on every rank.
+  virtual Status AllReduce(const void* send, void* recv, std::size_t count, DataType type,
+                           ReduceOp op) = 0;
+  // recv[r * count + i] = send_r[i]: every rank's `count` elements, in rank order.
+  virtual Status AllGather(const void* send, void* recv, std::size_t count, DataType type) = 0;
+  // recv[i] = op over ranks of send[rank * count + i]: rank r gets block r of the reduction.
+  virtual Status ReduceScatter(const void* send, void* recv, std::size_t count, DataType type,
+                               ReduceOp op) = 0;
+  // recv[i] = send_root[i] on every rank (send is read on the root only).
+  virtual Status Broadcast(const void* send, void* recv, std::size_t count, DataType type,
+                           int root) = 0;
+  // On the root, recv[i] = op over ranks of send[i]; recv is not written on other ranks.
+  virtual Status Reduce(const void* send, void* recv, std::size_t count, DataType type, ReduceOp op,
+                        int root) = 0;
+  // recv[r * count + i] = send_r[rank * count + i]: block `rank` of every rank's send buffer.
+  virtual Status AllToAll(const void* send, void* recv, std::size_t count, DataType type) = 0;
+  // Sends `count` elements to rank `send_to` and receives `count` from `recv_from`, at once.
+  virtual Status SendRecv(const void* send, int send_to, void* recv, int recv_from,
+                          std::size_t count, DataType type) = 0;
+  // Returns when every rank has called it. Waiting ranks poll with pauses instead of spinning,
+  // so a rank that waits does not take a core from a rank that measures.
+  virtual Status Barrier() = 0;
+};
+
+}  // namespace lepton::bench

@@ -1,0 +1,189 @@
+// Runs under `mpiexec -n N` (CTest registers N = 2 and 4): every collective of the MPI backend
+// on every rank, checked against exactly computed values. Its own main, because MPI is
+// initialized once per process and must outlive every test.
+#include "bench/comm/mpi/mpi_communicator.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <memory>
+#include <numeric>
+#include <vector>
+
+#include "bench/workloads/collectives/collective_ops.h"
+#include "bench/workloads/collectives/collectives_workload.h"
+#include "bench/workloads/linear_regression/data_parallel_regression_workload.h"
+#include "bench/workloads/linear_regression/regression_data.h"
+#include "bench/workloads/linear_regression/solvers.h"
+
+namespace lepton::bench {
+namespace {
+
+Communicator* world = nullptr;  // owned by main, alive for every test
+
+TEST(MpiCommunicatorTest, WorldMatchesTheLauncher) {
+  EXPECT_EQ(world->name(), "mpi");
+  const char* size = std::getenv("OMPI_COMM_WORLD_SIZE");
+  ASSERT_NE(size, nullptr) << "run this test under mpiexec";
+  EXPECT_EQ(world->size(), std::atoi(size));
+  EXPECT_GE(world->rank(), 0);
+  EXPECT_LT(world->rank(), world->size());
+}
+
+// Hand-computed, independent of collective_ops: sums, max and min of rank + 1.
+TEST(MpiCommunicatorTest, AllReduceOfRankPlusOne) {
+  const int n = world->size();
+  const double mine = world->rank() + 1;
+  double sum = 0;
+  ASSERT_TRUE(world->AllReduce(&mine, &sum, 1, DataType::kFloat64, ReduceOp::kSum).ok());
+  EXPECT_EQ(sum, n * (n + 1) / 2);
+  double max = 0;
+  ASSERT_TRUE(world->AllReduce(&mine, &max, 1, DataType::kFloat64, ReduceOp::kMax).ok());
+  EXPECT_EQ(max, n);
+  std::int64_t minimum = world->rank() + 1;
+  ASSERT_TRUE(world->AllReduce(&minimum, &minimum, 1, DataType::kInt64, ReduceOp::kMin).ok());
+  EXPECT_EQ(minimum, 1);
+}
+
+TEST(MpiCommunicatorTest, AllGatherOfRanksIsInRankOrder) {
+  const std::int64_t mine = world->rank();
+  std::vector<std::int64_t> all(static_cast<std::size_t>(world->size()), -1);
+  ASSERT_TRUE(world->AllGather(&mine, all.data(), 1, DataType::kInt64).ok());
+  std::vector<std::int64_t> expected(all.size());
+  std::iota(expected.begin(), expected.end(), 0);
+  EXPECT_EQ(all, expected);
+}
+
+TEST(MpiCommunicatorTest, BarrierReturnsOnEveryRank) {
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(world->Barrier().ok());
+}
+
+TEST(MpiCommunicatorTest, RootOutsideTheWorldIsAnError) {
+  float value = 0;
+  EXPECT_FALSE(world->Broadcast(&value, &value, 1, DataType::kFloat32, world->size()).ok());
+}
+
+class MpiEveryCollectiveTest : public ::testing::TestWithParam<std::tuple<CollectiveKind, bool>> {};
+
+TEST_P(MpiEveryCollectiveTest, ExactOnEveryRank) {
+  const auto [kind, in_place] = GetParam();
+  // 1 and 7 elements take the small-message paths, 65537 the large ones (and is odd).
+  for (std::size_t block : {1u, 7u, 1024u, 65537u}) {
+    CollectiveCase collective(kind, block, in_place, world->rank(), world->size());
+    collective.Fill();
+    ASSERT_TRUE(collective.Run(*world).ok());
+    std::int64_t wrong = collective.CountWrong();
+    ASSERT_TRUE(world->AllReduce(&wrong, &wrong, 1, DataType::kInt64, ReduceOp::kSum).ok());
+    EXPECT_EQ(wrong, 0) << CollectiveName(kind) << (in_place ? " in place" : " out of place")
+                        << ", block " << block;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllOps, MpiEveryCollectiveTest,
+                         ::testing::Combine(::testing::ValuesIn(AllCollectives().begin(),
+                                                                AllCollectives().end()),
+                                            ::testing::Bool()),
+                         [](const auto& test_info) {
+                           return std::string(CollectiveName(std::get<0>(test_info.param))) +
+                                  (std::get<1>(test_info.param) ? "_in_place" : "_out_of_place");
+                         });
+
+// The workload on every rank, with step times that differ per rank instead of a clock: the time
+// per call is the slowest rank's, and the wrong elements are summed over ranks.
+TEST(MpiCollectivesWorkloadTest, SlowestRankTimesTheSweepAndEveryRankIsChecked) {
+  WorkloadContext context;
+  context.params = {
+      {"ops", std::vector<std::string>{"allreduce", "reducescatter", "alltoall", "sendrecv"}},
+      {"placements", std::vector<std::string>{"out_of_place", "in_place"}},
+      {"min_bytes", std::int64_t{8}},
+      {"max_bytes", std::int64_t{65536}},
+      {"dtype", std::string("float32")},
+      {"warmup_iters", std::int64_t{2}},
+      {"iters", std::int64_t{4}},
+  };
+  context.communicator = world;
+  auto workload = MakeCollectivesWorkload();
+  ASSERT_TRUE(workload->Prepare(context).ok());
+  const std::size_t steps = workload->StepNames().size();
+  ASSERT_TRUE(workload->BeginRun(0).ok());
+  for (std::size_t step = 0; step < steps; ++step) {
+    ASSERT_TRUE(workload->RunStep(step).ok());
+    ASSERT_TRUE(workload->AfterStep(step).ok());
+  }
+  const double my_seconds = 0.001 * (world->rank() + 1);
+  auto metrics = workload->FinishRun(std::vector<double>(steps, my_seconds));
+  ASSERT_TRUE(metrics.has_value()) << metrics.error().ToString();
+  const int n = world->size();
+  EXPECT_EQ(std::get<double>(metrics->values.at("ranks")), n);
+  EXPECT_EQ(std::get<std::string>(metrics->values.at("communicator")), "mpi");
+  EXPECT_EQ(std::get<double>(metrics->values.at("wrong_elements")), 0.0);
+  const double slowest_per_call = 0.001 * n / 4;
+  EXPECT_DOUBLE_EQ(std::get<double>(metrics->values.at("allreduce_small_latency_us")),
+                   slowest_per_call * 1e6);
+  EXPECT_DOUBLE_EQ(std::get<double>(metrics->values.at("allreduce_busbw_at_max_gbps")),
+                   65536 / slowest_per_call / 1e9 * 2.0 * (n - 1) / n);
+}
+
+// Equivalence: rows split over the ranks give the single-rank coefficients within 1e-6
+// relative, the reference computed here independently from the same seeded data.
+TEST(MpiDataParallelRegressionTest, CoefficientsEqualTheSingleRankSolution) {
+  WorkloadContext context;
+  context.params = {
+      {"dataset.rows", std::int64_t{50000}},
+      {"dataset.features", std::int64_t{16}},
+      {"dataset.noise_sigma", 0.5},
+      {"dataset.holdout_fraction", 0.05},
+      {"model.intercept", true},
+      {"precision", std::string("fp64")},
+      {"seed", std::int64_t{20261123}},
+  };
+  context.communicator = world;
+  auto workload = MakeDataParallelRegressionWorkload();
+  ASSERT_TRUE(workload->Prepare(context).ok());
+  ASSERT_TRUE(workload->BeginRun(0).ok());
+  for (std::size_t step = 0; step < 2; ++step) {
+    ASSERT_TRUE(workload->RunStep(step).ok());
+    ASSERT_TRUE(workload->AfterStep(step).ok());
+  }
+  const std::vector<double> seconds = {0.01, 0.01};
+  auto metrics = workload->FinishRun(seconds);
+  ASSERT_TRUE(metrics.has_value()) << metrics.error().ToString();
+  EXPECT_EQ(std::get<double>(metrics->values.at("ranks")), world->size());
+  EXPECT_LE(std::get<double>(metrics->values.at("coef_max_rel_diff_single_rank")), 1e-6);
+
+  auto data = GenerateSynthetic({.rows = 50000,
+                                 .features = 16,
+                                 .noise_sigma = 0.5,
+                                 .holdout_fraction = 0.05,
+                                 .seed = 20261123});
+  ASSERT_TRUE(data.has_value());
+  NormalEquationsSolver solver;
+  auto single_rank = solver.Solve(*data, true);
+  ASSERT_TRUE(single_rank.has_value());
+  const std::vector<double>& parallel = metrics->series.at("coefficients");
+  ASSERT_EQ(parallel.size(), single_rank->size());
+  for (std::size_t i = 0; i < parallel.size(); ++i) {
+    EXPECT_NEAR(parallel[i], (*single_rank)[i], 1e-6 * std::abs((*single_rank)[i])) << i;
+  }
+}
+
+}  // namespace
+}  // namespace lepton::bench
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  auto world = lepton::bench::MakeMpiWorldCommunicator();
+  if (!world) {
+    std::fprintf(stderr, "cannot start MPI: %s\n", world.error().ToString().c_str());
+    return 2;
+  }
+  lepton::bench::world = world->get();
+  // One rank prints; every rank still fails the run (mpiexec's exit code) when its checks fail.
+  if ((*world)->rank() != 0) {
+    delete ::testing::UnitTest::GetInstance()->listeners().Release(
+        ::testing::UnitTest::GetInstance()->listeners().default_result_printer());
+  }
+  const int result = RUN_ALL_TESTS();
+  world->reset();  // finalizes MPI
+  return result;
+}

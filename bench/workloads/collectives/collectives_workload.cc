@@ -1,0 +1,216 @@
+#include "bench/workloads/collectives/collectives_workload.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench/comm/self_communicator.h"
+#include "bench/workloads/collectives/collective_ops.h"
+
+namespace lepton::bench {
+namespace {
+
+// Decimal, as nccl-tests reports GB/s.
+constexpr double kBytesPerGigabyte = 1e9;
+
+// One (operation, placement, size) point of the sweep; two runner steps: warm-up, timed.
+struct SweepPoint {
+  CollectiveKind kind;
+  bool in_place;
+  std::size_t block;  // float32 elements per rank block
+};
+
+std::string PlacementName(bool in_place) { return in_place ? "in_place" : "out_of_place"; }
+
+class CollectivesWorkload final : public Workload {
+ public:
+  Status Prepare(const WorkloadContext& context) override {
+    communicator_ = context.communicator;
+    if (communicator_ == nullptr) {
+      owned_self_ = MakeSelfCommunicator();
+      communicator_ = owned_self_.get();
+    }
+    LEPTON_ASSIGN_OR_RETURN(auto ops, GetParam<std::vector<std::string>>(context.params, "ops"));
+    LEPTON_ASSIGN_OR_RETURN(auto placements,
+                            GetParam<std::vector<std::string>>(context.params, "placements"));
+    LEPTON_ASSIGN_OR_RETURN(const std::int64_t min_bytes,
+                            GetParam<std::int64_t>(context.params, "min_bytes"));
+    LEPTON_ASSIGN_OR_RETURN(const std::int64_t max_bytes,
+                            GetParam<std::int64_t>(context.params, "max_bytes"));
+    LEPTON_ASSIGN_OR_RETURN(warmup_iters_, GetParam<std::int64_t>(context.params, "warmup_iters"));
+    LEPTON_ASSIGN_OR_RETURN(iters_, GetParam<std::int64_t>(context.params, "iters"));
+
+    const int ranks = communicator_->size();
+    points_.clear();
+    for (const std::string& op : ops) {
+      const std::optional<CollectiveKind> kind = CollectiveFromName(op);
+      if (!kind) return InvalidArgumentError("unknown collective '" + op + "'");
+      for (const std::string& placement : placements) {
+        for (std::int64_t bytes = min_bytes; bytes <= max_bytes; bytes *= 2) {
+          // nccl-tests' size is the whole message; gathers and scatters split it into one block
+          // per rank, rounded down (at least one element, so small sizes still run).
+          const bool split = MovesRankBlocks(*kind);
+          const auto elements = static_cast<std::size_t>(bytes) / sizeof(float);
+          const std::size_t block = std::max<std::size_t>(
+              1, split ? elements / static_cast<std::size_t>(ranks) : elements);
+          points_.push_back(SweepPoint{*kind, placement == "in_place", block});
+        }
+      }
+    }
+    return OkStatus();
+  }
+
+  [[nodiscard]] std::vector<std::string> StepNames() const override {
+    std::vector<std::string> names;
+    for (const SweepPoint& point : points_) {
+      const std::string name = std::string(CollectiveName(point.kind)) + " " +
+                               std::to_string(Bytes(point)) + " B " + PlacementName(point.in_place);
+      names.push_back(name + " warm-up");
+      names.push_back(name);
+    }
+    return names;
+  }
+
+  Status BeginRun(int /*run_index*/) override {
+    wrong_elements_ = 0;
+    return OkStatus();
+  }
+
+  Status RunStep(std::size_t step) override {
+    const SweepPoint& point = points_[step / 2];
+    if (step % 2 == 0) {
+      // The warm-up step's time is not used: buffers are allocated here, and the barrier plus
+      // the warm-up calls bring the ranks into step before the timed iterations.
+      current_ = std::make_unique<CollectiveCase>(point.kind, point.block, point.in_place,
+                                                  communicator_->rank(), communicator_->size());
+      current_->Fill();
+      LEPTON_RETURN_IF_ERROR(communicator_->Barrier());
+      return Iterate(warmup_iters_);
+    }
+    return Iterate(iters_);
+  }
+
+  Status AfterStep(std::size_t step) override {
+    if (step % 2 == 0) return OkStatus();
+    // Timed iterations in place leave sums of sums; the check runs on fresh inputs.
+    current_->Fill();
+    LEPTON_RETURN_IF_ERROR(current_->Run(*communicator_));
+    wrong_elements_ += current_->CountWrong();
+    current_.reset();
+    return OkStatus();
+  }
+
+  Result<Metrics> FinishRun(std::span<const double> step_seconds) override {
+    const int ranks = communicator_->size();
+    std::vector<double> seconds_per_call;
+    for (std::size_t step = 1; step < step_seconds.size(); step += 2) {
+      seconds_per_call.push_back(step_seconds[step] / static_cast<double>(iters_));
+    }
+    // The slowest rank bounds the collective (nccl-tests reports the maximum over ranks).
+    LEPTON_RETURN_IF_ERROR(
+        communicator_->AllReduce(seconds_per_call.data(), seconds_per_call.data(),
+                                 seconds_per_call.size(), DataType::kFloat64, ReduceOp::kMax));
+    std::int64_t wrong = wrong_elements_;
+    LEPTON_RETURN_IF_ERROR(
+        communicator_->AllReduce(&wrong, &wrong, 1, DataType::kInt64, ReduceOp::kSum));
+
+    Metrics metrics;
+    metrics.values["ranks"] = static_cast<double>(ranks);
+    metrics.values["communicator"] = std::string(communicator_->name());
+    metrics.values["wrong_elements"] = static_cast<double>(wrong);
+    for (std::size_t i = 0; i < points_.size(); ++i) {
+      const SweepPoint& point = points_[i];
+      const std::string series =
+          std::string(CollectiveName(point.kind)) + "_" + PlacementName(point.in_place);
+      const auto bytes = static_cast<double>(Bytes(point));
+      const double algbw = bytes / seconds_per_call[i] / kBytesPerGigabyte;
+      metrics.series[series + "_bytes"].push_back(bytes);
+      metrics.series[series + "_time_us"].push_back(seconds_per_call[i] * 1e6);
+      metrics.series[series + "_algbw_gbps"].push_back(algbw);
+      metrics.series[series + "_busbw_gbps"].push_back(algbw *
+                                                       BusBandwidthFactor(point.kind, ranks));
+    }
+    SummariseOps(metrics, seconds_per_call);
+    return metrics;
+  }
+
+  [[nodiscard]] bool UsesAllRanks() const override { return true; }
+
+ private:
+  [[nodiscard]] std::size_t Bytes(const SweepPoint& point) const {
+    return MessageBytes(point.kind, point.block, communicator_->size());
+  }
+
+  Status Iterate(std::int64_t count) {
+    for (std::int64_t i = 0; i < count; ++i) {
+      LEPTON_RETURN_IF_ERROR(current_->Run(*communicator_));
+    }
+    return OkStatus();
+  }
+
+  // Peak bus bandwidth of every operation run, and AllReduce at the largest and smallest size.
+  void SummariseOps(Metrics& metrics, const std::vector<double>& seconds_per_call) const {
+    const int ranks = communicator_->size();
+    std::size_t largest = 0;
+    std::size_t smallest = SIZE_MAX;
+    for (const SweepPoint& point : points_) {
+      largest = std::max(largest, Bytes(point));
+      smallest = std::min(smallest, Bytes(point));
+    }
+    std::optional<double> allreduce_at_max;
+    std::optional<double> allreduce_small_latency;
+    for (std::size_t i = 0; i < points_.size(); ++i) {
+      const SweepPoint& point = points_[i];
+      const std::string name(CollectiveName(point.kind));
+      const double busbw = static_cast<double>(Bytes(point)) / seconds_per_call[i] /
+                           kBytesPerGigabyte * BusBandwidthFactor(point.kind, ranks);
+      const std::string peak = name + "_busbw_peak_gbps";
+      if (BusBandwidthFactor(point.kind, ranks) == 0.0) {
+        metrics.not_measured[peak] = "bus bandwidth of " + name + " is defined for 2 or more ranks";
+      } else {
+        auto [it, inserted] = metrics.values.try_emplace(peak, busbw);
+        if (!inserted) it->second = std::max(std::get<double>(it->second), busbw);
+      }
+      if (point.kind != CollectiveKind::kAllReduce) continue;
+      // Of the two placements, the better one: the spec asks what the system can do.
+      if (Bytes(point) == largest && ranks >= 2) {
+        allreduce_at_max = std::max(allreduce_at_max.value_or(0.0), busbw);
+      }
+      if (Bytes(point) == smallest) {
+        const double latency_us = seconds_per_call[i] * 1e6;
+        allreduce_small_latency =
+            std::min(allreduce_small_latency.value_or(latency_us), latency_us);
+      }
+    }
+    if (allreduce_at_max) {
+      metrics.values["allreduce_busbw_at_max_gbps"] = *allreduce_at_max;
+    } else {
+      metrics.not_measured["allreduce_busbw_at_max_gbps"] =
+          ranks < 2 ? "bus bandwidth of allreduce is defined for 2 or more ranks"
+                    : "allreduce is not among the operations run";
+    }
+    if (allreduce_small_latency) {
+      metrics.values["allreduce_small_latency_us"] = *allreduce_small_latency;
+    } else {
+      metrics.not_measured["allreduce_small_latency_us"] =
+          "allreduce is not among the operations run";
+    }
+  }
+
+  Communicator* communicator_ = nullptr;
+  std::unique_ptr<Communicator> owned_self_;
+  std::vector<SweepPoint> points_;
+  std::int64_t warmup_iters_ = 0;
+  std::int64_t iters_ = 1;
+  std::unique_ptr<CollectiveCase> current_;
+  std::int64_t wrong_elements_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Workload> MakeCollectivesWorkload() {
+  return std::make_unique<CollectivesWorkload>();
+}
+
+}  // namespace lepton::bench
