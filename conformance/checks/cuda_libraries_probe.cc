@@ -11,110 +11,85 @@ using CudaRuntimeGetVersion = int (*)(int*);
 using CublasGetProperty = int (*)(int, int*);
 using NcclGetVersion = int (*)(int*);
 
-struct Loaded {
-  void* handle = nullptr;
-  std::string path;
-  std::string errors;
+// The version text, or why there is none.
+struct VersionReading {
+  std::string version;
+  std::string failure;
 };
 
-// Libraries stay loaded: they are what a later GPU workload would use anyway.
-Loaded LoadFirst(const std::vector<std::string>& names) {
-  Loaded loaded;
+// Loads the first of `names` that opens (libraries stay loaded: a later GPU workload would use
+// them anyway), finds `symbol` and lets `read` call it; every way to fail is the reason.
+template <typename Fn, typename Read>
+LibraryVersion ProbeLibrary(const std::vector<std::string>& names, const std::string& what,
+                            const char* symbol, Read read) {
+  LibraryVersion result;
+  std::string errors;
+  void* handle = nullptr;
   for (const std::string& name : names) {
-    if (void* handle = ::dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL)) {
-      loaded.handle = handle;
-      loaded.path = name;
-      return loaded;
+    handle = ::dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle != nullptr) {
+      result.path = name;
+      break;
     }
     const char* error = ::dlerror();
-    loaded.errors += (loaded.errors.empty() ? "" : "; ") + std::string(error ? error : name);
+    errors += (errors.empty() ? "" : "; ") + std::string(error ? error : name);
   }
-  return loaded;
-}
-
-template <typename Fn>
-Fn Symbol(void* library, const char* name) {
-  return reinterpret_cast<Fn>(::dlsym(library, name));
-}
-
-// 13000 -> "13.0" (CUDA encodes major * 1000 + minor * 10).
-std::string CudaVersionText(int version) {
-  return std::to_string(version / 1000) + "." + std::to_string(version % 1000 / 10);
-}
-
-LibraryVersion ProbeRuntime(const std::vector<std::string>& names) {
-  LibraryVersion result;
-  const Loaded loaded = LoadFirst(names);
-  if (loaded.handle == nullptr) {
-    result.unavailable_reason = "CUDA runtime not loadable: " + loaded.errors;
+  if (handle == nullptr) {
+    result.unavailable_reason = what + " not loadable: " + errors;
     return result;
   }
-  result.path = loaded.path;
-  const auto get = Symbol<CudaRuntimeGetVersion>(loaded.handle, "cudaRuntimeGetVersion");
-  int version = 0;
-  if (get == nullptr) {
-    result.unavailable_reason = loaded.path + " has no cudaRuntimeGetVersion";
-  } else if (const int error = get(&version); error != 0 || version <= 0) {
-    result.unavailable_reason =
-        "cudaRuntimeGetVersion failed with cudaError " + std::to_string(error);
-  } else {
-    result.version = CudaVersionText(version);
+  const auto function = reinterpret_cast<Fn>(::dlsym(handle, symbol));
+  if (function == nullptr) {
+    result.unavailable_reason = result.path + " has no " + symbol;
+    return result;
   }
+  const VersionReading reading = read(function);
+  result.version = reading.version;
+  result.unavailable_reason = reading.failure;
   return result;
 }
 
-LibraryVersion ProbeCublas(const std::vector<std::string>& names) {
-  LibraryVersion result;
-  const Loaded loaded = LoadFirst(names);
-  if (loaded.handle == nullptr) {
-    result.unavailable_reason = "cuBLAS not loadable: " + loaded.errors;
-    return result;
+VersionReading ReadRuntimeVersion(CudaRuntimeGetVersion get) {
+  int version = 0;
+  if (const int error = get(&version); error != 0 || version <= 0) {
+    return {"", "cudaRuntimeGetVersion failed with cudaError " + std::to_string(error)};
   }
-  result.path = loaded.path;
-  const auto get = Symbol<CublasGetProperty>(loaded.handle, "cublasGetProperty");
+  // 13000 -> "13.0" (CUDA encodes major * 1000 + minor * 10).
+  return {std::to_string(version / 1000) + "." + std::to_string(version % 1000 / 10), ""};
+}
+
+VersionReading ReadCublasVersion(CublasGetProperty get) {
   int parts[3] = {0, 0, 0};
-  for (int property = 0; get != nullptr && property < 3; ++property) {
+  for (int property = 0; property < 3; ++property) {
     if (const int status = get(property, &parts[property]); status != 0) {
-      result.unavailable_reason = "cublasGetProperty failed with status " + std::to_string(status);
-      return result;
+      return {"", "cublasGetProperty failed with status " + std::to_string(status)};
     }
   }
-  if (get == nullptr) {
-    result.unavailable_reason = loaded.path + " has no cublasGetProperty";
-  } else {
-    result.version =
-        std::to_string(parts[0]) + "." + std::to_string(parts[1]) + "." + std::to_string(parts[2]);
-  }
-  return result;
+  return {
+      std::to_string(parts[0]) + "." + std::to_string(parts[1]) + "." + std::to_string(parts[2]),
+      ""};
 }
 
-LibraryVersion ProbeNccl(const std::vector<std::string>& names) {
-  LibraryVersion result;
-  const Loaded loaded = LoadFirst(names);
-  if (loaded.handle == nullptr) {
-    result.unavailable_reason = "NCCL not loadable: " + loaded.errors;
-    return result;
-  }
-  result.path = loaded.path;
-  const auto get = Symbol<NcclGetVersion>(loaded.handle, "ncclGetVersion");
+VersionReading ReadNcclVersion(NcclGetVersion get) {
   int code = 0;
-  if (get == nullptr) {
-    result.unavailable_reason = loaded.path + " has no ncclGetVersion";
-  } else if (const int error = get(&code); error != 0 || code <= 0) {
-    result.unavailable_reason = "ncclGetVersion failed with ncclResult " + std::to_string(error);
-  } else {
-    // NCCL >= 2.9 encodes major * 10000 + minor * 100 + patch.
-    result.version = std::to_string(code / 10000) + "." + std::to_string(code % 10000 / 100) + "." +
-                     std::to_string(code % 100);
+  if (const int error = get(&code); error != 0 || code <= 0) {
+    return {"", "ncclGetVersion failed with ncclResult " + std::to_string(error)};
   }
-  return result;
+  // NCCL >= 2.9 encodes major * 10000 + minor * 100 + patch.
+  return {std::to_string(code / 10000) + "." + std::to_string(code % 10000 / 100) + "." +
+              std::to_string(code % 100),
+          ""};
 }
 
 }  // namespace
 
 CudaLibraries ProbeCudaLibraries(const CudaLibraryNames& names) {
-  return CudaLibraries{ProbeRuntime(names.runtime), ProbeCublas(names.cublas),
-                       ProbeNccl(names.nccl)};
+  return CudaLibraries{
+      ProbeLibrary<CudaRuntimeGetVersion>(names.runtime, "CUDA runtime", "cudaRuntimeGetVersion",
+                                          ReadRuntimeVersion),
+      ProbeLibrary<CublasGetProperty>(names.cublas, "cuBLAS", "cublasGetProperty",
+                                      ReadCublasVersion),
+      ProbeLibrary<NcclGetVersion>(names.nccl, "NCCL", "ncclGetVersion", ReadNcclVersion)};
 }
 
 }  // namespace lepton::checks

@@ -2,9 +2,7 @@
 
 #include <fmt/core.h>
 
-#include <fstream>
-#include <sstream>
-
+#include "conformance/core/read_file.h"
 #include "conformance/onnx/node_tests.h"
 #include "conformance/onnx/onnx_model.h"
 #include "tools/cli/exit_codes.h"
@@ -40,15 +38,15 @@ int RunOnnxNodeTests(const std::vector<std::filesystem::path>& paths) {
 int CheckOnnxModels(const std::vector<std::filesystem::path>& paths) {
   int exit_code = kExitCertified;
   for (const std::filesystem::path& path : paths) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      fmt::print(stderr, "{}: error: cannot open\n", path.string());
-      exit_code = kExitUsageError;
+    // Read no more than the model limit CheckModel would refuse anyway.
+    auto bytes = ReadFileCapped(path, onnx::ModelLimits{}.max_bytes);
+    if (!bytes) {
+      fmt::print(stderr, "error: {}\n", bytes.error().message());
+      exit_code =
+          bytes.error().code() == StatusCode::kNotFound ? kExitUsageError : kExitNotCertified;
       continue;
     }
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    if (Status status = onnx::CheckModel(bytes.str(), path.string()); !status.ok()) {
+    if (Status status = onnx::CheckModel(*bytes, path.string()); !status.ok()) {
       fmt::print(stderr, "{}\n", status.message());
       exit_code = kExitNotCertified;
       continue;

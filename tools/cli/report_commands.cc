@@ -2,10 +2,8 @@
 
 #include <fmt/core.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "conformance/core/atomic_file.h"
+#include "conformance/core/read_file.h"
 #include "reports/html_renderer.h"
 #include "reports/junit_renderer.h"
 #include "reports/markdown_renderer.h"
@@ -16,12 +14,9 @@ namespace lepton::cli {
 
 Result<std::string> RenderReportFile(const std::filesystem::path& json_path,
                                      const std::string& format) {
-  std::ifstream in(json_path, std::ios::binary);
-  if (!in) return std::unexpected(NotFoundError(json_path.string() + ": cannot open"));
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
+  LEPTON_ASSIGN_OR_RETURN(const std::string bytes, ReadFileCapped(json_path, kMaxReportFileBytes));
   LEPTON_ASSIGN_OR_RETURN(const reports::ReportView view,
-                          reports::ParseReportView(bytes.str(), json_path.string()));
+                          reports::ParseReportView(bytes, json_path.string()));
   if (format == "md") return reports::RenderMarkdown(view);
   if (format == "junit") return reports::RenderJUnit(view);
   if (format == "html") return reports::RenderHtml(view);

@@ -5,7 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "bench/comm/self_communicator.h"
 #include "bench/workloads/collectives/collective_ops.h"
 
 namespace lepton::bench {
@@ -26,11 +25,9 @@ std::string PlacementName(bool in_place) { return in_place ? "in_place" : "out_o
 class CollectivesWorkload final : public Workload {
  public:
   Status Prepare(const WorkloadContext& context) override {
+    // The runner always supplies one (the self communicator when started alone).
+    if (context.communicator == nullptr) return InternalError("no communicator in the context");
     communicator_ = context.communicator;
-    if (communicator_ == nullptr) {
-      owned_self_ = MakeSelfCommunicator();
-      communicator_ = owned_self_.get();
-    }
     LEPTON_ASSIGN_OR_RETURN(auto ops, GetParam<std::vector<std::string>>(context.params, "ops"));
     LEPTON_ASSIGN_OR_RETURN(auto placements,
                             GetParam<std::vector<std::string>>(context.params, "placements"));
@@ -199,7 +196,6 @@ class CollectivesWorkload final : public Workload {
   }
 
   Communicator* communicator_ = nullptr;
-  std::unique_ptr<Communicator> owned_self_;
   std::vector<SweepPoint> points_;
   std::int64_t warmup_iters_ = 0;
   std::int64_t iters_ = 1;

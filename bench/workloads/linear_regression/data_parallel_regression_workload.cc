@@ -4,7 +4,6 @@
 #include <cmath>
 #include <limits>
 
-#include "bench/comm/self_communicator.h"
 #include "bench/workloads/linear_regression/regression_data.h"
 #include "bench/workloads/linear_regression/solvers.h"
 
@@ -27,11 +26,9 @@ double MaxRelativeDifference(const std::vector<double>& a, const std::vector<dou
 class DataParallelRegressionWorkload final : public Workload {
  public:
   Status Prepare(const WorkloadContext& context) override {
+    // The runner always supplies one (the self communicator when started alone).
+    if (context.communicator == nullptr) return InternalError("no communicator in the context");
     communicator_ = context.communicator;
-    if (communicator_ == nullptr) {
-      owned_self_ = MakeSelfCommunicator();
-      communicator_ = owned_self_.get();
-    }
     const auto& params = context.params;
     LEPTON_ASSIGN_OR_RETURN(intercept_, GetParam<bool>(params, "model.intercept"));
     SyntheticSpec spec;
@@ -121,7 +118,6 @@ class DataParallelRegressionWorkload final : public Workload {
 
  private:
   Communicator* communicator_ = nullptr;
-  std::unique_ptr<Communicator> owned_self_;
   bool intercept_ = true;
   RegressionData data_;
   std::vector<double> own_rows_;
