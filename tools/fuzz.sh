@@ -17,7 +17,7 @@ cd "$root"
 seconds=${1:-60}
 shift || true
 all_targets=(spec_loader_fuzz idx_file_fuzz onnx_model_fuzz onnx_executor_fuzz report_fuzz
-  regression_csv_fuzz)
+  regression_csv_fuzz power_log_fuzz)
 targets=("$@")
 ((${#targets[@]} > 0)) || targets=("${all_targets[@]}")
 jobs=${LEPTON_FUZZ_JOBS:-1}

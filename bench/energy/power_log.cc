@@ -48,6 +48,13 @@ std::string Quote(std::string_view text) { return "'" + std::string(text) + "'";
 
 Result<double> ParseLogTimestamp(std::string_view text) {
   if (const auto seconds = ParseDecimal(text)) return *seconds;
+  // libstdc++'s regex recurses per character: a hostile megabyte-long field must not reach it.
+  constexpr std::size_t kMaxTimestampChars = 64;
+  if (text.size() > kMaxTimestampChars) {
+    return std::unexpected(InvalidArgumentError(
+        "expected a timestamp of at most " + std::to_string(kMaxTimestampChars) +
+        " characters, found one of " + std::to_string(text.size())));
+  }
   static const std::regex kIso(
       R"(^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$)");
   std::match_results<std::string_view::const_iterator> match;
@@ -72,7 +79,13 @@ Result<double> ParseLogTimestamp(std::string_view text) {
   }
   double seconds = static_cast<double>(DaysFromCivil(number(1), month, day)) * 86400.0 +
                    hour * 3600.0 + minute * 60.0 + second;
-  if (match[7].matched) seconds += std::stod("0" + match[7].str());
+  if (match[7].matched) {
+    // Digits past nanoseconds say nothing a double could keep; std::stod would throw on the
+    // underflow of a long enough fraction.
+    constexpr std::size_t kFractionDigits = 9;
+    const std::string fraction = "0" + match[7].str().substr(0, 1 + kFractionDigits);
+    seconds += ParseDecimal(fraction).value_or(0.0);
+  }
   const std::string zone = match[8].str();
   if (zone != "Z") {
     const int sign = zone[0] == '-' ? -1 : 1;

@@ -22,6 +22,17 @@ TEST(PowerLogTimestampTest, UnixSecondsAndIso8601) {
             "timestamp '2024-13-10T06:13:20Z' is not a date");
 }
 
+// Found by power_log_fuzz: std::stod threw out_of_range on a fraction whose value underflows.
+TEST(PowerLogTimestampTest, ALongFractionIsCutAtNanosecondsNotThrown) {
+  const std::string stamp = "2024-06-10T06:13:20." + std::string(40, '0') + "Z";
+  EXPECT_EQ(ParseLogTimestamp(stamp).value(), 1718000000.0);
+  const std::string tiny = "2024-06-10T06:13:20." + std::string(400, '0') + "1Z";
+  EXPECT_EQ(ParseLogTimestamp(tiny).error().message(),
+            "expected a timestamp of at most 64 characters, found one of 422");
+  EXPECT_EQ(ParseLogTimestamp("2024-06-10T06:13:20.123456789999Z").value(),
+            1718000000.0 + 0.123456789);
+}
+
 TEST(PowerLogTest, ReadsHeaderCommentsBlankLinesAndCrlf) {
   const auto log = ParsePowerLog(
       "timestamp,watts\r\n# analyser: WT310E, 1 Hz\r\n\r\n1000.0, 100\r\n1001.0,110.5\r\n"
