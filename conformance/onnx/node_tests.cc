@@ -1,10 +1,10 @@
 #include "conformance/onnx/node_tests.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
+#include "conformance/core/read_file.h"
 #include "conformance/onnx/executor.h"
 
 namespace lepton::onnx {
@@ -15,31 +15,36 @@ namespace fs = std::filesystem;
 constexpr double kRelativeTolerance = 1e-3;
 constexpr double kAbsoluteTolerance = 1e-7;
 
+// A model or tensor file larger than a model may be is refused before it is read.
 Result<std::string> ReadBytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::unexpected(NotFoundError(path.string() + ": cannot open"));
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
+  return ReadFileCapped(path, ModelLimits{}.max_bytes);
 }
 
+// The entries PREFIX<N> (directories) or PREFIX<N>.pb (files), ordered by N so input_10 comes
+// after input_9. Other names (input_x.pb, input_0.pb.orig) are not part of the layout and are
+// left alone, as the ONNX runner leaves them.
 std::vector<fs::path> Sorted(const fs::path& dir, const std::string& prefix, bool directories) {
-  std::vector<fs::path> found;
+  std::vector<std::pair<long, fs::path>> found;
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(dir, error)) {
-    const std::string name = entry.path().filename().string();
-    if (name.starts_with(prefix) && entry.is_directory() == directories) {
-      found.push_back(entry.path());
+    std::string_view name = entry.path().filename().native();
+    std::error_code kind_error;
+    if (!name.starts_with(prefix) || entry.is_directory(kind_error) != directories) continue;
+    name.remove_prefix(prefix.size());
+    if (!directories) {
+      if (!name.ends_with(".pb")) continue;
+      name.remove_suffix(3);
     }
+    long number = 0;
+    const auto [end, parsed] = std::from_chars(name.data(), name.data() + name.size(), number);
+    if (name.empty() || parsed != std::errc() || end != name.data() + name.size()) continue;
+    found.emplace_back(number, entry.path());
   }
-  // input_10 after input_9: order by the number after the prefix.
-  std::sort(found.begin(), found.end(), [&](const fs::path& a, const fs::path& b) {
-    const auto number = [&](const fs::path& p) {
-      return std::stol(p.stem().string().substr(prefix.size()));
-    };
-    return number(a) < number(b);
-  });
-  return found;
+  std::sort(found.begin(), found.end());
+  std::vector<fs::path> paths;
+  paths.reserve(found.size());
+  for (auto& [number, path] : found) paths.push_back(std::move(path));
+  return paths;
 }
 
 // Empty when equal within tolerance; otherwise what differs.

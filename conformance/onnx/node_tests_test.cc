@@ -53,6 +53,18 @@ TEST_F(BrokenNodeTest, CorruptModelFails) {
   EXPECT_THAT(result.detail, ::testing::HasSubstr("not a valid ONNX ModelProto"));
 }
 
+// std::stol on the name threw std::invalid_argument for input_x.pb and took input_0.pb.orig as
+// a second input 0.
+TEST_F(BrokenNodeTest, FilesOutsideTheLayoutAreLeftAlone) {
+  const fs::path data_set = dir_ / "test_data_set_0";
+  fs::copy_file(data_set / "input_0.pb", data_set / "input_x.pb");
+  fs::copy_file(data_set / "input_0.pb", data_set / "input_0.pb.orig");
+  fs::create_directory(dir_ / "test_data_set_notes");
+  const NodeTestResult result = RunNodeTest(dir_);
+  EXPECT_EQ(result.outcome, NodeTestOutcome::kPassed) << result.detail;
+  EXPECT_EQ(result.data_sets, 1);
+}
+
 TEST(NodeTestsTest, NonTestDirectoryIsReported) {
   const auto results = RunNodeTests({"spec"});
   ASSERT_EQ(results.size(), 1u);
