@@ -77,6 +77,9 @@ struct WorkloadRecord {
   // Set when the workload could not run at all (not built for this device, prepare failed).
   std::string unavailable_reason;
   std::string error;
+  // The run was interrupted before this workload finished: unavailable_reason says so, and the
+  // record is not final (a resumed run measures the workload again).
+  bool interrupted = false;
 };
 
 // The record of the workload named `name`, or nullptr when the plan did not run it.

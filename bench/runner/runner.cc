@@ -69,12 +69,29 @@ std::optional<WorkloadMeter> OpenWorkloadMeter(const spec::PlannedWorkload& plan
   return metered;
 }
 
+// The interruption state of one RunPlan: the check, and its cause once it named one.
+struct Interruption {
+  const InterruptionCheck* check = nullptr;
+  std::string cause;
+  bool cut_short = false;  // a pass over the steps stopped for it
+
+  bool Requested() {
+    if (cause.empty() && check != nullptr && *check) cause = (*check)();
+    return !cause.empty();
+  }
+};
+
 // One pass over the timed steps: each RunStep timed, and its edges marked for the meter when
-// there is one. Returns the failure, if any, as the run records it.
+// there is one. Returns the failure, if any, as the run records it; an interruption before a
+// step is one (its cause is in `interruption`).
 std::optional<std::string> RunSteps(Workload& workload, const std::vector<std::string>& steps,
                                     EnergyMeter* meter, std::vector<double>& seconds,
-                                    std::vector<TimeWindow>& windows) {
+                                    std::vector<TimeWindow>& windows, Interruption& interruption) {
   for (std::size_t step = 0; step < steps.size(); ++step) {
+    if (interruption.Requested()) {
+      interruption.cut_short = true;
+      return "interrupted (" + interruption.cause + ")";
+    }
     TimeWindow window;
     if (meter != nullptr) window.begin_s = meter->Mark();
     const auto start = std::chrono::steady_clock::now();
@@ -101,7 +118,7 @@ double Covered(const std::vector<TimeWindow>& windows) {
 // Returns the number of passes, or why the minimum could not be reached.
 Result<int> RepeatForMinimumRegion(Workload& workload, const std::vector<std::string>& steps,
                                    int index, EnergyMeter& meter, double minimum,
-                                   std::vector<TimeWindow>& windows) {
+                                   std::vector<TimeWindow>& windows, Interruption& interruption) {
   int passes = 1;
   while (Covered(windows) < minimum) {
     if (passes == kMaxEnergyPasses) {
@@ -116,7 +133,7 @@ Result<int> RepeatForMinimumRegion(Workload& workload, const std::vector<std::st
                            " for the energy region: run setup: " + begun.ToString()));
     }
     std::vector<double> ignored;
-    if (auto failure = RunSteps(workload, steps, &meter, ignored, windows)) {
+    if (auto failure = RunSteps(workload, steps, &meter, ignored, windows, interruption)) {
       return std::unexpected(UnavailableError("repetition " + std::to_string(passes + 1) +
                                               " for the energy region: " + *failure));
     }
@@ -126,7 +143,7 @@ Result<int> RepeatForMinimumRegion(Workload& workload, const std::vector<std::st
 }
 
 RunRecord ExecuteRun(Workload& workload, const std::vector<std::string>& steps, int index,
-                     bool warmup, WorkloadMeter* metered) {
+                     bool warmup, WorkloadMeter* metered, Interruption& interruption) {
   RunRecord run;
   run.index = index;
   run.warmup = warmup;
@@ -144,7 +161,7 @@ RunRecord ExecuteRun(Workload& workload, const std::vector<std::string>& steps, 
   }
   std::vector<double> seconds;
   std::vector<TimeWindow> windows;
-  const auto failure = RunSteps(workload, steps, meter, seconds, windows);
+  const auto failure = RunSteps(workload, steps, meter, seconds, windows, interruption);
   for (std::size_t step = 0; step < seconds.size(); ++step) {
     run.steps.push_back(StepTiming{steps[step], seconds[step]});
   }
@@ -175,8 +192,8 @@ RunRecord ExecuteRun(Workload& workload, const std::vector<std::string>& steps, 
   } else {
     energy.meter = &meter->info();
     energy.min_region_s = std::max(metered->settings.min_region_s, meter->info().resolution_s);
-    auto passes =
-        RepeatForMinimumRegion(workload, steps, index, *meter, energy.min_region_s, windows);
+    auto passes = RepeatForMinimumRegion(workload, steps, index, *meter, energy.min_region_s,
+                                         windows, interruption);
     auto reading = meter->Stop(windows);
     energy.passes = passes.value_or(1);
     energy.windows = static_cast<int>(windows.size());
@@ -184,6 +201,17 @@ RunRecord ExecuteRun(Workload& workload, const std::vector<std::string>& steps, 
   }
   run.energy = AccountEnergy(energy, run.metrics);
   return run;
+}
+
+// The earlier session's record standing for this workload, when it finished one.
+const WorkloadRecord* FinishedRecord(const RunnerOptions& options, const WorkloadRecord& record) {
+  if (options.finished == nullptr) return nullptr;
+  const WorkloadRecord* done = FindRecord(*options.finished, record.name);
+  if (done == nullptr || done->interrupted || done->type != record.type ||
+      done->device != record.device) {
+    return nullptr;
+  }
+  return done;
 }
 
 }  // namespace
@@ -201,6 +229,7 @@ std::vector<WorkloadRecord> RunPlan(const spec::Plan& plan, const RunnerOptions&
   const bool several_ranks = communicator->size() > 1;
   // A barrier that fails means a rank is gone; later all-ranks workloads would fail the same way.
   Status ranks_status;
+  Interruption interruption{&options.interruption, {}};
   std::vector<WorkloadRecord> records;
   for (const spec::PlannedWorkload& planned : plan.workloads) {
     WorkloadRecord record;
@@ -210,6 +239,20 @@ std::vector<WorkloadRecord> RunPlan(const spec::Plan& plan, const RunnerOptions&
     record.params = planned.params;
     record.runs_planned = planned.runs;
     record.warmup_runs = planned.workload->warmup_runs;
+    if (const WorkloadRecord* done = FinishedRecord(options, record)) {
+      records.push_back(*done);
+      records.back().params = planned.params;
+      observer.OnWorkloadReused(records.back());
+      continue;
+    }
+    if (interruption.Requested()) {
+      record.interrupted = true;
+      record.unavailable_reason =
+          "the run was interrupted (" + interruption.cause + ") before this workload";
+      observer.OnWorkloadEnd(record);
+      records.push_back(std::move(record));
+      continue;
+    }
     observer.OnWorkloadStart(record);
 
     auto workload = options.factory(record.type, options.device);
@@ -236,12 +279,29 @@ std::vector<WorkloadRecord> RunPlan(const spec::Plan& plan, const RunnerOptions&
         std::optional<WorkloadMeter> metered = OpenWorkloadMeter(planned, settings, options);
         const std::vector<std::string> steps = (*workload)->StepNames();
         const int total = record.warmup_runs + record.runs_planned;
+        // A workload is judged on all its planned runs or none: an interrupted one keeps none.
+        const auto interrupted = [&](int ordinal, std::string_view when) {
+          record.interrupted = true;
+          record.unavailable_reason = "interrupted (" + interruption.cause + ") " +
+                                      std::string(when) + " run " + std::to_string(ordinal + 1) +
+                                      " of " + std::to_string(total);
+          record.runs.clear();
+        };
         for (int ordinal = 0; ordinal < total; ++ordinal) {
           const bool warmup = ordinal < record.warmup_runs;
           const int index = warmup ? ordinal : ordinal - record.warmup_runs;
+          if (interruption.Requested()) {
+            interrupted(ordinal, "before");
+            break;
+          }
           observer.OnRunStart(record, ordinal + 1, total, warmup);
           record.runs.push_back(ExecuteRun(**workload, steps, index, warmup,
-                                           warmup || !metered ? nullptr : &*metered));
+                                           warmup || !metered ? nullptr : &*metered, interruption));
+          // A run whose steps all ran stands even when the signal came during its last step.
+          if (interruption.cut_short) {
+            interrupted(ordinal, "during");
+            break;
+          }
           observer.OnRunEnd(record, record.runs.back());
           if (!record.runs.back().error.empty()) break;  // later runs would repeat the failure
         }

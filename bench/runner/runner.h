@@ -18,6 +18,13 @@
 // (or the meter's resolution, when longer) is repeated after FinishRun on the same code path
 // (BeginRun, the steps, AfterStep) until the summed timed windows reach it; the repetitions add
 // only energy windows, never timings or metrics. Warm-up runs are not metered.
+//
+// Interruption (SIGINT, SIGTERM): the runner polls RunnerOptions::interruption before every
+// workload, run and timed step. Once it names a cause, the workload in progress and every later
+// one are recorded as not measured with that cause and `interrupted` set; their partial runs are
+// dropped, since a workload measured over fewer runs than planned is not what the spec asks.
+// Resumption: records in RunnerOptions::finished (an earlier session's journal) stand for their
+// workloads, which are not run again.
 
 #include <filesystem>
 #include <functional>
@@ -40,7 +47,12 @@ class RunObserver {
                           bool /*warmup*/) {}
   virtual void OnRunEnd(const WorkloadRecord& /*record*/, const RunRecord& /*run*/) {}
   virtual void OnWorkloadEnd(const WorkloadRecord& /*record*/) {}
+  // A workload an earlier session finished, taken from RunnerOptions::finished.
+  virtual void OnWorkloadReused(const WorkloadRecord& /*record*/) {}
 };
+
+// Polled between steps: empty while the run may go on, else the cause ("SIGINT").
+using InterruptionCheck = std::function<std::string()>;
 
 using WorkloadFactory = std::function<Result<std::unique_ptr<Workload>>(std::string_view type,
                                                                         std::string_view device)>;
@@ -61,6 +73,9 @@ struct RunnerOptions {
   // This process's ranks; null runs alone (the self communicator).
   Communicator* communicator = nullptr;
   EnergyMeterFactory energy_meter;  // none: energy figures are not measured, saying so
+  InterruptionCheck interruption;   // none: the run is never interrupted
+  // Workloads finished by an earlier session of this run, by name; null or absent: run them.
+  const std::vector<WorkloadRecord>* finished = nullptr;
 };
 
 std::vector<WorkloadRecord> RunPlan(const spec::Plan& plan, const RunnerOptions& options,

@@ -448,5 +448,113 @@ TEST(RunnerTest, AloneEveryWorkloadRunsOnTheSelfCommunicator) {
   EXPECT_EQ(std::get<double>(records[1].runs[0].metrics.values.at("ranks")), 1.0);
 }
 
+// A signal that arrives once `steps` has reached `after`.
+InterruptionCheck InterruptAfterSteps(const int& steps, int after) {
+  return [&steps, after]() -> std::string { return steps >= after ? "SIGINT" : ""; };
+}
+
+// Counts the RunStep calls of every workload the factory makes.
+RunnerOptions CountingSteps(int& steps) {
+  RunnerOptions options;
+  options.factory = [&steps](std::string_view type,
+                             std::string_view) -> Result<std::unique_ptr<Workload>> {
+    class Counting final : public Workload {
+     public:
+      explicit Counting(int& steps) : steps_(steps) {}
+      Status Prepare(const WorkloadContext& /*context*/) override { return OkStatus(); }
+      [[nodiscard]] std::vector<std::string> StepNames() const override { return {"a", "b"}; }
+      Status BeginRun(int /*run_index*/) override { return OkStatus(); }
+      Status RunStep(std::size_t /*step*/) override {
+        ++steps_;
+        return OkStatus();
+      }
+      Result<Metrics> FinishRun(std::span<const double> /*seconds*/) override {
+        Metrics metrics;
+        metrics.values["ok"] = 1.0;
+        return metrics;
+      }
+
+     private:
+      int& steps_;
+    };
+    (void)type;
+    return std::make_unique<Counting>(steps);
+  };
+  return options;
+}
+
+TEST(RunnerInterruptionTest, StopsMidRunDroppingPartialRunsAndSkipsLaterWorkloads) {
+  TwoWorkloadFixture fixture;
+  for (spec::PlannedWorkload& planned : fixture.plan.workloads) planned.runs = 2;
+  int steps = 0;
+  RunnerOptions options = CountingSteps(steps);
+  // Run 1's two steps and run 2's first: the signal comes during step a of run 2.
+  options.interruption = InterruptAfterSteps(steps, 3);
+  RunObserver observer;
+  const auto records = RunPlan(fixture.plan, options, observer);
+  EXPECT_EQ(steps, 3);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_TRUE(records[0].interrupted);
+  EXPECT_TRUE(records[0].runs.empty()) << "a run of two done is not the planned measurement";
+  EXPECT_EQ(records[0].unavailable_reason, "interrupted (SIGINT) during run 2 of 2");
+  EXPECT_TRUE(records[1].interrupted);
+  EXPECT_EQ(records[1].unavailable_reason, "the run was interrupted (SIGINT) before this workload");
+}
+
+TEST(RunnerInterruptionTest, AWorkloadThatFinishedBeforeTheSignalIsKept) {
+  TwoWorkloadFixture fixture;
+  int steps = 0;
+  RunnerOptions options = CountingSteps(steps);
+  // The signal comes during the last step of workload 1's only run.
+  options.interruption = InterruptAfterSteps(steps, 2);
+  RunObserver observer;
+  const auto records = RunPlan(fixture.plan, options, observer);
+  EXPECT_FALSE(records[0].interrupted);
+  ASSERT_EQ(records[0].runs.size(), 1u);
+  EXPECT_TRUE(records[0].unavailable_reason.empty());
+  EXPECT_TRUE(records[1].interrupted);
+  EXPECT_EQ(steps, 2);
+}
+
+TEST(RunnerInterruptionTest, ASignalAfterARunCompletesStopsBeforeTheNext) {
+  Fixture fixture(3, 0);
+  int steps = 0;
+  RunnerOptions options = CountingSteps(steps);
+  options.interruption = InterruptAfterSteps(steps, 4);  // during run 2's last step
+  RunObserver observer;
+  const auto records = RunPlan(fixture.plan, options, observer);
+  EXPECT_EQ(steps, 4);
+  EXPECT_TRUE(records[0].runs.empty());
+  EXPECT_EQ(records[0].unavailable_reason, "interrupted (SIGINT) before run 3 of 3");
+}
+
+TEST(RunnerInterruptionTest, FinishedRecordsOfAnEarlierSessionAreReusedNotRunAgain) {
+  TwoWorkloadFixture fixture;
+  int steps = 0;
+  RunnerOptions options = CountingSteps(steps);
+  std::vector<WorkloadRecord> finished(3);
+  finished[0].name = "single";
+  finished[0].type = "single_type";
+  finished[0].device = "cpu";
+  finished[0].runs.emplace_back();
+  finished[0].runs[0].metrics.values["ok"] = 42.0;
+  finished[1] = finished[0];
+  finished[1].name = "all";
+  finished[1].interrupted = true;  // not final: measured again
+  finished[2] = finished[0];
+  finished[2].name = "gone";  // no longer in the plan: ignored
+  options.finished = &finished;
+  struct Reuses final : RunObserver {
+    void OnWorkloadReused(const WorkloadRecord& record) override { names.push_back(record.name); }
+    std::vector<std::string> names;
+  } observer;
+  const auto records = RunPlan(fixture.plan, options, observer);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(std::get<double>(records[0].runs[0].metrics.values.at("ok")), 42.0);
+  EXPECT_EQ(observer.names, std::vector<std::string>{"single"});
+  EXPECT_EQ(steps, 2) << "only the interrupted workload ran";
+  EXPECT_FALSE(records[1].interrupted);
+}
+
 }  // namespace
 }  // namespace lepton::bench

@@ -24,6 +24,7 @@ void ProgressPrinter::OnRunStart(const bench::WorkloadRecord& record, int ordina
       fmt::format("{}: run {}/{}{}", record.name, ordinal, total, warmup ? " (warm-up)" : "");
   if (interactive_) {
     fmt::print(out_, "\r\033[K[{:7.1f}s] {} ...", Elapsed(), label);
+    line_open_ = true;
   } else {
     fmt::print(out_, "[{:7.1f}s] {} started\n", Elapsed(), label);
   }
@@ -38,7 +39,10 @@ void ProgressPrinter::OnRunEnd(const bench::WorkloadRecord& record, const bench:
   if (interactive_) {
     fmt::print(out_, "\r\033[K[{:7.1f}s] {}: run {}/{} {}", Elapsed(), record.name, ordinal_,
                total_, outcome);
-    if (!run.error.empty()) fmt::print(out_, "\n");
+    if (!run.error.empty()) {
+      fmt::print(out_, "\n");
+      line_open_ = false;
+    }
   } else {
     fmt::print(out_, "[{:7.1f}s] {}: run {}/{} {}\n", Elapsed(), record.name, ordinal_, total_,
                outcome);
@@ -47,13 +51,20 @@ void ProgressPrinter::OnRunEnd(const bench::WorkloadRecord& record, const bench:
 }
 
 void ProgressPrinter::OnWorkloadEnd(const bench::WorkloadRecord& record) {
-  if (interactive_ && !record.runs.empty()) fmt::print(out_, "\n");
+  if (line_open_) fmt::print(out_, "\n");
+  line_open_ = false;
   if (!record.unavailable_reason.empty()) {
     fmt::print(out_, "[{:7.1f}s] {}: not run: {}\n", Elapsed(), record.name,
                record.unavailable_reason);
   } else if (!record.error.empty()) {
     fmt::print(out_, "[{:7.1f}s] {}: FAILED: {}\n", Elapsed(), record.name, record.error);
   }
+  std::fflush(out_);
+}
+
+void ProgressPrinter::OnWorkloadReused(const bench::WorkloadRecord& record) {
+  fmt::print(out_, "[{:7.1f}s] {}: finished by an earlier session (journal), not run again\n",
+             Elapsed(), record.name);
   std::fflush(out_);
 }
 

@@ -18,6 +18,7 @@ class ProgressPrinter final : public bench::RunObserver {
                   bool warmup) override;
   void OnRunEnd(const bench::WorkloadRecord& record, const bench::RunRecord& run) override;
   void OnWorkloadEnd(const bench::WorkloadRecord& record) override;
+  void OnWorkloadReused(const bench::WorkloadRecord& record) override;
 
  private:
   [[nodiscard]] double Elapsed() const;
@@ -27,6 +28,7 @@ class ProgressPrinter final : public bench::RunObserver {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   int ordinal_ = 0;
   int total_ = 0;
+  bool line_open_ = false;  // a live line without its newline yet
 };
 
 }  // namespace lepton::cli
