@@ -195,7 +195,8 @@ std::string RenderHtml(const ReportView& report) {
           Row({"cores", std::to_string(report.cpu_cores)}) +
           Row({"memory (GiB)", EscapeMarkup(report.memory_gib)}) +
           Row({"BLAS", EscapeMarkup(report.blas)}) + Row({"GPUs", std::to_string(report.gpus)}) +
-          Row({"run", EscapeMarkup(report.started_at + " to " + report.finished_at)}) +
+          Row({"run", EscapeMarkup(report.started_at + " to " + report.finished_at +
+                                   RunSessionsNote(report))}) +
           "</table>\n</body></html>\n";
   return html;
 }

@@ -288,7 +288,10 @@ std::string ReportToJson(const CertificationReport& report) {
       {"command_line", report.run.command_line},
       {"runs_override", report.run.runs_override ? Json(*report.run.runs_override) : Json(nullptr)},
       {"facts", Json{{"values", Json(report.run.facts.values)},
-                     {"unknown", Json(report.run.facts.unknown_reasons)}}}};
+                     {"unknown", Json(report.run.facts.unknown_reasons)}}},
+      {"interrupted", TextOrNull(report.run.interrupted_by)},
+      {"sessions", report.run.sessions},
+      {"resumed_workloads", report.run.resumed_workloads}};
   json["system"] = SystemJson(*report.system);
   Json requirements = Json::array();
   for (std::size_t i = 0; i < report.plan->requirements.size(); ++i) {
@@ -327,6 +330,10 @@ Status WriteArtifacts(const std::vector<bench::WorkloadRecord>& workloads,
     }
   }
   return OkStatus();
+}
+
+std::string WorkloadRecordToJson(const bench::WorkloadRecord& record) {
+  return WorkloadJson(record).dump();
 }
 
 std::string SystemToJson(const checks::SystemDescription& system) {

@@ -17,6 +17,9 @@ std::string ReportToJson(const CertificationReport& report);
 // Writes to `path` via a temporary file, fsync and rename: never half-written.
 Status WriteReport(const CertificationReport& report, const std::filesystem::path& path);
 
+// One workload's record exactly as the report's "workloads" array holds it (compact JSON).
+std::string WorkloadRecordToJson(const bench::WorkloadRecord& record);
+
 // Where a run's artifact is stored beside the report: "fashion-mlp.run2.model.onnx".
 std::string ArtifactFileName(const std::string& workload, const bench::RunRecord& run,
                              const std::string& name);

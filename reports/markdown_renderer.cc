@@ -86,7 +86,7 @@ std::string RenderMarkdown(const ReportView& report) {
         MarkdownCell(report.cpu_model) + " (" + std::to_string(report.cpu_cores) + " cores), " +
         MarkdownCell(report.memory_gib) + " GiB, " + std::to_string(report.gpus) + " GPUs, " +
         MarkdownCell(report.blas) + ". Run " + MarkdownCell(report.started_at) + " to " +
-        MarkdownCell(report.finished_at) + ".\n";
+        MarkdownCell(report.finished_at + RunSessionsNote(report)) + ".\n";
   return md;
 }
 

@@ -31,6 +31,12 @@ struct RunInfo {
   std::optional<int> runs_override;
   spec::Facts facts;        // what the plan read: preconditions and applies_if conditions
   std::string spec_source;  // a path, or "<embedded>"
+  // The signal that stopped the run before every workload finished ("SIGINT"); empty when it
+  // finished. An interrupted run certifies nothing (judge::Summarize).
+  std::string interrupted_by;
+  // Sessions whose measurements the report holds: 1, plus one per `run --resume`.
+  int sessions = 1;
+  std::vector<std::string> resumed_workloads;  // finished by an earlier session, not run again
 };
 
 struct CertificationReport {

@@ -11,8 +11,8 @@
 #include "conformance/spec/overlay.h"
 #include "conformance/spec/resolve.h"
 #include "conformance/spec/spec_loader.h"
-#include "reports/report_document_data.h"
 #include "reports/json_limits.h"
+#include "reports/report_document_data.h"
 #include "reports/signing.h"
 
 namespace lepton::reports {
@@ -219,7 +219,11 @@ void RecomputeVerdicts(const Json& report, bool files_verified, SpecCache* cache
                ValueText(Json(ToJsonValue(planned.threshold))));
     }
   }
-  const judge::Summary summary = judge::Summarize(plan->requirements, verdicts);
+  const Json& run = report.at("run");
+  const std::string interrupted = run.contains("interrupted") && run.at("interrupted").is_string()
+                                      ? "interrupted by " + run.at("interrupted").get<std::string>()
+                                      : std::string();
+  const judge::Summary summary = judge::Summarize(plan->requirements, verdicts, interrupted);
   if (report.at("verdict").at("certified").get<bool>() != summary.certified) {
     ++mismatches;
     checks.push_back({false, "verdict.certified",

@@ -85,6 +85,24 @@ TEST(ReportVerifyTest, EnergyVerdictsRecomputeWithTheRecordedMethod) {
                                      "recomputed verdicts say not certified"));
 }
 
+TEST(ReportVerifyTest, AnInterruptedRunCannotClaimCertification) {
+  const KeyPair keys = GenerateKeyPair();
+  EnergyFixture fixture;
+  ASSERT_TRUE(fixture.report.summary.certified);
+  fixture.report.run.interrupted_by = "SIGINT";
+  // Every verdict passed, but the run did not finish: certified is a forgery.
+  const std::string forged =
+      SignReport(ReportToJson(fixture.report), keys.secret_hex, keys.public_hex).value();
+  EXPECT_THAT(Failures(VerifyReport(forged, {keys.public_hex}).value()),
+              ::testing::ElementsAre("verdict.certified: the report says certified, the "
+                                     "recomputed verdicts say not certified"));
+  fixture.report.summary = judge::Summarize(fixture.plan.requirements, fixture.report.verdicts,
+                                            "interrupted by SIGINT");
+  const std::string honest =
+      SignReport(ReportToJson(fixture.report), keys.secret_hex, keys.public_hex).value();
+  EXPECT_THAT(Failures(VerifyReport(honest, {keys.public_hex}).value()), ::testing::IsEmpty());
+}
+
 TEST(ReportVerifyTest, EditedMeasurementIsCaught) {
   const Signed report;
   const std::string edited = Edit(report.json, [](Json& j) {

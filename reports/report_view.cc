@@ -137,6 +137,15 @@ void DescribeEnergyMethod(const Json& workloads, const Json& requirement, Requir
 
 }  // namespace
 
+std::string RunSessionsNote(const ReportView& report) {
+  std::string note;
+  if (!report.interrupted.empty()) note = "interrupted by " + report.interrupted;
+  if (report.sessions > 1) {
+    note += (note.empty() ? "" : "; ") + std::to_string(report.sessions) + " sessions";
+  }
+  return note.empty() ? note : " (" + note + ")";
+}
+
 Result<ReportView> ParseReportView(std::string_view json, std::string_view name) {
   LEPTON_ASSIGN_OR_RETURN(const ReportDocument document, ReportDocument::Parse(json, name));
   return ParseReportView(document);
@@ -176,6 +185,11 @@ Result<ReportView> ParseReportView(const ReportDocument& document) {
     const Json& run = read.At(root, "run", "report");
     view.started_at = read.String(run, "started_at", "run");
     view.finished_at = read.String(run, "finished_at", "run");
+    // Absent from reports written before runs could be interrupted and resumed.
+    if (run.contains("interrupted") && !run.at("interrupted").is_null()) {
+      view.interrupted = read.String(run, "interrupted", "run");
+    }
+    if (run.contains("sessions")) view.sessions = read.Int(run, "sessions", "run");
     const Json& system = read.At(root, "system", "report");
     view.hostname = read.String(system, "hostname", "system");
     view.os = read.String(system, "os", "system");

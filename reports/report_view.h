@@ -63,6 +63,8 @@ struct ReportView {
   std::string profile;
   std::string started_at;
   std::string finished_at;
+  std::string interrupted;  // the signal that stopped the run; empty when it finished
+  int sessions = 1;
   std::string hostname;
   std::string os;
   std::string cpu_model;
@@ -82,5 +84,8 @@ struct ReportView {
 // mistyped field.
 Result<ReportView> ParseReportView(std::string_view json, std::string_view name);
 Result<ReportView> ParseReportView(const ReportDocument& document);
+
+// " (interrupted by SIGINT; 2 sessions)" after the run's times, or "" for a plain run.
+std::string RunSessionsNote(const ReportView& report);
 
 }  // namespace lepton::reports

@@ -219,7 +219,7 @@ Verdict JudgeRequirement(const spec::PlannedRequirement& planned,
 }
 
 Summary Summarize(const std::vector<spec::PlannedRequirement>& planned,
-                  const std::vector<Verdict>& verdicts) {
+                  const std::vector<Verdict>& verdicts, std::string_view incomplete) {
   Summary summary;
   for (std::size_t i = 0; i < planned.size() && i < verdicts.size(); ++i) {
     const Verdict& verdict = verdicts[i];
@@ -243,6 +243,7 @@ Summary Summarize(const std::vector<spec::PlannedRequirement>& planned,
   }
   // Fail closed: a plan that judged no MUST requirement certifies nothing.
   if (summary.must_total == 0) summary.blocking.emplace_back("no MUST requirement applied");
+  if (!incomplete.empty()) summary.blocking.push_back("run incomplete: " + std::string(incomplete));
   summary.certified = summary.blocking.empty() && planned.size() == verdicts.size();
   return summary;
 }

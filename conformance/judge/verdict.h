@@ -51,7 +51,9 @@ struct Summary {
   std::vector<std::string> blocking;  // MUST requirements that did not pass: "ID (status)"
 };
 
+// `incomplete`: why the run did not finish (an interruption), when it did not; an incomplete run
+// certifies nothing whatever its verdicts, and says why in `blocking`.
 Summary Summarize(const std::vector<spec::PlannedRequirement>& planned,
-                  const std::vector<Verdict>& verdicts);
+                  const std::vector<Verdict>& verdicts, std::string_view incomplete = {});
 
 }  // namespace lepton::judge

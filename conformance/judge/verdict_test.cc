@@ -262,6 +262,21 @@ TEST(SummaryTest, OnlyPassingMustsCertify) {
   }
 }
 
+TEST(SummaryTest, AnIncompleteRunCertifiesNothingEvenWhenEveryVerdictPassed) {
+  auto must = MakeRequirement(spec::Comparison::kEqual, std::nullopt);
+  auto should = MakeRequirement(spec::Comparison::kEqual, std::nullopt);
+  should.level = spec::Level::kShould;
+  const std::vector<spec::PlannedRequirement> planned = {Plan(must, 1.0, 1), Plan(should, 1.0, 1)};
+  Verdict pass;
+  pass.requirement_id = "A";
+  pass.status = VerdictStatus::kPass;
+  Verdict not_run = pass;
+  not_run.status = VerdictStatus::kNotMeasured;  // a SHOULD whose workload the signal skipped
+  const Summary summary = Summarize(planned, {pass, not_run}, "interrupted by SIGTERM");
+  EXPECT_FALSE(summary.certified);
+  EXPECT_EQ(summary.blocking, std::vector<std::string>{"run incomplete: interrupted by SIGTERM"});
+}
+
 TEST(SummaryTest, NoMustJudgedIsNotCertified) {
   auto must = MakeRequirement(spec::Comparison::kEqual, std::nullopt);
   Verdict skipped;

@@ -63,6 +63,15 @@ int Main(int argc, char** argv) {
   run_command->add_option("--data", data_dirs,
                           "DIR with official MNIST (train-/t10k- IDX files, raw or .gz), or "
                           "NAME=DIR for another dataset (fashion-mnist, mnist-digits)");
+  std::string resume_dir;
+  CLI::Option* resume_option = run_command->add_option(
+      "--resume", resume_dir,
+      "Go on with the interrupted run whose report directory (and journal) is DIR, with the "
+      "options it was started with; finished workloads are not run again");
+  // Every other option of the run comes from the journal.
+  for (CLI::Option* other : run_command->get_options()) {
+    if (other != resume_option && other->get_name() != "--help") resume_option->excludes(other);
+  }
 
   CLI::App* spec_command = app.add_subcommand("spec", "Check or show specifications");
   spec_command->require_subcommand(1);
@@ -201,6 +210,7 @@ int Main(int argc, char** argv) {
     }
     run.command_line.assign(argv, argv + argc);
     if (!sign_with.empty()) run.sign_key = sign_with;
+    if (!resume_dir.empty()) run.resume_dir = resume_dir;
     return RunCertification(run);
   }
   if (*check_command) {

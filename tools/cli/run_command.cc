@@ -4,13 +4,16 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include "bench/comm/world_communicator.h"
 #include "bench/runner/runner.h"
 #include "conformance/checks/system_probe.h"
 #include "conformance/core/atomic_file.h"
+#include "conformance/core/sha256.h"
 #include "conformance/judge/verdict.h"
 #include "conformance/spec/overlay.h"
 #include "conformance/spec/resolve.h"
@@ -19,8 +22,11 @@
 #include "reports/signing.h"
 #include "tools/cli/build_info.h"
 #include "tools/cli/exit_codes.h"
+#include "tools/cli/interrupt_signals.h"
+#include "tools/cli/journaling_observer.h"
 #include "tools/cli/progress.h"
 #include "tools/cli/report_commands.h"
+#include "tools/cli/run_resume.h"
 #include "tools/cli/spec_input.h"
 
 namespace lepton::cli {
@@ -109,9 +115,19 @@ void PrintSummary(const reports::CertificationReport& report, const std::filesys
 
 }  // namespace
 
-int RunCertification(const RunOptions& options) {
+int RunCertification(const RunOptions& requested) {
   const auto started = std::chrono::system_clock::now();
-  const auto steady_start = std::chrono::steady_clock::now();
+  // A resumed run takes every option from its journal.
+  std::optional<reports::RunJournal> earlier;
+  RunOptions options = requested;
+  if (requested.resume_dir) {
+    auto journal = reports::ReadJournal(*requested.resume_dir);
+    if (!journal) return InputError(journal.error());
+    auto restored = OptionsFromJournal(*journal, *requested.resume_dir);
+    if (!restored) return InputError(restored.error());
+    options = std::move(*restored);
+    earlier = std::move(*journal);
+  }
   auto input = LoadSpecInput(options.spec_path);
   if (!input) return InputError(input.error());
   // The signing key is checked before anything runs: a typo must not cost a whole run.
@@ -154,6 +170,24 @@ int RunCertification(const RunOptions& options) {
     fmt::print(stderr, "lepton-cert: profile refused: {}\n", plan.error().message());
     return kExitUsageError;
   }
+  // Interruption and resumption are for runs of one process: under mpirun the launcher owns
+  // the signals, and ranks stopping at different steps would leave collectives waiting.
+  const bool alone = (*communicator)->size() == 1;
+  const std::string overlay_sha256 = overlay ? Sha256Hex(overlay->file.bytes) : std::string();
+  if (earlier) {
+    if (!alone) {
+      return InputError(
+          FailedPreconditionError("--resume continues single-process runs only; this one has " +
+                                  std::to_string((*communicator)->size()) + " ranks"));
+    }
+    if (Status same = CheckSameRun(*earlier, ToolVersion(), GitCommit(), input->spec.sha256,
+                                   overlay_sha256, facts);
+        !same.ok()) {
+      return InputError(same);
+    }
+  }
+  std::optional<InterruptSignals> signals;
+  if (alone) signals.emplace();
 
   bench::RunnerOptions runner_options;
   runner_options.device = plan->profile->devices;
@@ -165,6 +199,8 @@ int RunCertification(const RunOptions& options) {
       [&options, device = plan->profile->devices](const spec::EnergySettings& settings) {
         return bench::OpenEnergyMeter(options.energy, device, settings);
       };
+  if (signals) runner_options.interruption = [] { return InterruptSignals::ReceivedName(); };
+  if (earlier) runner_options.finished = &earlier->workloads;
   if (!writes_report) {
     bench::RunObserver silent;
     const auto records = bench::RunPlan(*plan, runner_options, silent);
@@ -193,8 +229,36 @@ int RunCertification(const RunOptions& options) {
              plan->requirements.size(), plan->workloads.size(), (*communicator)->size(),
              (*communicator)->name(), bench::MeterChoiceName(options.energy.choice));
   ProgressPrinter progress(stderr, ::isatty(STDERR_FILENO) != 0);
+  reports::RunJournal journal_start;
+  if (earlier) {
+    journal_start = *earlier;
+    ++journal_start.sessions;
+    fmt::print(stderr,
+               "lepton-cert: resuming the run started {} ({} workload(s) finished, {} "
+               "earlier session(s))\n",
+               earlier->started_at, earlier->workloads.size(), earlier->sessions);
+  } else {
+    journal_start.settings = SettingsFromOptions(options);
+    journal_start.command_line = options.command_line;
+    journal_start.tool_version = std::string(ToolVersion());
+    journal_start.git_commit = std::string(GitCommit());
+    journal_start.spec_sha256 = input->spec.sha256;
+    journal_start.overlay_sha256 = overlay_sha256;
+    journal_start.facts = facts;
+    journal_start.started_at = IsoNow(started);
+  }
+  std::optional<JournalingObserver> journaling;
+  if (alone) journaling.emplace(progress, std::move(journal_start), options.out_dir, stderr);
+  bench::RunObserver& observer = journaling ? static_cast<bench::RunObserver&>(*journaling)
+                                            : static_cast<bench::RunObserver&>(progress);
   const std::vector<bench::WorkloadRecord> workloads =
-      bench::RunPlan(*plan, runner_options, progress);
+      bench::RunPlan(*plan, runner_options, observer);
+  // A signal after the last workload finished interrupted nothing.
+  const bool interrupted =
+      std::any_of(workloads.begin(), workloads.end(),
+                  [](const bench::WorkloadRecord& record) { return record.interrupted; });
+  const std::string interrupted_by = interrupted ? InterruptSignals::ReceivedName() : "";
+  if (journaling) journaling->Finish(interrupted_by);
 
   reports::CertificationReport report;
   report.tool.version = std::string(ToolVersion());
@@ -208,11 +272,23 @@ int RunCertification(const RunOptions& options) {
     report.verdicts.push_back(judge::JudgeRequirement(
         planned, bench::FindRecord(workloads, planned.requirement->workload)));
   }
-  report.summary = judge::Summarize(plan->requirements, report.verdicts);
-  report.run.started_at = IsoNow(started);
+  report.summary = judge::Summarize(plan->requirements, report.verdicts,
+                                    interrupted ? "interrupted by " + interrupted_by : "");
+  report.run.started_at = earlier ? earlier->started_at : IsoNow(started);
   report.run.finished_at = IsoNow(std::chrono::system_clock::now());
   report.run.duration_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
+      journaling
+          ? journaling->journal().elapsed_s
+          : std::chrono::duration<double>(std::chrono::system_clock::now() - started).count();
+  report.run.interrupted_by = interrupted_by;
+  if (journaling) report.run.sessions = journaling->journal().sessions;
+  if (earlier) {
+    for (const bench::WorkloadRecord& record : earlier->workloads) {
+      if (bench::FindRecord(workloads, record.name) != nullptr) {
+        report.run.resumed_workloads.push_back(record.name);
+      }
+    }
+  }
   report.run.command_line = options.command_line;
   report.run.runs_override = options.runs;
   report.run.facts = facts;
@@ -252,6 +328,18 @@ int RunCertification(const RunOptions& options) {
     }
   }
   PrintSummary(report, report_path);
+  if (interrupted) {
+    fmt::print(stderr,
+               "lepton-cert: the run was interrupted by {}: the report holds what was measured, "
+               "marked incomplete. Go on with: lepton-cert run --resume {}\n",
+               interrupted_by, options.out_dir.string());
+    return kExitSignalBase + InterruptSignals::Received();
+  }
+  // Complete: nothing is left to resume.
+  if (journaling) {
+    std::error_code ignored;
+    std::filesystem::remove(options.out_dir / reports::kJournalFileName, ignored);
+  }
   return report.summary.certified ? kExitCertified : kExitNotCertified;
 }
 

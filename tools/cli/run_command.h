@@ -22,8 +22,14 @@ struct RunOptions {
   std::vector<std::string> command_line;
   std::optional<std::filesystem::path> sign_key;  // Ed25519 secret key file (keygen)
   bench::MeterSelection energy;                   // --energy, --power-log, --power-log-source
+  // --resume DIR: go on with the interrupted run whose journal is in DIR; every other option
+  // then comes from the journal.
+  std::optional<std::filesystem::path> resume_dir;
 };
 
-int RunCertification(const RunOptions& options);
+// Single-process runs catch SIGINT and SIGTERM: the run stops at the next step, writes its
+// report marked incomplete (never certified) and keeps its journal for --resume; the exit code
+// is then 128 + the signal's number, as if the signal had ended it.
+int RunCertification(const RunOptions& requested);
 
 }  // namespace lepton::cli

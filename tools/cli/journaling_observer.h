@@ -1,0 +1,46 @@
+#pragma once
+// Keeps the run's journal (reports/run_journal.h) while the runner works: after every workload
+// that finishes, its artifacts and then the journal are written atomically, so whatever stops
+// the run after that point (a signal, a crash, a power cut) loses none of it. Progress goes on
+// to the wrapped observer.
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "bench/runner/runner.h"
+#include "reports/run_journal.h"
+
+namespace lepton::cli {
+
+class JournalingObserver final : public bench::RunObserver {
+ public:
+  // `journal` holds the earlier sessions' records (none for a new run); this session's time
+  // counts from construction.
+  JournalingObserver(bench::RunObserver& progress, reports::RunJournal journal,
+                     std::filesystem::path dir, std::FILE* warnings);
+
+  void OnWorkloadStart(const bench::WorkloadRecord& record) override;
+  void OnRunStart(const bench::WorkloadRecord& record, int ordinal, int total,
+                  bool warmup) override;
+  void OnRunEnd(const bench::WorkloadRecord& record, const bench::RunRecord& run) override;
+  void OnWorkloadEnd(const bench::WorkloadRecord& record) override;
+  void OnWorkloadReused(const bench::WorkloadRecord& record) override;
+
+  // Records the interruption (when there was one) and writes the journal once more.
+  void Finish(const std::string& interrupted_by);
+  [[nodiscard]] const reports::RunJournal& journal() const { return journal_; }
+
+ private:
+  void Write(const bench::WorkloadRecord* finished);
+
+  bench::RunObserver& progress_;
+  reports::RunJournal journal_;
+  std::filesystem::path dir_;
+  std::FILE* warnings_;
+  double earlier_elapsed_s_;
+  std::chrono::steady_clock::time_point session_start_ = std::chrono::steady_clock::now();
+  bool warned_ = false;
+};
+
+}  // namespace lepton::cli
