@@ -99,10 +99,12 @@ for run in runs:
     assert abs(metrics["energy_above_idle_j"]) < 1e-6, metrics
     samples = 3000 * energy["passes"]
     assert abs(metrics["joules_per_sample"] - 150 * energy["covered_s"] / samples) < 1e-9, metrics
-    # Only the timed steps: the covered time never exceeds the run's own steps times its passes
-    # by more than the marks around them.
+    # Only the timed steps: one window per step of every pass, at least the recorded pass's
+    # steps, and less than the whole run. (The repeated passes are not timed into the run, and on
+    # a loaded machine they may take longer than the recorded one, so no tighter bound holds.)
     step_seconds = sum(step["seconds"] for step in run["steps"])
-    assert energy["covered_s"] <= energy["passes"] * step_seconds * 1.5 + 0.01, (energy, step_seconds)
+    assert energy["windows"] == energy["passes"] * len(run["steps"]), energy
+    assert step_seconds <= energy["covered_s"] <= report["run"]["duration_s"], (energy, step_seconds)
 for requirement in report["requirements"]:
     assert requirement["verdict"] == "pass", requirement
 print("energy from the power log: method, figures and verdicts consistent")
