@@ -4,6 +4,7 @@
 #include "bench/workloads/collectives/collectives_workload.h"
 #include "bench/workloads/linear_regression/data_parallel_regression_workload.h"
 #include "bench/workloads/linear_regression/linear_regression_workload.h"
+#include "bench/workloads/mnist_mlp/data_parallel_mlp_workload.h"
 #include "bench/workloads/mnist_mlp/mnist_mlp_inference_workload.h"
 #include "bench/workloads/mnist_mlp/mnist_mlp_workload.h"
 #include "bench/workloads/onnx_conformance/onnx_node_tests_workload.h"
@@ -21,7 +22,7 @@ struct Implementation {
   bool host_only;
 };
 
-constexpr std::array<Implementation, 8> kImplementations = {{
+constexpr std::array<Implementation, 9> kImplementations = {{
     {"system_probe", MakeSystemProbeWorkload, true},
     {"cpu_gemm_probe", MakeCpuGemmProbeWorkload, true},
     {"onnx_node_tests", MakeOnnxNodeTestsWorkload, true},
@@ -31,6 +32,7 @@ constexpr std::array<Implementation, 8> kImplementations = {{
     // On cpu through MPI (or alone); the NCCL backend for cuda is not built yet.
     {"collectives", MakeCollectivesWorkload, false},
     {"linear_regression_data_parallel", MakeDataParallelRegressionWorkload, false},
+    {"mnist_mlp_data_parallel", MakeDataParallelMlpWorkload, false},
 }};
 
 }  // namespace

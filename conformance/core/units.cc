@@ -10,6 +10,7 @@ constexpr std::array kUnits = {
     UnitInfo{"ms", ValueKind::kNumber, "milliseconds"},
     UnitInfo{"us", ValueKind::kNumber, "microseconds"},
     UnitInfo{"ratio", ValueKind::kNumber, "dimensionless ratio (0.98 = 98%)"},
+    UnitInfo{"points", ValueKind::kNumber, "percentage points (a ratio x 100: 0.3 = 0.3%)"},
     UnitInfo{"count", ValueKind::kNumber, "a whole number of things"},
     UnitInfo{"B", ValueKind::kNumber, "bytes"},
     UnitInfo{"GiB", ValueKind::kNumber, "gibibytes (2^30 bytes)"},

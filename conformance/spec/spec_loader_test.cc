@@ -101,10 +101,11 @@ INSTANTIATE_TEST_SUITE_P(
                       "lepton.yaml:2:10: version: expected MAJOR.MINOR.PATCH, found '1.2'"},
         MalformedCase{"bad_status", Mutate("status: draft", "status: final"),
                       "lepton.yaml:3:9: status: 'final' is not one of: draft, released"},
-        MalformedCase{"unknown_unit", Mutate("unit: rows/s", "unit: rows/sec"),
-                      "lepton.yaml:38:11: unknown unit 'rows/sec'; known: s, ms, us, ratio, "
-                      "count, B, GiB, GB/s, GFLOP/s, rows/s, samples/s, images/s, J, J/sample, "
-                      "samples/J, W, MHz, loss, version, scalar, bool, sha256, text"},
+        MalformedCase{
+            "unknown_unit", Mutate("unit: rows/s", "unit: rows/sec"),
+            "lepton.yaml:38:11: unknown unit 'rows/sec'; known: s, ms, us, ratio, "
+            "points, count, B, GiB, GB/s, GFLOP/s, rows/s, samples/s, images/s, J, J/sample, "
+            "samples/J, W, MHz, loss, version, scalar, bool, sha256, text"},
         MalformedCase{"unit_mismatch", Mutate("unit: rows/s", "unit: s"),
                       "lepton.yaml:38:11: requirement 'PERF-ROWS': metric 'rows_per_second' is "
                       "measured in 'rows/s', not 's'"},
@@ -148,7 +149,8 @@ INSTANTIATE_TEST_SUITE_P(
         MalformedCase{"unknown_workload_type", Mutate("type: linear_regression", "type: linreg"),
                       "lepton.yaml:12:11: unknown workload type 'linreg'; known: system_probe, "
                       "linear_regression, mnist_mlp_train, onnx_node_tests, mnist_mlp_infer, "
-                      "cpu_gemm_probe, collectives, linear_regression_data_parallel"},
+                      "cpu_gemm_probe, collectives, linear_regression_data_parallel, "
+                      "mnist_mlp_data_parallel"},
         MalformedCase{"unknown_param", Mutate("noise_sigma: 0.1", "noise: 0.1"),
                       "lepton.yaml:13:59: unknown parameter 'dataset.noise' for workload type "
                       "'linear_regression'; known: dataset.source, dataset.rows, "

@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "conformance/core/strings.h"
-
 #include "conformance/spec/energy_metrics.h"
 
 namespace lepton::spec {
@@ -429,7 +428,28 @@ constexpr std::array<MetricSchema, 7> kDataParallelMetrics = {{
     {"coef_max_abs_error", "scalar", "data parallel: max |w - w_true| over coefficients"},
 }};
 
-constexpr std::array<WorkloadType, 8> kTypes = {{
+// mnist_mlp_data_parallel -------------------------------------------------------------------------
+constexpr std::array<MetricSchema, 11> kDataParallelMlpMetrics = {{
+    {"ranks", "count", "ranks sharing every global batch"},
+    {"global_batch", "count", "rows per step over all ranks (batch_size)"},
+    {"equivalence_steps", "count",
+     "steps after which the weights are compared: 100, or every step when there are fewer"},
+    {"weights_rel_l2_diff_single_rank", "ratio",
+     "||data-parallel - single-rank|| / ||single-rank|| over all weights and biases after "
+     "equivalence_steps (Euclidean norms)"},
+    {"weights_max_rel_diff_single_rank", "ratio",
+     "max |data-parallel - single-rank| over all weights and biases after equivalence_steps, "
+     "relative to the largest single-rank one"},
+    {"final_accuracy", "ratio", "data parallel: test accuracy after the last epoch"},
+    {"single_rank_final_accuracy", "ratio", "rank 0 training alone: the same"},
+    {"accuracy_diff_points", "points", "|final_accuracy - single_rank_final_accuracy| x 100"},
+    {"train_samples_per_second", "samples/s",
+     "training samples x epochs over the slowest rank's data-parallel training time"},
+    {"single_rank_samples_per_second", "samples/s", "the same for rank 0 training alone"},
+    {"scaling_efficiency", "ratio", "single-rank time / (ranks x data-parallel time)"},
+}};
+
+constexpr std::array<WorkloadType, 9> kTypes = {{
     {"system_probe",
      "Reads the system's interfaces (CPU, memory, BLAS/LAPACK, CUDA driver).",
      {},
@@ -463,6 +483,10 @@ constexpr std::array<WorkloadType, 8> kTypes = {{
      "Least squares with the training rows split over the ranks: block Gram matrices all-reduced "
      "in fp64 and solved on every rank, against rank 0 solving all rows alone.",
      kDataParallelParams, kDataParallelMetrics, NoCheck},
+    {"mnist_mlp_data_parallel",
+     "The reference MLP trained with every global batch split over the ranks and the gradients "
+     "all-reduced each step, against rank 0 training alone with the same seed.",
+     kMnistParams, kDataParallelMlpMetrics, CheckMnist},
 }};
 
 }  // namespace

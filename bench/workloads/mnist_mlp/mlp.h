@@ -50,6 +50,8 @@ class Mlp {
   [[nodiscard]] std::span<const float> bias2() const { return Slice(b2(), params_.size()); }
   [[nodiscard]] std::span<float> mutable_parameters() { return params_; }
   [[nodiscard]] std::span<const float> gradients() const { return grads_; }
+  // Data-parallel training scales and all-reduces the gradients before AdamUpdate.
+  [[nodiscard]] std::span<float> mutable_gradients() { return grads_; }
   [[nodiscard]] const MlpShape& shape() const { return shape_; }
   [[nodiscard]] int max_batch() const { return max_batch_; }
 

@@ -128,5 +128,45 @@ TEST(MlpTest, RejectsOversizedBatch) {
   EXPECT_EQ(model.Forward(x.data(), 5, logits.data()).code(), StatusCode::kInvalidArgument);
 }
 
+// The basis of data-parallel training: a batch's mean gradient is the share-weighted sum of its
+// shards' mean gradients, whatever the split, to float32 rounding. Shapes of the reference MLP,
+// so oneDNN takes the kernels it takes in training.
+TEST(MlpTest, ABatchGradientIsTheShareWeightedSumOfItsShards) {
+  const MlpShape shape{.inputs = 784, .hidden = 256, .outputs = 10};
+  constexpr int kRows = 64;
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<float> unit(0.0F, 1.0F);
+  std::vector<float> x(static_cast<std::size_t>(kRows) * shape.inputs);
+  for (float& v : x) v = unit(rng) < 0.8F ? 0.0F : unit(rng);  // sparse, like digits
+  std::vector<std::uint8_t> labels(kRows);
+  for (auto& label : labels) label = static_cast<std::uint8_t>(rng() % 10);
+  Mlp whole(shape, kRows);
+  whole.Initialize(3);
+  ASSERT_TRUE(whole.ComputeGradients(x.data(), labels.data(), kRows).has_value());
+  const std::vector<float> expected(whole.gradients().begin(), whole.gradients().end());
+  double norm = 0;
+  for (float g : expected) norm += static_cast<double>(g) * g;
+  for (const int shards : {2, 3, 4, 8}) {
+    Mlp part(shape, kRows);
+    part.Initialize(3);
+    std::vector<double> sum(expected.size(), 0.0);
+    for (int s = 0; s < shards; ++s) {
+      const int first = kRows * s / shards;
+      const int rows = kRows * (s + 1) / shards - first;
+      ASSERT_TRUE(part.ComputeGradients(x.data() + static_cast<std::size_t>(first) * shape.inputs,
+                                        labels.data() + first, rows)
+                      .has_value());
+      for (std::size_t i = 0; i < sum.size(); ++i) {
+        sum[i] += static_cast<double>(part.gradients()[i]) * rows / kRows;
+      }
+    }
+    double difference = 0;
+    for (std::size_t i = 0; i < sum.size(); ++i) {
+      difference += (sum[i] - expected[i]) * (sum[i] - expected[i]);
+    }
+    EXPECT_LT(std::sqrt(difference / norm), 1e-6) << shards << " shards";
+  }
+}
+
 }  // namespace
 }  // namespace lepton::bench

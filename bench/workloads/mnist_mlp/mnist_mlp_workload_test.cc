@@ -8,6 +8,8 @@
 #include <fstream>
 #include <random>
 
+#include "bench/comm/self_communicator.h"
+#include "bench/workloads/mnist_mlp/data_parallel_mlp_workload.h"
 #include "bench/workloads/mnist_mlp/mnist_mlp_inference_workload.h"
 
 namespace lepton::bench {
@@ -86,6 +88,29 @@ class MnistMlpWorkloadTest : public ::testing::Test {
 
   fs::path dir_;
 };
+
+// Alone, the data-parallel path is the single-rank training to the last bit: the gradient scaled
+// by a share of 1 and all-reduced over one rank is the gradient. (Several ranks: the MPI end-to-end
+// test, e2e.run_ci_profile_mpi_np2, judges PERF-MLP-DP-* on two.)
+TEST_F(MnistMlpWorkloadTest, DataParallelOnOneRankIsTheSingleRankRunExactly) {
+  auto communicator = MakeSelfCommunicator();
+  WorkloadContext context = Context();
+  context.communicator = communicator.get();
+  auto workload = MakeDataParallelMlpWorkload();
+  ASSERT_TRUE(workload->Prepare(context).ok());
+  EXPECT_TRUE(workload->UsesAllRanks());
+  EXPECT_EQ(workload->StepNames(),
+            (std::vector<std::string>{"single_rank_train", "data_parallel_train"}));
+  const Metrics metrics = Run(*workload).value();
+  EXPECT_EQ(std::get<double>(metrics.values.at("ranks")), 1.0);
+  EXPECT_EQ(std::get<double>(metrics.values.at("weights_rel_l2_diff_single_rank")), 0.0);
+  EXPECT_EQ(std::get<double>(metrics.values.at("weights_max_rel_diff_single_rank")), 0.0);
+  EXPECT_EQ(std::get<double>(metrics.values.at("accuracy_diff_points")), 0.0);
+  EXPECT_GT(std::get<double>(metrics.values.at("final_accuracy")), 0.9);
+  // 2000 rows in batches of 64 make 32 steps an epoch: 96 in 3 epochs, all compared.
+  EXPECT_EQ(std::get<double>(metrics.values.at("equivalence_steps")), 96.0);
+  EXPECT_EQ(std::get<double>(metrics.values.at("scaling_efficiency")), 1.0);  // stubbed clock
+}
 
 TEST_F(MnistMlpWorkloadTest, TrainsAndReportsTimeToAccuracy) {
   auto workload = MakeMnistMlpWorkload();

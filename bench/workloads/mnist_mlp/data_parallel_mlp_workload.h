@@ -1,0 +1,24 @@
+#pragma once
+// Data-parallel training of the reference MLP: every step's global batch (the pinned 64) is split
+// over the ranks (rank r takes rows [r B/n, (r+1) B/n) of it), each rank computes the mean
+// gradient of its rows, scales it by its share of the batch, the gradients are all-reduced (sum,
+// fp32) and every rank applies the same Adam update, so all ranks hold the same weights. Every
+// rank loads the dataset and draws the same seeded shuffle, so the batches are the single-rank
+// run's batches.
+//
+// Two timed steps: rank 0 trains alone with the same seed (the reference for equivalence and
+// scaling; the other ranks wait at a sleeping barrier), then every rank trains data-parallel.
+// The weights after the first 100 steps (fewer when the training has fewer) and the final test
+// accuracies are compared; the test set is evaluated outside the timed steps.
+
+#include <memory>
+
+#include "bench/api/workload.h"
+
+namespace lepton::bench {
+
+inline constexpr int kEquivalenceSteps = 100;
+
+std::unique_ptr<Workload> MakeDataParallelMlpWorkload();
+
+}  // namespace lepton::bench
