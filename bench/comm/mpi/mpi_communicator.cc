@@ -5,9 +5,12 @@
 #include <chrono>
 #include <climits>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "bench/comm/collective_watchdog.h"
 
 namespace lepton::bench {
 namespace {
@@ -65,12 +68,29 @@ const std::byte* Offset(const void* base, std::size_t elements, DataType type) {
   return static_cast<const std::byte*>(base) + elements * DataTypeSize(type);
 }
 
+// The watchdog's scope for one operation, when there is a watchdog (several ranks).
+class Watched {
+ public:
+  Watched(CollectiveWatchdog* watchdog, const char* operation, std::size_t count,
+          bool timed = true) {
+    if (watchdog != nullptr) scope_.emplace(*watchdog, operation, count, timed);
+  }
+
+ private:
+  std::optional<CollectiveWatchdog::Scope> scope_;
+};
+
 class MpiCommunicator final : public Communicator {
  public:
   MpiCommunicator(MPI_Comm comm, bool finalize_on_destruction)
       : comm_(comm), finalize_(finalize_on_destruction) {
     MPI_Comm_rank(comm_, &rank_);
     MPI_Comm_size(comm_, &size_);
+    // Alone, nothing can wait for a peer.
+    if (size_ > 1) {
+      watchdog_.emplace(rank_, CollectiveTimeoutFromEnvironment());
+      watchdog_->ReportSignals();
+    }
   }
   MpiCommunicator(const MpiCommunicator&) = delete;
   MpiCommunicator& operator=(const MpiCommunicator&) = delete;
@@ -89,12 +109,14 @@ class MpiCommunicator final : public Communicator {
                    ReduceOp op) override {
     LEPTON_ASSIGN_OR_RETURN(const int n, ToCount(count, "MPI_Allreduce"));
     const void* source = send == recv ? MPI_IN_PLACE : send;
+    const Watched watched(Watchdog(), "MPI_Allreduce", count);
     return Check(MPI_Allreduce(source, recv, n, ToMpi(type), ToMpi(op), comm_), "MPI_Allreduce");
   }
 
   Status AllGather(const void* send, void* recv, std::size_t count, DataType type) override {
     LEPTON_ASSIGN_OR_RETURN(const int n, ToCount(count, "MPI_Allgather"));
     const bool in_place = send == Offset(recv, RankOffset(count), type);
+    const Watched watched(Watchdog(), "MPI_Allgather", count);
     return Check(
         MPI_Allgather(in_place ? MPI_IN_PLACE : send, n, ToMpi(type), recv, n, ToMpi(type), comm_),
         "MPI_Allgather");
@@ -104,6 +126,7 @@ class MpiCommunicator final : public Communicator {
                        ReduceOp op) override {
     LEPTON_ASSIGN_OR_RETURN(const int n, ToCount(count, "MPI_Reduce_scatter_block"));
     const bool in_place = recv == Offset(send, RankOffset(count), type);
+    const Watched watched(Watchdog(), "MPI_Reduce_scatter_block", count);
     if (!in_place) {
       return Check(MPI_Reduce_scatter_block(send, recv, n, ToMpi(type), ToMpi(op), comm_),
                    "MPI_Reduce_scatter_block");
@@ -124,6 +147,7 @@ class MpiCommunicator final : public Communicator {
     LEPTON_RETURN_IF_ERROR(CheckPeer("broadcast root", root));
     LEPTON_ASSIGN_OR_RETURN(const int n, ToCount(count, "MPI_Bcast"));
     if (rank_ == root && send != recv) std::memcpy(recv, send, count * DataTypeSize(type));
+    const Watched watched(Watchdog(), "MPI_Bcast", count);
     return Check(MPI_Bcast(recv, n, ToMpi(type), root, comm_), "MPI_Bcast");
   }
 
@@ -132,12 +156,14 @@ class MpiCommunicator final : public Communicator {
     LEPTON_RETURN_IF_ERROR(CheckPeer("reduce root", root));
     LEPTON_ASSIGN_OR_RETURN(const int n, ToCount(count, "MPI_Reduce"));
     const void* source = rank_ == root && send == recv ? MPI_IN_PLACE : send;
+    const Watched watched(Watchdog(), "MPI_Reduce", count);
     return Check(MPI_Reduce(source, recv, n, ToMpi(type), ToMpi(op), root, comm_), "MPI_Reduce");
   }
 
   Status AllToAll(const void* send, void* recv, std::size_t count, DataType type) override {
     LEPTON_ASSIGN_OR_RETURN(const int n, ToCount(count, "MPI_Alltoall"));
     const void* source = send == recv ? MPI_IN_PLACE : send;
+    const Watched watched(Watchdog(), "MPI_Alltoall", count);
     return Check(MPI_Alltoall(source, n, ToMpi(type), recv, n, ToMpi(type), comm_), "MPI_Alltoall");
   }
 
@@ -150,6 +176,7 @@ class MpiCommunicator final : public Communicator {
     const int source = recv_from;
     constexpr int sendtag = 0;
     constexpr int recvtag = 0;
+    const Watched watched(Watchdog(), "MPI_Sendrecv", count);
     if (send == recv) {
       return Check(MPI_Sendrecv_replace(recv, n, ToMpi(type), dest, sendtag, source, recvtag, comm_,
                                         MPI_STATUS_IGNORE),
@@ -162,6 +189,8 @@ class MpiCommunicator final : public Communicator {
 
   Status Barrier() override {
     MPI_Request request = MPI_REQUEST_NULL;
+    // Not timed: ranks wait here for as long as rank 0 runs its single-rank workloads.
+    const Watched watched(Watchdog(), "MPI_Ibarrier (waiting for the other ranks)", 0, false);
     LEPTON_RETURN_IF_ERROR(Check(MPI_Ibarrier(comm_, &request), "MPI_Ibarrier"));
     // A blocking MPI_Barrier busy-polls; a rank that waits for rank 0 to finish a single-rank
     // workload would take a core from it. Polling every 200 us costs at most that much skew.
@@ -181,6 +210,8 @@ class MpiCommunicator final : public Communicator {
                                 " is outside the " + std::to_string(size_) + " ranks");
   }
 
+  CollectiveWatchdog* Watchdog() { return watchdog_ ? &*watchdog_ : nullptr; }
+
   [[nodiscard]] std::size_t RankOffset(std::size_t count) const {
     return static_cast<std::size_t>(rank_) * count;
   }
@@ -189,6 +220,7 @@ class MpiCommunicator final : public Communicator {
   bool finalize_;
   int rank_ = 0;
   int size_ = 1;
+  std::optional<CollectiveWatchdog> watchdog_;
 };
 
 }  // namespace
