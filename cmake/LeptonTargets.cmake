@@ -10,8 +10,9 @@ target_compile_options(lepton_warnings INTERFACE
   $<$<AND:$<COMPILE_LANGUAGE:CXX>,$<CXX_COMPILER_ID:GNU>>:-Wno-restrict>
   $<$<AND:$<COMPILE_LANGUAGE:CXX>,$<BOOL:${LEPTON_WERROR}>>:-Werror>)
 
-# LEPTON_SANITIZE=address,undefined builds everything with those sanitizers (the asan preset).
-set(LEPTON_SANITIZE "" CACHE STRING "Sanitizers for every target, e.g. address,undefined")
+# LEPTON_SANITIZE=address,undefined builds everything with those sanitizers (the asan preset);
+# LEPTON_SANITIZE=thread builds with ThreadSanitizer (the tsan preset: the tests labelled threads).
+set(LEPTON_SANITIZE "" CACHE STRING "Sanitizers for every target, e.g. address,undefined or thread")
 if(LEPTON_SANITIZE)
   add_compile_options(-fsanitize=${LEPTON_SANITIZE} -fno-omit-frame-pointer
                       -fno-sanitize-recover=undefined)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fresh Debian 12 machine -> installed dependencies, the CI build (warnings are errors) and the
-# whole test suite under CTest, then the same suite built with ASan + UBSan, then every fuzz target
-# for a short time. GPU tests skip with their reason where no GPU is present.
+# whole test suite under CTest, then the same suite built with ASan + UBSan, then the tests that
+# run threads built with TSan, then every fuzz target for a short time. GPU tests skip with their
+# reason where no GPU is present.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -16,6 +17,12 @@ ctest --preset ci
 cmake --preset asan
 cmake --build --preset asan
 ctest --preset asan
+
+# The tests that run threads (label threads: energy meters and their sampling thread, runner,
+# leaderboard, communicators) under ThreadSanitizer; the tsan build preset builds only those.
+cmake --preset tsan
+cmake --build --preset tsan
+ctest --preset tsan
 
 # Each libFuzzer target (tools/fuzz/) for 20 s, two at a time on CI's two cores, from its
 # committed seeds; any crash, sanitizer report, leak, hang or huge allocation fails the run.

@@ -12,8 +12,14 @@ namespace {
 
 // The elementwise loops are cloned for AVX-512 and AVX2 and picked at load time (ifunc), so one
 // portable binary runs them at the machine's vector width; the file is built with
-// -fno-math-errno so sqrt vectorizes.
+// -fno-math-errno so sqrt vectorizes. Not under ThreadSanitizer: GCC instruments the ifunc
+// resolver, which the dynamic loader runs before the TSan runtime starts, so every binary that
+// links this file would crash at load.
+#ifdef __SANITIZE_THREAD__
+#define LEPTON_VECTOR_CLONES
+#else
 #define LEPTON_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
 
 LEPTON_VECTOR_CLONES
 void AdamKernel(float* __restrict p, const float* __restrict g, float* __restrict m,
