@@ -22,10 +22,11 @@ Status CheckPreconditions(const Profile& profile, const Facts& facts) {
           (reason == facts.unknown_reasons.end() ? "" : ": " + reason->second));
     }
     if (!condition.Holds(it->second)) {
-      return FailedPreconditionError("profile '" + profile.name + "' needs " +
-                                     condition.ToString() + ", but this system has " +
-                                     FactText(condition.fact, it->second) + " (" +
-                                     condition.location.ToString() + ")");
+      return FailedPreconditionError(
+          "profile '" + profile.name + "' needs " + condition.ToString() +
+          ", but this system has " + FactText(condition.fact, it->second) + " (" +
+          condition.location.ToString() + ")" +
+          (profile.requires_because.empty() ? "" : ": " + profile.requires_because));
     }
   }
   return OkStatus();

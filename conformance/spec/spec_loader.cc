@@ -331,9 +331,9 @@ class Loader {
                                        ", first defined at " + it->second.location.ToString());
     }
     const std::string what = "profile " + Quote(profile.name);
-    LEPTON_ASSIGN_OR_RETURN(
-        MapView map,
-        MapView::Open(value, what, {"title", "devices", "scale", "comm", "requires", "energy"}));
+    LEPTON_ASSIGN_OR_RETURN(MapView map, MapView::Open(value, what,
+                                                       {"title", "devices", "scale", "comm",
+                                                        "requires", "requires_because", "energy"}));
     if (const DocNode* title = map.Get("title")) {
       LEPTON_ASSIGN_OR_RETURN(profile.title, ReadString(*title, "title"));
     }
@@ -356,6 +356,9 @@ class Loader {
                                 ParseCondition(condition, "requires." + fact.scalar, fact.scalar));
         profile.preconditions.push_back(std::move(parsed));
       }
+    }
+    if (const DocNode* because = map.Get("requires_because")) {
+      LEPTON_ASSIGN_OR_RETURN(profile.requires_because, ReadString(*because, "requires_because"));
     }
     if (const DocNode* energy = map.Get("energy")) {
       LEPTON_RETURN_IF_ERROR(ReadEnergySettings(*energy, what, profile.energy));

@@ -145,6 +145,7 @@ struct Profile {
   std::string scale = "full";   // full | small
   std::string comm = "none";    // none | mpi | nccl
   std::vector<Condition> preconditions;
+  std::string requires_because;  // why the preconditions exist, quoted when one is not met
   EnergySettings energy;
   SourceLocation location;
 };
