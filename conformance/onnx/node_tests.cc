@@ -27,7 +27,9 @@ std::vector<fs::path> Sorted(const fs::path& dir, const std::string& prefix, boo
   std::vector<std::pair<long, fs::path>> found;
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(dir, error)) {
-    std::string_view name = entry.path().filename().native();
+    // The view must not outlive the name: filename() returns a temporary.
+    const std::string file_name = entry.path().filename().string();
+    std::string_view name = file_name;
     std::error_code kind_error;
     if (!name.starts_with(prefix) || entry.is_directory(kind_error) != directories) continue;
     name.remove_prefix(prefix.size());
