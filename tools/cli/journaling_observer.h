@@ -30,6 +30,9 @@ class JournalingObserver final : public bench::RunObserver {
   // Records the interruption (when there was one) and writes the journal once more.
   void Finish(const std::string& interrupted_by);
   [[nodiscard]] const reports::RunJournal& journal() const { return journal_; }
+  // Every finished workload's artifacts are in the directory: this or an earlier session wrote
+  // them (a resumed journal's were checked against their SHA-256 when it was read).
+  [[nodiscard]] bool artifacts_written() const { return !warned_; }
 
  private:
   void Write(const bench::WorkloadRecord* finished);

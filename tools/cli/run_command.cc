@@ -294,7 +294,11 @@ int RunCertification(const RunOptions& requested) {
   report.run.facts = facts;
   report.run.spec_source = input->source;
 
-  if (Status stored = reports::WriteArtifacts(workloads, options.out_dir); !stored.ok()) {
+  // The journal wrote each workload's artifacts as it finished; write them only if it could not.
+  const bool stored_already = journaling && journaling->artifacts_written();
+  if (Status stored =
+          stored_already ? OkStatus() : reports::WriteArtifacts(workloads, options.out_dir);
+      !stored.ok()) {
     fmt::print(stderr, "lepton-cert: error: cannot store run artifacts: {}\n", stored.message());
     return kExitInternalError;
   }

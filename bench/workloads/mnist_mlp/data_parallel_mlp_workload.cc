@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 
 #include "bench/workloads/mnist_mlp/mlp.h"
 #include "bench/workloads/mnist_mlp/mlp_data.h"
@@ -12,15 +11,6 @@ namespace {
 
 constexpr std::size_t kSingleRankStep = 0;
 constexpr std::size_t kDataParallelStep = 1;
-constexpr int kEvaluationBatch = 1000;
-
-void Truncate(checks::ImageSet& set, std::int64_t limit) {
-  if (limit <= 0 || limit >= set.count) return;
-  set.count = limit;
-  set.pixels.resize(static_cast<std::size_t>(limit) * set.rows * set.cols);
-  set.labels.resize(static_cast<std::size_t>(limit));
-}
-
 // max_i |a_i - b_i| / max_i |b_i|: relative to the largest reference weight, since weights near
 // zero make element-wise ratios meaningless.
 double MaxRelativeDifference(std::span<const float> a, std::span<const float> b) {
@@ -55,12 +45,7 @@ class DataParallelMlpWorkload final : public Workload {
     LEPTON_ASSIGN_OR_RETURN(epochs_, GetParam<std::int64_t>(params, "epochs"));
     LEPTON_ASSIGN_OR_RETURN(const std::int64_t seed, GetParam<std::int64_t>(params, "seed"));
     seed_ = static_cast<std::uint64_t>(seed);
-    LEPTON_ASSIGN_OR_RETURN(const double lr, GetParam<double>(params, "optimizer.lr"));
-    LEPTON_ASSIGN_OR_RETURN(const double beta1, GetParam<double>(params, "optimizer.beta1"));
-    LEPTON_ASSIGN_OR_RETURN(const double beta2, GetParam<double>(params, "optimizer.beta2"));
-    LEPTON_ASSIGN_OR_RETURN(const double epsilon, GetParam<double>(params, "optimizer.epsilon"));
-    adam_ = AdamSettings{static_cast<float>(lr), static_cast<float>(beta1),
-                         static_cast<float>(beta2), static_cast<float>(epsilon)};
+    LEPTON_ASSIGN_OR_RETURN(adam_, ReadAdamSettings(context));
     const int ranks = communicator_->size();
     if (ranks > batch_size_) {
       return UnavailableError("a global batch of " + std::to_string(batch_size_) +
@@ -72,10 +57,10 @@ class DataParallelMlpWorkload final : public Workload {
     train_ = std::move(train.images);
     test_ = std::move(test.images);
     if (params.contains("dataset.train_samples")) {
-      Truncate(train_, std::get<std::int64_t>(params.at("dataset.train_samples")));
+      KeepFirstImages(train_, std::get<std::int64_t>(params.at("dataset.train_samples")));
     }
     if (params.contains("dataset.test_samples")) {
-      Truncate(test_, std::get<std::int64_t>(params.at("dataset.test_samples")));
+      KeepFirstImages(test_, std::get<std::int64_t>(params.at("dataset.test_samples")));
     }
     const int model_batch = static_cast<int>(std::max<std::int64_t>(batch_size_, kEvaluationBatch));
     model_ = std::make_unique<Mlp>(shape, model_batch);
@@ -103,7 +88,11 @@ class DataParallelMlpWorkload final : public Workload {
     return {"single_rank_train", "data_parallel_train"};
   }
 
+  // Both models start from the seed here, outside the timed steps, as the single-rank workload's
+  // model does.
   Status BeginRun(int /*run_index*/) override {
+    model_->Initialize(seed_);
+    if (reference_) reference_->Initialize(seed_);
     reference_after_.clear();
     parallel_after_.clear();
     return OkStatus();
@@ -120,14 +109,18 @@ class DataParallelMlpWorkload final : public Workload {
   Status AfterStep(std::size_t step) override {
     if (step == kSingleRankStep) {
       if (communicator_->rank() == 0) {
-        LEPTON_ASSIGN_OR_RETURN(reference_accuracy_, Accuracy(*reference_));
+        LEPTON_ASSIGN_OR_RETURN(const TestSetScore score,
+                                ScoreTestSet(*reference_, test_, eval_x_, eval_logits_));
+        reference_accuracy_ = score.accuracy;
       }
       // The other ranks wait here, sleeping, while rank 0 trains alone.
       return communicator_->Barrier();
     }
     // Every rank holds the same weights; rank 0's evaluation is the run's.
     if (communicator_->rank() == 0) {
-      LEPTON_ASSIGN_OR_RETURN(parallel_accuracy_, Accuracy(*model_));
+      LEPTON_ASSIGN_OR_RETURN(const TestSetScore score,
+                              ScoreTestSet(*model_, test_, eval_x_, eval_logits_));
+      parallel_accuracy_ = score.accuracy;
     }
     return OkStatus();
   }
@@ -167,32 +160,20 @@ class DataParallelMlpWorkload final : public Workload {
   [[nodiscard]] bool UsesAllRanks() const override { return true; }
 
  private:
-  // Every epoch of training from the seed; `after` receives the weights after the first
-  // kEquivalenceSteps steps (or after the last step when there are fewer).
+  // Every epoch of training from the model's initial state; `after` receives the weights after the
+  // first kEquivalenceSteps steps (or after the last step when there are fewer).
   Status Train(Mlp& model, bool parallel, std::vector<float>& after) {
-    model.Initialize(seed_);
-    const int inputs = model.shape().inputs;
     const int ranks = parallel ? communicator_->size() : 1;
     const int rank = parallel ? communicator_->rank() : 0;
     int steps = 0;
     for (std::int64_t epoch = 0; epoch < epochs_; ++epoch) {
-      // The single-rank workload's shuffle: std::mt19937_64(seed + epoch index).
-      for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = static_cast<std::int32_t>(i);
-      std::mt19937_64 rng(seed_ + static_cast<std::uint64_t>(epoch));
-      for (std::size_t i = order_.size() - 1; i > 0; --i) {
-        std::swap(order_[i], order_[rng() % (i + 1)]);
-      }
+      ShuffleEpochOrder(seed_, static_cast<std::uint64_t>(epoch), order_);
       for (std::int64_t start = 0; start < train_.count; start += batch_size_) {
         const auto global = static_cast<int>(std::min(batch_size_, train_.count - start));
         const int first = global * rank / ranks;
         const int local = global * (rank + 1) / ranks - first;
-        for (int r = 0; r < local; ++r) {
-          const auto item = static_cast<std::size_t>(order_[start + first + r]);
-          const std::uint8_t* pixels = train_.pixels.data() + item * inputs;
-          float* row = batch_x_.data() + static_cast<std::size_t>(r) * inputs;
-          for (int p = 0; p < inputs; ++p) row[p] = static_cast<float>(pixels[p]) * (1.0F / 255.0F);
-          batch_labels_[r] = train_.labels[item];
-        }
+        GatherScaledRows(train_, order_.data() + start + first, local, batch_x_.data(),
+                         batch_labels_.data());
         if (local > 0) {
           const auto loss = model.ComputeGradients(batch_x_.data(), batch_labels_.data(), local);
           if (!loss) return loss.error();
@@ -218,31 +199,6 @@ class DataParallelMlpWorkload final : public Workload {
     return OkStatus();
   }
 
-  Result<double> Accuracy(Mlp& model) {
-    const int inputs = model.shape().inputs;
-    const int classes = model.shape().outputs;
-    std::vector<float> x(static_cast<std::size_t>(kEvaluationBatch) * inputs);
-    std::vector<float> logits(static_cast<std::size_t>(kEvaluationBatch) * classes);
-    std::int64_t correct = 0;
-    for (std::int64_t start = 0; start < test_.count; start += kEvaluationBatch) {
-      const auto batch =
-          static_cast<int>(std::min<std::int64_t>(kEvaluationBatch, test_.count - start));
-      const std::uint8_t* pixels = test_.pixels.data() + static_cast<std::size_t>(start) * inputs;
-      for (std::size_t i = 0; i < static_cast<std::size_t>(batch) * inputs; ++i) {
-        x[i] = static_cast<float>(pixels[i]) * (1.0F / 255.0F);
-      }
-      LEPTON_RETURN_IF_ERROR(model.Forward(x.data(), batch, logits.data()));
-      for (int r = 0; r < batch; ++r) {
-        const float* z = logits.data() + static_cast<std::size_t>(r) * classes;
-        correct += (std::max_element(z, z + classes) - z) ==
-                           test_.labels[static_cast<std::size_t>(start + r)]
-                       ? 1
-                       : 0;
-      }
-    }
-    return static_cast<double>(correct) / static_cast<double>(test_.count);
-  }
-
   Communicator* communicator_ = nullptr;
   checks::ImageSet train_;
   checks::ImageSet test_;
@@ -255,6 +211,8 @@ class DataParallelMlpWorkload final : public Workload {
   std::vector<std::int32_t> order_;
   std::vector<float> batch_x_;
   std::vector<std::uint8_t> batch_labels_;
+  std::vector<float> eval_x_;
+  std::vector<float> eval_logits_;
   std::vector<float> reference_after_;
   std::vector<float> parallel_after_;
   int equivalence_steps_ = 0;

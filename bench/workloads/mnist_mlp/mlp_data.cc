@@ -1,5 +1,9 @@
 #include "bench/workloads/mnist_mlp/mlp_data.h"
 
+#include <algorithm>
+#include <cmath>
+#include <random>
+
 #include "conformance/checks/dataset_catalog.h"
 
 namespace lepton::bench {
@@ -32,6 +36,73 @@ Result<MlpShape> CheckedMlpShape(const WorkloadContext& context, const LoadedSpl
         std::to_string(images.cols) + " images in " + std::to_string(split.classes) + " classes"));
   }
   return shape;
+}
+
+Result<AdamSettings> ReadAdamSettings(const WorkloadContext& context) {
+  const auto& params = context.params;
+  LEPTON_ASSIGN_OR_RETURN(const double lr, GetParam<double>(params, "optimizer.lr"));
+  LEPTON_ASSIGN_OR_RETURN(const double beta1, GetParam<double>(params, "optimizer.beta1"));
+  LEPTON_ASSIGN_OR_RETURN(const double beta2, GetParam<double>(params, "optimizer.beta2"));
+  LEPTON_ASSIGN_OR_RETURN(const double epsilon, GetParam<double>(params, "optimizer.epsilon"));
+  return AdamSettings{static_cast<float>(lr), static_cast<float>(beta1), static_cast<float>(beta2),
+                      static_cast<float>(epsilon)};
+}
+
+void KeepFirstImages(checks::ImageSet& set, std::int64_t limit) {
+  if (limit <= 0 || limit >= set.count) return;
+  set.count = limit;
+  set.pixels.resize(static_cast<std::size_t>(limit) * set.rows * set.cols);
+  set.labels.resize(static_cast<std::size_t>(limit));
+}
+
+void ShuffleEpochOrder(std::uint64_t seed, std::uint64_t epoch, std::vector<std::int32_t>& order) {
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::int32_t>(i);
+  if (order.size() < 2) return;
+  std::mt19937_64 rng(seed + epoch);
+  for (std::size_t i = order.size() - 1; i > 0; --i) std::swap(order[i], order[rng() % (i + 1)]);
+}
+
+void GatherScaledRows(const checks::ImageSet& set, const std::int32_t* items, int count, float* x,
+                      std::uint8_t* labels) {
+  const int inputs = set.rows * set.cols;
+  for (int r = 0; r < count; ++r) {
+    const auto item = static_cast<std::size_t>(items[r]);
+    const std::uint8_t* pixels = set.pixels.data() + item * inputs;
+    float* row = x + static_cast<std::size_t>(r) * inputs;
+    for (int p = 0; p < inputs; ++p) row[p] = static_cast<float>(pixels[p]) * (1.0F / 255.0F);
+    labels[r] = set.labels[item];
+  }
+}
+
+Result<TestSetScore> ScoreTestSet(Mlp& model, const checks::ImageSet& test, std::vector<float>& x,
+                                  std::vector<float>& logits) {
+  const int inputs = model.shape().inputs;
+  const int classes = model.shape().outputs;
+  x.resize(static_cast<std::size_t>(kEvaluationBatch) * inputs);
+  logits.resize(static_cast<std::size_t>(kEvaluationBatch) * classes);
+  std::int64_t correct = 0;
+  double loss = 0;
+  for (std::int64_t start = 0; start < test.count; start += kEvaluationBatch) {
+    const auto batch =
+        static_cast<int>(std::min<std::int64_t>(kEvaluationBatch, test.count - start));
+    const std::uint8_t* pixels = test.pixels.data() + static_cast<std::size_t>(start) * inputs;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(batch) * inputs; ++i) {
+      x[i] = static_cast<float>(pixels[i]) * (1.0F / 255.0F);
+    }
+    LEPTON_RETURN_IF_ERROR(model.Forward(x.data(), batch, logits.data()));
+    for (int r = 0; r < batch; ++r) {
+      const float* z = logits.data() + static_cast<std::size_t>(r) * classes;
+      const int label = test.labels[static_cast<std::size_t>(start + r)];
+      const int predicted = static_cast<int>(std::max_element(z, z + classes) - z);
+      correct += predicted == label ? 1 : 0;
+      const float max = z[predicted];
+      double sum = 0;
+      for (int c = 0; c < classes; ++c) sum += std::exp(static_cast<double>(z[c] - max));
+      loss += std::log(sum) - static_cast<double>(z[label] - max);
+    }
+  }
+  const auto count = static_cast<double>(test.count);
+  return TestSetScore{static_cast<double>(correct) / count, loss / count};
 }
 
 }  // namespace lepton::bench

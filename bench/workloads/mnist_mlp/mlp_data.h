@@ -1,8 +1,12 @@
 #pragma once
-// What both MNIST workloads read from their parameters: a split of the dataset named by
-// dataset.name, and the MLP shape pinned by model.layers, checked against the images.
+// What the MNIST workloads share: a split of the dataset named by dataset.name, the MLP shape
+// pinned by model.layers (checked against the images), Adam's settings, and the training
+// workloads' data path (the epoch's shuffle, the batch gather, the test-set evaluation), so the
+// single-rank and data-parallel training see exactly the same batches and scores.
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "bench/api/workload.h"
 #include "bench/workloads/mnist_mlp/mlp.h"
@@ -21,5 +25,31 @@ Result<LoadedSplit> LoadWorkloadSplit(const WorkloadContext& context, const std:
 
 // model.layers as an MlpShape; InvalidArgument when it does not fit the images and classes.
 Result<MlpShape> CheckedMlpShape(const WorkloadContext& context, const LoadedSplit& split);
+
+// optimizer.lr, beta1, beta2 and epsilon.
+Result<AdamSettings> ReadAdamSettings(const WorkloadContext& context);
+
+// Keeps the first `limit` images (all when limit <= 0 or beyond the count): dataset.train_samples
+// and dataset.test_samples.
+void KeepFirstImages(checks::ImageSet& set, std::int64_t limit);
+
+// The epoch's training order: 0..n-1 shuffled with std::mt19937_64(seed + epoch).
+void ShuffleEpochOrder(std::uint64_t seed, std::uint64_t epoch, std::vector<std::int32_t>& order);
+
+// Images items[0..count) of `set` as rows of x, pixels scaled to [0, 1], with their labels.
+void GatherScaledRows(const checks::ImageSet& set, const std::int32_t* items, int count, float* x,
+                      std::uint8_t* labels);
+
+inline constexpr int kEvaluationBatch = 1000;
+
+struct TestSetScore {
+  double accuracy = 0;
+  double loss = 0;  // mean cross-entropy
+};
+
+// The model on the whole test set in batches of kEvaluationBatch (the model must hold that many
+// rows); x and logits are scratch, resized here once.
+Result<TestSetScore> ScoreTestSet(Mlp& model, const checks::ImageSet& test, std::vector<float>& x,
+                                  std::vector<float>& logits);
 
 }  // namespace lepton::bench

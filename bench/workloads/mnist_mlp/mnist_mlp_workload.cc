@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 
 #include "bench/workloads/mnist_mlp/mlp.h"
 #include "bench/workloads/mnist_mlp/mlp_data.h"
@@ -11,16 +10,6 @@
 
 namespace lepton::bench {
 namespace {
-
-constexpr int kEvaluationBatch = 1000;
-
-// Keeps the first `limit` items of a set (all when limit <= 0 or beyond the count).
-void Truncate(checks::ImageSet& set, std::int64_t limit) {
-  if (limit <= 0 || limit >= set.count) return;
-  set.count = limit;
-  set.pixels.resize(static_cast<std::size_t>(limit) * set.rows * set.cols);
-  set.labels.resize(static_cast<std::size_t>(limit));
-}
 
 class MnistMlpWorkload final : public Workload {
  public:
@@ -31,12 +20,7 @@ class MnistMlpWorkload final : public Workload {
     LEPTON_ASSIGN_OR_RETURN(const std::int64_t seed, GetParam<std::int64_t>(params, "seed"));
     seed_ = static_cast<std::uint64_t>(seed);
     LEPTON_ASSIGN_OR_RETURN(target_, GetParam<double>(params, "quality_target.accuracy"));
-    LEPTON_ASSIGN_OR_RETURN(const double lr, GetParam<double>(params, "optimizer.lr"));
-    LEPTON_ASSIGN_OR_RETURN(const double beta1, GetParam<double>(params, "optimizer.beta1"));
-    LEPTON_ASSIGN_OR_RETURN(const double beta2, GetParam<double>(params, "optimizer.beta2"));
-    LEPTON_ASSIGN_OR_RETURN(const double epsilon, GetParam<double>(params, "optimizer.epsilon"));
-    adam_ = AdamSettings{static_cast<float>(lr), static_cast<float>(beta1),
-                         static_cast<float>(beta2), static_cast<float>(epsilon)};
+    LEPTON_ASSIGN_OR_RETURN(adam_, ReadAdamSettings(context));
 
     LEPTON_ASSIGN_OR_RETURN(LoadedSplit train, LoadWorkloadSplit(context, "train"));
     LEPTON_ASSIGN_OR_RETURN(LoadedSplit test, LoadWorkloadSplit(context, "t10k"));
@@ -46,17 +30,16 @@ class MnistMlpWorkload final : public Workload {
     train_count_in_files_ = train_.count;
     test_count_in_files_ = test_.count;
     if (params.contains("dataset.train_samples")) {
-      Truncate(train_, std::get<std::int64_t>(params.at("dataset.train_samples")));
+      KeepFirstImages(train_, std::get<std::int64_t>(params.at("dataset.train_samples")));
     }
     if (params.contains("dataset.test_samples")) {
-      Truncate(test_, std::get<std::int64_t>(params.at("dataset.test_samples")));
+      KeepFirstImages(test_, std::get<std::int64_t>(params.at("dataset.test_samples")));
     }
     model_ = std::make_unique<Mlp>(
         shape, static_cast<int>(std::max<std::int64_t>(batch_size_, kEvaluationBatch)));
     order_.resize(static_cast<std::size_t>(train_.count));
     batch_x_.resize(static_cast<std::size_t>(batch_size_) * shape.inputs);
     batch_labels_.resize(static_cast<std::size_t>(batch_size_));
-    eval_x_.resize(static_cast<std::size_t>(kEvaluationBatch) * shape.inputs);
     eval_logits_.resize(static_cast<std::size_t>(kEvaluationBatch) * shape.outputs);
     return OkStatus();
   }
@@ -145,25 +128,14 @@ class MnistMlpWorkload final : public Workload {
     return OkStatus();
   }
 
-  // One epoch: shuffle with std::mt19937_64(seed + epoch), then every batch (the last one
-  // short when the count is not a multiple), pixels scaled to [0, 1] as they are gathered.
+  // One epoch in the order ShuffleEpochOrder gives, every batch (the last one short when the
+  // count is not a multiple), pixels scaled to [0, 1] as they are gathered.
   Status RunStep(std::size_t step) override {
-    for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = static_cast<std::int32_t>(i);
-    std::mt19937_64 rng(seed_ + step);
-    for (std::size_t i = order_.size() - 1; i > 0; --i) {
-      std::swap(order_[i], order_[rng() % (i + 1)]);
-    }
-    const int inputs = model_->shape().inputs;
+    ShuffleEpochOrder(seed_, step, order_);
     double loss_sum = 0;
     for (std::int64_t start = 0; start < train_.count; start += batch_size_) {
       const auto batch = static_cast<int>(std::min(batch_size_, train_.count - start));
-      for (int r = 0; r < batch; ++r) {
-        const auto item = static_cast<std::size_t>(order_[start + r]);
-        const std::uint8_t* pixels = train_.pixels.data() + item * inputs;
-        float* row = batch_x_.data() + static_cast<std::size_t>(r) * inputs;
-        for (int p = 0; p < inputs; ++p) row[p] = static_cast<float>(pixels[p]) * (1.0F / 255.0F);
-        batch_labels_[r] = train_.labels[item];
-      }
+      GatherScaledRows(train_, order_.data() + start, batch, batch_x_.data(), batch_labels_.data());
       LEPTON_ASSIGN_OR_RETURN(
           const float loss, model_->TrainStep(batch_x_.data(), batch_labels_.data(), batch, adam_));
       loss_sum += static_cast<double>(loss) * batch;
@@ -173,32 +145,10 @@ class MnistMlpWorkload final : public Workload {
   }
 
   Status AfterStep(std::size_t /*step*/) override {
-    const int inputs = model_->shape().inputs;
-    const int classes = model_->shape().outputs;
-    std::int64_t correct = 0;
-    double loss = 0;
-    for (std::int64_t start = 0; start < test_.count; start += kEvaluationBatch) {
-      const auto batch =
-          static_cast<int>(std::min<std::int64_t>(kEvaluationBatch, test_.count - start));
-      const std::uint8_t* pixels = test_.pixels.data() + static_cast<std::size_t>(start) * inputs;
-      for (std::size_t i = 0; i < static_cast<std::size_t>(batch) * inputs; ++i) {
-        eval_x_[i] = static_cast<float>(pixels[i]) * (1.0F / 255.0F);
-      }
-      LEPTON_RETURN_IF_ERROR(model_->Forward(eval_x_.data(), batch, eval_logits_.data()));
-      for (int r = 0; r < batch; ++r) {
-        const float* z = eval_logits_.data() + static_cast<std::size_t>(r) * classes;
-        const int label = test_.labels[static_cast<std::size_t>(start + r)];
-        const int predicted = static_cast<int>(std::max_element(z, z + classes) - z);
-        correct += predicted == label ? 1 : 0;
-        const float max = z[predicted];
-        double sum = 0;
-        for (int c = 0; c < classes; ++c) sum += std::exp(static_cast<double>(z[c] - max));
-        loss += std::log(sum) - static_cast<double>(z[label] - max);
-      }
-    }
-    const auto count = static_cast<double>(test_.count);
-    accuracy_.push_back(static_cast<double>(correct) / count);
-    test_loss_.push_back(loss / count);
+    LEPTON_ASSIGN_OR_RETURN(const TestSetScore score,
+                            ScoreTestSet(*model_, test_, eval_x_, eval_logits_));
+    accuracy_.push_back(score.accuracy);
+    test_loss_.push_back(score.loss);
     return OkStatus();
   }
 
