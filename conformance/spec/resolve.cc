@@ -11,6 +11,11 @@ std::string FactText(const std::string& fact, double value) {
   return fact + " = " + ValueToString(value);
 }
 
+// The profile's stated reason for its preconditions, quoted in every refusal.
+std::string Because(const Profile& profile) {
+  return profile.requires_because.empty() ? "" : ". Why: " + profile.requires_because;
+}
+
 Status CheckPreconditions(const Profile& profile, const Facts& facts) {
   for (const Condition& condition : profile.preconditions) {
     auto it = facts.values.find(condition.fact);
@@ -19,14 +24,13 @@ Status CheckPreconditions(const Profile& profile, const Facts& facts) {
       return FailedPreconditionError(
           "profile '" + profile.name + "' needs " + condition.ToString() + ", but " +
           condition.fact + " could not be determined" +
-          (reason == facts.unknown_reasons.end() ? "" : ": " + reason->second));
+          (reason == facts.unknown_reasons.end() ? "" : ": " + reason->second) + Because(profile));
     }
     if (!condition.Holds(it->second)) {
-      return FailedPreconditionError(
-          "profile '" + profile.name + "' needs " + condition.ToString() +
-          ", but this system has " + FactText(condition.fact, it->second) + " (" +
-          condition.location.ToString() + ")" +
-          (profile.requires_because.empty() ? "" : ": " + profile.requires_because));
+      return FailedPreconditionError("profile '" + profile.name + "' needs " +
+                                     condition.ToString() + ", but this system has " +
+                                     FactText(condition.fact, it->second) + " (" +
+                                     condition.location.ToString() + ")" + Because(profile));
     }
   }
   return OkStatus();

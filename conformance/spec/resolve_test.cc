@@ -65,6 +65,19 @@ TEST(ResolveTest, UnknownFactRefusesProfileWithReason) {
             "found");
 }
 
+TEST(ResolveTest, EveryRefusalQuotesWhyTheProfileRequiresIt) {
+  Spec spec = LoadValid();
+  spec.profiles.at("gpu").requires_because = "the workloads run on CUDA";
+  EXPECT_EQ(PlanRun(spec, "gpu", OneRankNoGpu()).error().message(),
+            "profile 'gpu' needs gpus >= 1, but this system has gpus = 0 (lepton.yaml:7:41). Why: "
+            "the workloads run on CUDA");
+  Facts unknown;
+  unknown.unknown_reasons["gpus"] = "libcuda.so.1 not found";
+  EXPECT_EQ(PlanRun(spec, "gpu", unknown).error().message(),
+            "profile 'gpu' needs gpus >= 1, but gpus could not be determined: libcuda.so.1 not "
+            "found. Why: the workloads run on CUDA");
+}
+
 TEST(ResolveTest, UnknownProfileListsKnownOnes) {
   EXPECT_EQ(PlanRun(LoadValid(), "tpu", OneRankNoGpu()).error().message(),
             "unknown profile 'tpu'; known: ci, cpu, gpu");
