@@ -66,9 +66,14 @@ if(NOT LEPTON_CUDA STREQUAL "OFF")
   check_language(CUDA)
   if(CMAKE_CUDA_COMPILER)
     set(CMAKE_CUDA_ARCHITECTURES "80-real;90-real;90-virtual" CACHE STRING "CUDA architectures")
-    # CMake 3.25 does not know nvcc 13's dialect flags, so the standard is passed directly.
-    string(APPEND CMAKE_CUDA_FLAGS " -std=c++20")
     enable_language(CUDA)
+    # CUDA code is C++20 (nvcc 13 has no C++23). CMake 3.25 does not know nvcc 13's dialect
+    # flags, and without CUDA_STANDARD it would ask for the C++ standard (23), so both are set.
+    set(CMAKE_CUDA20_STANDARD_COMPILE_OPTION "-std=c++20")
+    set(CMAKE_CUDA20_EXTENSION_COMPILE_OPTION "-std=c++20")
+    set(CMAKE_CUDA_STANDARD 20)
+    set(CMAKE_CUDA_STANDARD_REQUIRED ON)
+    set(CMAKE_CUDA_EXTENSIONS OFF)
     find_package(CUDAToolkit REQUIRED)
     set(LEPTON_HAVE_CUDA ON)
     find_library(LEPTON_NCCL_LIBRARY nccl HINTS ${CUDAToolkit_LIBRARY_DIR} /usr/local/cuda/lib64)

@@ -27,8 +27,17 @@ mkdir -p "$out/bin" "$out/lib" "$out/share/lepton-cert/conformance/onnx" \
   "$out/share/lepton-cert/data"
 cp "$build/bin/lepton-cert" "$out/bin/"
 
+# The CUDA backend module (built where nvcc was found), loaded at run time from ../lib: it holds
+# the CUDA runtime statically and takes cuBLAS from the node.
+binaries=("$build/bin/lepton-cert")
+if [[ -f "$build/lib/liblepton_cuda.so" ]]; then
+  cp "$build/lib/liblepton_cuda.so" "$out/lib/"
+  binaries+=("$build/lib/liblepton_cuda.so")
+fi
+
 # Everything the loader resolves, except what must come from the node itself.
-ldd "$build/bin/lepton-cert" | awk '$2 == "=>" && $3 ~ /^\// {print $1, $3}' |
+for binary in "${binaries[@]}"; do ldd "$binary"; done |
+  awk '$2 == "=>" && $3 ~ /^\// {print $1, $3}' | sort -u |
   while read -r name path; do
     case "$name" in
       libc.so.* | libm.so.* | libdl.so.* | libpthread.so.* | librt.so.* | libresolv.so.* | \

@@ -14,33 +14,51 @@
 namespace lepton::bench {
 namespace {
 
+// Which devices a type runs on in this build.
+enum class Devices {
+  kAny,        // host-only workloads (probes, the ONNX executor) run whatever the profile's device
+  kCpu,        // a CPU implementation only
+  kCpuOrCuda,  // the device's arithmetic comes from MakeMlpModel; without a GPU or CUDA backend,
+               // Prepare reports Unavailable with the reason
+};
+
 struct Implementation {
   std::string_view type;
   std::unique_ptr<Workload> (*make)();
-  // Host-only workloads (probes, the ONNX executor) run whatever the profile's device is; the
-  // others have only a CPU implementation in this build.
-  bool host_only;
+  Devices devices;
 };
 
 constexpr std::array<Implementation, 9> kImplementations = {{
-    {"system_probe", MakeSystemProbeWorkload, true},
-    {"cpu_gemm_probe", MakeCpuGemmProbeWorkload, true},
-    {"onnx_node_tests", MakeOnnxNodeTestsWorkload, true},
-    {"linear_regression", MakeLinearRegressionWorkload, false},
-    {"mnist_mlp_train", MakeMnistMlpWorkload, false},
-    {"mnist_mlp_infer", MakeMnistMlpInferenceWorkload, false},
-    // On cpu through MPI (or alone); the NCCL backend for cuda is not built yet.
-    {"collectives", MakeCollectivesWorkload, false},
-    {"linear_regression_data_parallel", MakeDataParallelRegressionWorkload, false},
-    {"mnist_mlp_data_parallel", MakeDataParallelMlpWorkload, false},
+    {"system_probe", MakeSystemProbeWorkload, Devices::kAny},
+    {"cpu_gemm_probe", MakeCpuGemmProbeWorkload, Devices::kAny},
+    {"onnx_node_tests", MakeOnnxNodeTestsWorkload, Devices::kAny},
+    {"linear_regression", MakeLinearRegressionWorkload, Devices::kCpu},
+    {"mnist_mlp_train", MakeMnistMlpWorkload, Devices::kCpuOrCuda},
+    {"mnist_mlp_infer", MakeMnistMlpInferenceWorkload, Devices::kCpuOrCuda},
+    // On cpu through MPI (or alone); the NCCL backend for cuda is not wired in yet.
+    {"collectives", MakeCollectivesWorkload, Devices::kCpu},
+    {"linear_regression_data_parallel", MakeDataParallelRegressionWorkload, Devices::kCpu},
+    {"mnist_mlp_data_parallel", MakeDataParallelMlpWorkload, Devices::kCpu},
 }};
+
+bool Runs(Devices devices, std::string_view device) {
+  switch (devices) {
+    case Devices::kAny:
+      return true;
+    case Devices::kCpu:
+      return device == "cpu";
+    case Devices::kCpuOrCuda:
+      return device == "cpu" || device == "cuda";
+  }
+  return false;
+}
 
 }  // namespace
 
 Result<std::unique_ptr<Workload>> CreateWorkload(std::string_view type, std::string_view device) {
   for (const Implementation& implementation : kImplementations) {
     if (implementation.type != type) continue;
-    if (implementation.host_only || device == "cpu") return implementation.make();
+    if (Runs(implementation.devices, device)) return implementation.make();
     return std::unexpected(UnavailableError(std::string(type) +
                                             " has no implementation for device '" +
                                             std::string(device) + "' in this build"));

@@ -159,6 +159,8 @@ constexpr std::array<std::string_view, 1> kSoftmaxCrossEntropy = {"softmax_cross
 constexpr std::array<std::string_view, 1> kPytorchUniform = {"pytorch_linear_uniform"};
 constexpr std::array<std::string_view, 1> kAdam = {"adam"};
 constexpr std::array<std::string_view, 1> kFp32 = {"fp32"};
+// tf32 runs the GEMMs on CUDA tensor cores with 10-bit mantissa inputs; the CPU refuses it.
+constexpr std::array<std::string_view, 2> kFp32OrTf32 = {"fp32", "tf32"};
 
 constexpr std::array<ParamSchema, 17> kMnistParams = {{
     {"dataset.name", ParamKind::kString, true, 0, 0, kImageDatasets,
@@ -196,7 +198,8 @@ constexpr std::array<ParamSchema, 17> kMnistParams = {{
     {"batch_size", ParamKind::kInt, true, 1, 65536, {}, "training mini-batch"},
     {"epochs", ParamKind::kInt, true, 1, 1000, {}, "passes over the training set"},
     {"seed", ParamKind::kInt, true, 0, 9.0e15, {}, "seeds initialisation and shuffling"},
-    {"precision", ParamKind::kString, true, 0, 0, kFp32, "arithmetic of training"},
+    {"precision", ParamKind::kString, true, 0, 0, kFp32OrTf32,
+     "arithmetic of training's GEMMs (tf32 only on CUDA)"},
     {"quality_target.accuracy",
      ParamKind::kNumber,
      true,
@@ -206,7 +209,7 @@ constexpr std::array<ParamSchema, 17> kMnistParams = {{
      "test accuracy that time_to_accuracy_s waits for"},
 }};
 
-constexpr std::array<MetricSchema, 19> kMnistOwnMetrics = {{
+constexpr std::array<MetricSchema, 20> kMnistOwnMetrics = {{
     {"time_to_accuracy_s", "s",
      "training time until the first epoch whose test accuracy reaches the target"},
     {"reached_target", "bool", "some epoch reached quality_target.accuracy"},
@@ -221,6 +224,8 @@ constexpr std::array<MetricSchema, 19> kMnistOwnMetrics = {{
     {"train_labels_sha256", "sha256", "IDX content of the training labels"},
     {"test_images_sha256", "sha256", "IDX content of the test images"},
     {"test_labels_sha256", "sha256", "IDX content of the test labels"},
+    {"compute_device", "text",
+     "what ran the arithmetic: the CPU library, or the CUDA device, cuBLAS and GEMM precision"},
     {"train_count", "count", "training images in the dataset's files"},
     {"test_count", "count", "test images in the dataset's files"},
     {"onnx_checker_passed", "bool",
@@ -254,7 +259,8 @@ constexpr std::array<ParamSchema, 10> kInferParams = {{
     {"model.activation", ParamKind::kString, true, 0, 0, kRelu, "hidden activation"},
     {"model.init", ParamKind::kString, true, 0, 0, kPytorchUniform, "seeded weights"},
     {"seed", ParamKind::kInt, true, 0, 9.0e15, {}, "seeds the weights"},
-    {"precision", ParamKind::kString, true, 0, 0, kFp32, "arithmetic"},
+    {"precision", ParamKind::kString, true, 0, 0, kFp32OrTf32,
+     "arithmetic of the GEMMs (tf32 only on CUDA)"},
     {"inference.small_batch", ParamKind::kInt, true, 1, 65536, {}, "images per small request"},
     {"inference.small_batch_requests",
      ParamKind::kInt,
@@ -273,7 +279,9 @@ constexpr std::array<ParamSchema, 10> kInferParams = {{
      "timed large requests per run"},
 }};
 
-constexpr std::array<MetricSchema, 8> kInferOwnMetrics = {{
+constexpr std::array<MetricSchema, 9> kInferOwnMetrics = {{
+    {"compute_device", "text",
+     "what ran the arithmetic: the CPU library, or the CUDA device, cuBLAS and GEMM precision"},
     {"small_batch_latency_p50_ms", "ms", "median request latency, small batch"},
     {"small_batch_latency_p90_ms", "ms", "90th percentile request latency, small batch"},
     {"small_batch_latency_p99_ms", "ms", "99th percentile request latency, small batch"},

@@ -24,6 +24,18 @@ ldd "$moved/bin/lepton-cert" | awk '$2 == "=>" {print $1, $3}' | while read -r n
       fail "$name resolves to $path, not the bundle's lib/" ;;
   esac
 done
+# The CUDA module, where this build has one, takes only NVIDIA's libraries from the node.
+if [[ -f "$(dirname "$(dirname "$cli")")/lib/liblepton_cuda.so" ]]; then
+  [[ -f "$moved/lib/liblepton_cuda.so" ]] || fail "the CUDA backend module is not in lib/"
+  ldd "$moved/lib/liblepton_cuda.so" | awk '$2 == "=>" {print $1, $3}' | while read -r name path; do
+    case "$name" in
+      libc.so.* | libm.so.* | libdl.so.* | libpthread.so.* | librt.so.* | libresolv.so.* | \
+        libcublas*.so.* | libcudart.so.*) ;;
+      *) [[ "$(realpath "$path")" == "$moved/lib/"* ]] ||
+        fail "the CUDA module's $name resolves to $path, not the bundle's lib/" ;;
+    esac
+  done
+fi
 cd "$work"
 env -i PATH=/usr/bin:/bin HOME="$work" "$moved/bin/lepton-cert" onnx test \
   "$moved/share/lepton-cert/conformance/onnx/testdata/onnx-1.12.0-node" | tail -1

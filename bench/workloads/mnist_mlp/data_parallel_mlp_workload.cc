@@ -46,6 +46,12 @@ class DataParallelMlpWorkload final : public Workload {
     LEPTON_ASSIGN_OR_RETURN(const std::int64_t seed, GetParam<std::int64_t>(params, "seed"));
     seed_ = static_cast<std::uint64_t>(seed);
     LEPTON_ASSIGN_OR_RETURN(adam_, ReadAdamSettings(context));
+    LEPTON_ASSIGN_OR_RETURN(const std::string precision,
+                            GetParam<std::string>(params, "precision"));
+    if (precision != "fp32") {
+      return UnavailableError("data-parallel training runs on CPUs in fp32 only (precision " +
+                              precision + ")");
+    }
     const int ranks = communicator_->size();
     if (ranks > batch_size_) {
       return UnavailableError("a global batch of " + std::to_string(batch_size_) +

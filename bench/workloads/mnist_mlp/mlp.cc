@@ -4,8 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 #include <string>
+
+#include "bench/workloads/mnist_mlp/mlp_parameters.h"
 
 namespace lepton::bench {
 namespace {
@@ -79,18 +80,7 @@ Mlp::Mlp(MlpShape shape, int max_batch) : shape_(shape), max_batch_(max_batch) {
 }
 
 void Mlp::Initialize(std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  const auto fill = [&](std::size_t begin, std::size_t end, int fan_in) {
-    const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
-    for (std::size_t i = begin; i < end; ++i) {
-      const double unit = static_cast<double>(rng() >> 11) * 0x1.0p-53;  // [0, 1)
-      params_[i] = static_cast<float>((2.0 * unit - 1.0) * bound);
-    }
-  };
-  fill(w1(), b1(), shape_.inputs);
-  fill(b1(), w2(), shape_.inputs);
-  fill(w2(), b2(), shape_.hidden);
-  fill(b2(), params_.size(), shape_.hidden);
+  params_ = InitialMlpParameters(shape_, seed);
   std::fill(adam_m_.begin(), adam_m_.end(), 0.0F);
   std::fill(adam_v_.begin(), adam_v_.end(), 0.0F);
   adam_step_ = 0;

@@ -62,22 +62,28 @@ void ShuffleEpochOrder(std::uint64_t seed, std::uint64_t epoch, std::vector<std:
   for (std::size_t i = order.size() - 1; i > 0; --i) std::swap(order[i], order[rng() % (i + 1)]);
 }
 
-void GatherScaledRows(const checks::ImageSet& set, const std::int32_t* items, int count, float* x,
-                      std::uint8_t* labels) {
-  const int inputs = set.rows * set.cols;
+void GatherScaledRows(std::span<const std::uint8_t> pixels, std::span<const std::uint8_t> labels,
+                      int inputs, const std::int32_t* items, int count, float* x,
+                      std::uint8_t* batch_labels) {
   for (int r = 0; r < count; ++r) {
     const auto item = static_cast<std::size_t>(items[r]);
-    const std::uint8_t* pixels = set.pixels.data() + item * inputs;
+    const std::uint8_t* image = pixels.data() + item * inputs;
     float* row = x + static_cast<std::size_t>(r) * inputs;
-    for (int p = 0; p < inputs; ++p) row[p] = static_cast<float>(pixels[p]) * (1.0F / 255.0F);
-    labels[r] = set.labels[item];
+    for (int p = 0; p < inputs; ++p) row[p] = static_cast<float>(image[p]) * (1.0F / 255.0F);
+    batch_labels[r] = labels[item];
   }
 }
 
-Result<TestSetScore> ScoreTestSet(Mlp& model, const checks::ImageSet& test, std::vector<float>& x,
+void GatherScaledRows(const checks::ImageSet& set, const std::int32_t* items, int count, float* x,
+                      std::uint8_t* labels) {
+  GatherScaledRows(set.pixels, set.labels, set.rows * set.cols, items, count, x, labels);
+}
+
+Result<TestSetScore> ScoreTestSet(const ForwardFunction& forward, const MlpShape& shape,
+                                  const checks::ImageSet& test, std::vector<float>& x,
                                   std::vector<float>& logits) {
-  const int inputs = model.shape().inputs;
-  const int classes = model.shape().outputs;
+  const int inputs = shape.inputs;
+  const int classes = shape.outputs;
   x.resize(static_cast<std::size_t>(kEvaluationBatch) * inputs);
   logits.resize(static_cast<std::size_t>(kEvaluationBatch) * classes);
   std::int64_t correct = 0;
@@ -89,7 +95,7 @@ Result<TestSetScore> ScoreTestSet(Mlp& model, const checks::ImageSet& test, std:
     for (std::size_t i = 0; i < static_cast<std::size_t>(batch) * inputs; ++i) {
       x[i] = static_cast<float>(pixels[i]) * (1.0F / 255.0F);
     }
-    LEPTON_RETURN_IF_ERROR(model.Forward(x.data(), batch, logits.data()));
+    LEPTON_RETURN_IF_ERROR(forward(x.data(), batch, logits.data()));
     for (int r = 0; r < batch; ++r) {
       const float* z = logits.data() + static_cast<std::size_t>(r) * classes;
       const int label = test.labels[static_cast<std::size_t>(start + r)];
@@ -103,6 +109,20 @@ Result<TestSetScore> ScoreTestSet(Mlp& model, const checks::ImageSet& test, std:
   }
   const auto count = static_cast<double>(test.count);
   return TestSetScore{static_cast<double>(correct) / count, loss / count};
+}
+
+Result<TestSetScore> ScoreTestSet(Mlp& model, const checks::ImageSet& test, std::vector<float>& x,
+                                  std::vector<float>& logits) {
+  return ScoreTestSet(
+      [&model](const float* in, int batch, float* out) { return model.Forward(in, batch, out); },
+      model.shape(), test, x, logits);
+}
+
+Result<TestSetScore> ScoreTestSet(MlpModel& model, const checks::ImageSet& test,
+                                  std::vector<float>& x, std::vector<float>& logits) {
+  return ScoreTestSet(
+      [&model](const float* in, int batch, float* out) { return model.Forward(in, batch, out); },
+      model.shape(), test, x, logits);
 }
 
 }  // namespace lepton::bench

@@ -5,11 +5,14 @@
 // single-rank and data-parallel training see exactly the same batches and scores.
 
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "bench/api/workload.h"
 #include "bench/workloads/mnist_mlp/mlp.h"
+#include "bench/workloads/mnist_mlp/mlp_model.h"
 #include "conformance/checks/image_dataset.h"
 
 namespace lepton::bench {
@@ -36,7 +39,11 @@ void KeepFirstImages(checks::ImageSet& set, std::int64_t limit);
 // The epoch's training order: 0..n-1 shuffled with std::mt19937_64(seed + epoch).
 void ShuffleEpochOrder(std::uint64_t seed, std::uint64_t epoch, std::vector<std::int32_t>& order);
 
-// Images items[0..count) of `set` as rows of x, pixels scaled to [0, 1], with their labels.
+// Images items[0..count) as rows of x, pixels scaled to [0, 1], with their labels: from `pixels`
+// (items x inputs bytes) and `labels`, or from an image set.
+void GatherScaledRows(std::span<const std::uint8_t> pixels, std::span<const std::uint8_t> labels,
+                      int inputs, const std::int32_t* items, int count, float* x,
+                      std::uint8_t* batch_labels);
 void GatherScaledRows(const checks::ImageSet& set, const std::int32_t* items, int count, float* x,
                       std::uint8_t* labels);
 
@@ -47,9 +54,17 @@ struct TestSetScore {
   double loss = 0;  // mean cross-entropy
 };
 
+// A model's forward pass: logits (batch x outputs) for `batch` rows of x.
+using ForwardFunction = std::function<Status(const float* x, int batch, float* logits)>;
+
 // The model on the whole test set in batches of kEvaluationBatch (the model must hold that many
 // rows); x and logits are scratch, resized here once.
+Result<TestSetScore> ScoreTestSet(const ForwardFunction& forward, const MlpShape& shape,
+                                  const checks::ImageSet& test, std::vector<float>& x,
+                                  std::vector<float>& logits);
 Result<TestSetScore> ScoreTestSet(Mlp& model, const checks::ImageSet& test, std::vector<float>& x,
                                   std::vector<float>& logits);
+Result<TestSetScore> ScoreTestSet(MlpModel& model, const checks::ImageSet& test,
+                                  std::vector<float>& x, std::vector<float>& logits);
 
 }  // namespace lepton::bench

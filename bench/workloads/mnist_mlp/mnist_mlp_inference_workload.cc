@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "bench/workloads/mnist_mlp/mlp.h"
 #include "bench/workloads/mnist_mlp/mlp_data.h"
+#include "bench/workloads/mnist_mlp/mlp_model.h"
 #include "conformance/core/statistics.h"
 
 namespace lepton::bench {
@@ -33,8 +33,12 @@ class MnistMlpInferenceWorkload final : public Workload {
       return InvalidArgumentError("a batch of " + std::to_string(largest) + " exceeds the " +
                                   std::to_string(images_) + " test images");
     }
-    model_ = std::make_unique<Mlp>(shape, static_cast<int>(largest));
-    model_->Initialize(static_cast<std::uint64_t>(seed));
+    LEPTON_ASSIGN_OR_RETURN(const std::string precision,
+                            GetParam<std::string>(params, "precision"));
+    MlpModelOptions options{context.device, shape, static_cast<int>(largest)};
+    LEPTON_ASSIGN_OR_RETURN(options.precision, ParseMlpPrecision(precision));
+    LEPTON_ASSIGN_OR_RETURN(model_, MakeMlpModel(options));
+    LEPTON_RETURN_IF_ERROR(model_->Initialize(static_cast<std::uint64_t>(seed)));
     logits_.resize(static_cast<std::size_t>(largest) * shape.outputs);
     return OkStatus();
   }
@@ -66,6 +70,7 @@ class MnistMlpInferenceWorkload final : public Workload {
     const auto small = step_seconds.first(static_cast<std::size_t>(small_requests_));
     const auto large = step_seconds.subspan(static_cast<std::size_t>(small_requests_));
     Metrics metrics;
+    metrics.values["compute_device"] = model_->description();
     LEPTON_RETURN_IF_ERROR(Summarise(metrics, "small_batch", small, small_batch_));
     LEPTON_RETURN_IF_ERROR(Summarise(metrics, "large_batch", large, large_batch_));
     return metrics;
@@ -98,7 +103,7 @@ class MnistMlpInferenceWorkload final : public Workload {
   std::int64_t images_ = 0;
   std::vector<float> pixels_;
   std::vector<float> logits_;
-  std::unique_ptr<Mlp> model_;
+  std::unique_ptr<MlpModel> model_;
 };
 
 }  // namespace

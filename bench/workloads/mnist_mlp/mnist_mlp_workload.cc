@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "bench/workloads/mnist_mlp/mlp.h"
 #include "bench/workloads/mnist_mlp/mlp_data.h"
+#include "bench/workloads/mnist_mlp/mlp_model.h"
 #include "conformance/onnx/executor.h"
 #include "conformance/onnx/onnx_model.h"
 
@@ -35,11 +35,15 @@ class MnistMlpWorkload final : public Workload {
     if (params.contains("dataset.test_samples")) {
       KeepFirstImages(test_, std::get<std::int64_t>(params.at("dataset.test_samples")));
     }
-    model_ = std::make_unique<Mlp>(
-        shape, static_cast<int>(std::max<std::int64_t>(batch_size_, kEvaluationBatch)));
+    LEPTON_ASSIGN_OR_RETURN(const std::string precision,
+                            GetParam<std::string>(params, "precision"));
+    MlpModelOptions options{
+        context.device, shape,
+        static_cast<int>(std::max<std::int64_t>(batch_size_, kEvaluationBatch))};
+    LEPTON_ASSIGN_OR_RETURN(options.precision, ParseMlpPrecision(precision));
+    LEPTON_ASSIGN_OR_RETURN(model_, MakeMlpModel(options));
+    LEPTON_RETURN_IF_ERROR(model_->SetTrainingSet(train_.pixels, train_.labels));
     order_.resize(static_cast<std::size_t>(train_.count));
-    batch_x_.resize(static_cast<std::size_t>(batch_size_) * shape.inputs);
-    batch_labels_.resize(static_cast<std::size_t>(batch_size_));
     eval_logits_.resize(static_cast<std::size_t>(kEvaluationBatch) * shape.outputs);
     return OkStatus();
   }
@@ -48,10 +52,19 @@ class MnistMlpWorkload final : public Workload {
   // test set and compares its logits and predictions with the native model's.
   Status ExportAndCompare(Metrics& metrics) {
     const MlpShape& shape = model_->shape();
+    const MlpLayout layout(shape);
+    LEPTON_ASSIGN_OR_RETURN(const std::vector<float> parameters, model_->Parameters());
+    const std::span<const float> all(parameters);
     onnx::MlpExport request{
-        shape.inputs,       shape.hidden,    shape.outputs,
-        model_->weights1(), model_->bias1(), model_->weights2(),
-        model_->bias2(),    "lepton-cert",   "reference MLP, seed " + std::to_string(seed_)};
+        shape.inputs,
+        shape.hidden,
+        shape.outputs,
+        all.subspan(0, layout.b1),
+        all.subspan(layout.b1, layout.w2 - layout.b1),
+        all.subspan(layout.w2, layout.b2 - layout.w2),
+        all.subspan(layout.b2),
+        "lepton-cert",
+        "reference MLP, seed " + std::to_string(seed_) + ", trained on " + model_->description()};
     LEPTON_ASSIGN_OR_RETURN(std::string bytes, onnx::ExportMlp(request));
     const Status checked = onnx::CheckModel(bytes, "model.onnx");
     metrics.values["onnx_checker_passed"] = checked.ok();
@@ -121,7 +134,7 @@ class MnistMlpWorkload final : public Workload {
   }
 
   Status BeginRun(int /*run_index*/) override {
-    model_->Initialize(seed_);
+    LEPTON_RETURN_IF_ERROR(model_->Initialize(seed_));
     accuracy_.clear();
     test_loss_.clear();
     train_loss_.clear();
@@ -129,18 +142,13 @@ class MnistMlpWorkload final : public Workload {
   }
 
   // One epoch in the order ShuffleEpochOrder gives, every batch (the last one short when the
-  // count is not a multiple), pixels scaled to [0, 1] as they are gathered.
+  // count is not a multiple), on the profile's device. The order is drawn on the host on every
+  // device, so CPU and GPU train on the same batches.
   Status RunStep(std::size_t step) override {
     ShuffleEpochOrder(seed_, step, order_);
-    double loss_sum = 0;
-    for (std::int64_t start = 0; start < train_.count; start += batch_size_) {
-      const auto batch = static_cast<int>(std::min(batch_size_, train_.count - start));
-      GatherScaledRows(train_, order_.data() + start, batch, batch_x_.data(), batch_labels_.data());
-      LEPTON_ASSIGN_OR_RETURN(
-          const float loss, model_->TrainStep(batch_x_.data(), batch_labels_.data(), batch, adam_));
-      loss_sum += static_cast<double>(loss) * batch;
-    }
-    train_loss_.push_back(loss_sum / static_cast<double>(train_.count));
+    LEPTON_ASSIGN_OR_RETURN(const double loss,
+                            model_->TrainEpoch(order_, static_cast<int>(batch_size_), adam_));
+    train_loss_.push_back(loss);
     return OkStatus();
   }
 
@@ -189,6 +197,7 @@ class MnistMlpWorkload final : public Workload {
     metrics.values["train_labels_sha256"] = train_.labels_sha256;
     metrics.values["test_images_sha256"] = test_.images_sha256;
     metrics.values["test_labels_sha256"] = test_.labels_sha256;
+    metrics.values["compute_device"] = model_->description();
     metrics.values["train_count"] = static_cast<double>(train_count_in_files_);
     metrics.values["test_count"] = static_cast<double>(test_count_in_files_);
     metrics.series["test_accuracy"] = accuracy_;
@@ -209,10 +218,8 @@ class MnistMlpWorkload final : public Workload {
   std::uint64_t seed_ = 0;
   double target_ = 1.0;
   AdamSettings adam_;
-  std::unique_ptr<Mlp> model_;
+  std::unique_ptr<MlpModel> model_;
   std::vector<std::int32_t> order_;
-  std::vector<float> batch_x_;
-  std::vector<std::uint8_t> batch_labels_;
   std::vector<float> eval_x_;
   std::vector<float> eval_logits_;
   std::vector<double> accuracy_;

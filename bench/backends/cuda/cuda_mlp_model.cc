@@ -1,0 +1,81 @@
+#include "bench/backends/cuda/cuda_mlp_model.h"
+
+#include <string>
+
+#include "bench/backends/cuda/cuda_mlp_engine.h"
+#include "bench/workloads/mnist_mlp/mlp_parameters.h"
+
+namespace lepton::bench {
+namespace {
+
+Status ToStatus(const cuda::DeviceStatus& status) {
+  if (status.ok()) return OkStatus();
+  if (status.unavailable) return UnavailableError("no CUDA device to run on: " + status.error);
+  return InternalError(status.error);
+}
+
+class CudaMlpModel final : public MlpModel {
+ public:
+  CudaMlpModel(const MlpShape& shape, std::unique_ptr<cuda::MlpEngine> engine)
+      : shape_(shape),
+        count_(static_cast<std::int64_t>(MlpLayout(shape).count)),
+        engine_(std::move(engine)) {}
+
+  [[nodiscard]] const MlpShape& shape() const override { return shape_; }
+  [[nodiscard]] std::string description() const override { return engine_->description(); }
+
+  Status Initialize(std::uint64_t seed) override {
+    const std::vector<float> params = InitialMlpParameters(shape_, seed);
+    return ToStatus(engine_->SetParameters(params.data(), count_));
+  }
+
+  Status SetTrainingSet(std::span<const std::uint8_t> pixels,
+                        std::span<const std::uint8_t> labels) override {
+    if (pixels.size() != labels.size() * static_cast<std::size_t>(shape_.inputs)) {
+      return InvalidArgumentError("training set of " + std::to_string(pixels.size()) +
+                                  " pixels for " + std::to_string(labels.size()) + " labels of " +
+                                  std::to_string(shape_.inputs) + " inputs");
+    }
+    return ToStatus(engine_->SetTrainingSet(pixels.data(), labels.data(),
+                                            static_cast<std::int64_t>(labels.size())));
+  }
+
+  Result<double> TrainEpoch(std::span<const std::int32_t> order, int batch_size,
+                            const AdamSettings& adam) override {
+    double mean_loss = 0;
+    LEPTON_RETURN_IF_ERROR(ToStatus(engine_->TrainEpoch(
+        order.data(), static_cast<std::int64_t>(order.size()), batch_size,
+        cuda::AdamScalars{adam.learning_rate, adam.beta1, adam.beta2, adam.epsilon}, mean_loss)));
+    return mean_loss;
+  }
+
+  Status Forward(const float* x, int batch, float* logits) override {
+    return ToStatus(engine_->Forward(x, batch, logits));
+  }
+
+  Result<std::vector<float>> Parameters() override {
+    std::vector<float> params(static_cast<std::size_t>(count_));
+    LEPTON_RETURN_IF_ERROR(ToStatus(engine_->GetParameters(params.data(), count_)));
+    return params;
+  }
+
+ private:
+  MlpShape shape_;
+  std::int64_t count_;
+  std::unique_ptr<cuda::MlpEngine> engine_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<MlpModel>> MakeCudaMlpModel(const MlpModelOptions& options) {
+  const MlpShape& shape = options.shape;
+  cuda::MlpEngineOptions engine_options;
+  engine_options.dims = cuda::MlpDims{shape.inputs, shape.hidden, shape.outputs};
+  engine_options.max_batch = options.max_batch;
+  engine_options.tf32 = options.precision == MlpPrecision::kTf32;
+  std::unique_ptr<cuda::MlpEngine> engine;
+  LEPTON_RETURN_IF_ERROR(ToStatus(cuda::MlpEngine::Create(engine_options, engine)));
+  return std::make_unique<CudaMlpModel>(shape, std::move(engine));
+}
+
+}  // namespace lepton::bench

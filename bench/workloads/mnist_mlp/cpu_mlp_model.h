@@ -1,0 +1,12 @@
+#pragma once
+// The MlpModel of the CPU: the oneDNN-backed Mlp (mlp.h) with the host-side batch gather.
+
+#include <memory>
+
+#include "bench/workloads/mnist_mlp/mlp_model.h"
+
+namespace lepton::bench {
+
+std::unique_ptr<MlpModel> MakeCpuMlpModel(const MlpShape& shape, int max_batch);
+
+}  // namespace lepton::bench
