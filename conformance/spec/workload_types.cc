@@ -113,10 +113,13 @@ constexpr std::array<ParamSchema, 15> kRegressionParams = {{
     {"epochs", ParamKind::kInt, true, 1, 1000, {}, "SGD passes over the training rows"},
 }};
 
-constexpr std::array<MetricSchema, 13> kRegressionMetrics = {{
+constexpr std::array<MetricSchema, 14> kRegressionMetrics = {{
     {"rows", "count", "training rows"},
+    {"compute_device", "text",
+     "what ran the arithmetic: OpenBLAS and its kernels, or the CUDA device and cuBLAS"},
     {"dataset_sha256", "sha256", "SHA-256 of the training and holdout data as little-endian fp64"},
-    {"solve_time_s", "s", "closed-form solve: Gram matrix (DSYRK) + Cholesky (DPOTRF/DPOTRS)"},
+    {"solve_time_s", "s",
+     "closed-form solve: Gram matrix (DSYRK, on the device) + Cholesky (DPOSV, on the host)"},
     {"rows_per_second", "rows/s", "training rows over closed-form solve time"},
     {"coef_max_abs_error", "scalar", "closed form: max |w - w_true| over coefficients"},
     {"holdout_mse", "scalar", "closed form: mean squared error on held-out rows"},

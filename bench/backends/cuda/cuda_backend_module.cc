@@ -2,6 +2,7 @@
 // nothing else (built with hidden visibility).
 
 #include "bench/backends/cuda/cuda_mlp_model.h"
+#include "bench/backends/cuda/cuda_regression.h"
 #include "bench/backends/cuda_backend.h"
 
 namespace lepton::bench {
@@ -11,6 +12,9 @@ class ModuleBackend final : public CudaBackend {
  public:
   Result<std::unique_ptr<MlpModel>> MakeMlp(const MlpModelOptions& options) override {
     return MakeCudaMlpModel(options);
+  }
+  Result<std::unique_ptr<DeviceRegression>> MakeRegression() override {
+    return MakeCudaRegression();
   }
 };
 

@@ -2,17 +2,12 @@
 
 #include <string>
 
+#include "bench/backends/cuda/cuda_device_status.h"
 #include "bench/backends/cuda/cuda_mlp_engine.h"
 #include "bench/workloads/mnist_mlp/mlp_parameters.h"
 
 namespace lepton::bench {
 namespace {
-
-Status ToStatus(const cuda::DeviceStatus& status) {
-  if (status.ok()) return OkStatus();
-  if (status.unavailable) return UnavailableError("no CUDA device to run on: " + status.error);
-  return InternalError(status.error);
-}
 
 class CudaMlpModel final : public MlpModel {
  public:
