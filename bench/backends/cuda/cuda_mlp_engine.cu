@@ -1,6 +1,7 @@
 #include <cstring>
 #include <map>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "bench/backends/cuda/cuda_mlp_engine.h"
@@ -39,6 +40,7 @@ struct MlpEngine::Impl {
   DeviceArray<std::uint8_t> train_labels;
   DeviceArray<std::int32_t> order;
   DeviceArray<float> batch_loss;
+  DeviceArray<float> resident_x;
   PinnedArray<float> host_x;
   PinnedArray<float> host_logits;
   std::vector<float> host_batch_loss;
@@ -47,7 +49,8 @@ struct MlpEngine::Impl {
   std::tuple<int, int, float, float, float, float> training_key{};
   Graph full_step;
   Graph short_step;
-  std::map<int, Graph> forward;  // by batch rows
+  std::map<int, Graph> forward;                   // by batch rows
+  std::map<std::pair<int, int>, Graph> resident;  // by first row and batch rows
 
   [[nodiscard]] TrainingBuffers Training(int batch, int stride, const AdamScalars& adam) const {
     return TrainingBuffers{options.dims,
@@ -243,6 +246,64 @@ DeviceStatus MlpEngine::TrainEpoch(const std::int32_t* order, std::int64_t items
   }
   mean_loss = sum / static_cast<double>(items);
   return {};
+}
+
+DeviceStatus MlpEngine::SetResidentInputs(const float* x, std::int64_t rows) {
+  Impl& m = *impl_;
+  const std::int64_t count = rows * m.options.dims.inputs;
+  LEPTON_DEVICE_TRY(m.resident_x.Allocate(count, "resident inference inputs"));
+  m.resident.clear();
+  LEPTON_DEVICE_TRY(
+      Check(cudaMemcpyAsync(m.resident_x.get(), x, static_cast<std::size_t>(count) * sizeof(float),
+                            cudaMemcpyHostToDevice, m.context.stream()),
+            "cudaMemcpyAsync of the resident inputs"));
+  return m.context.Synchronize("SetResidentInputs");
+}
+
+DeviceStatus MlpEngine::ForwardResident(int first, int batch) {
+  Impl& m = *impl_;
+  const MlpDims& dims = m.options.dims;
+  const std::int64_t rows = m.resident_x.size() / dims.inputs;
+  if (first < 0 || batch < 1 || batch > m.options.max_batch || first + batch > rows) {
+    return {"ForwardResident: rows [" + std::to_string(first) + ", " +
+            std::to_string(first + batch) + ") of " + std::to_string(rows) +
+            " resident rows, at most " + std::to_string(m.options.max_batch) + " at once"};
+  }
+  // One graph per distinct (first, batch): requests that cycle through a few blocks of the
+  // inputs replay their graphs; a workload that never repeats would recapture, so cap the cache.
+  constexpr std::size_t kMostResidentGraphs = 64;
+  const auto key = std::make_pair(first, batch);
+  auto found = m.resident.find(key);
+  if (found == m.resident.end()) {
+    if (m.resident.size() >= kMostResidentGraphs) m.resident.clear();
+    found = m.resident.try_emplace(key).first;
+    const ForwardBuffers buffers{
+        dims,           batch,
+        m.params.get(), m.resident_x.get() + static_cast<std::int64_t>(first) * dims.inputs,
+        m.hidden.get(), m.logits.get()};
+    const DeviceStatus captured =
+        found->second.Capture(m.context.stream(), m.context.blas(),
+                              "resident forward pass of " + std::to_string(batch) + " rows",
+                              [&](StreamDevice& d) { EnqueueForward(d, buffers); });
+    if (!captured.ok()) {
+      m.resident.erase(found);
+      return captured;
+    }
+  }
+  LEPTON_DEVICE_TRY(found->second.Launch(m.context.stream(), "resident forward pass"));
+  return m.context.Synchronize("ForwardResident");
+}
+
+double MlpEngine::PeakFp32Flops(std::string& why) const {
+  const StreamContext& context = impl_->context;
+  const int lanes = Fp32LanesPerMultiprocessor(context.compute_capability());
+  if (lanes == 0) {
+    why = "FP32 lanes per SM of compute capability " +
+          std::to_string(context.compute_capability() / 10) + "." +
+          std::to_string(context.compute_capability() % 10) + " are not in the table";
+    return 0;
+  }
+  return 2.0 * lanes * context.multiprocessors() * context.boost_clock_hz();
 }
 
 DeviceStatus MlpEngine::Forward(const float* x, int batch, float* logits) {

@@ -48,6 +48,22 @@ class CudaMlpModel final : public MlpModel {
     return ToStatus(engine_->Forward(x, batch, logits));
   }
 
+  Status SetResidentInputs(std::span<const float> x) override {
+    return ToStatus(
+        engine_->SetResidentInputs(x.data(), static_cast<std::int64_t>(x.size()) / shape_.inputs));
+  }
+
+  Status ForwardResident(int first, int batch) override {
+    return ToStatus(engine_->ForwardResident(first, batch));
+  }
+
+  [[nodiscard]] Result<double> PeakFp32Flops() const override {
+    std::string why;
+    const double peak = engine_->PeakFp32Flops(why);
+    if (peak <= 0) return std::unexpected(UnavailableError(why));
+    return peak;
+  }
+
   Result<std::vector<float>> Parameters() override {
     std::vector<float> params(static_cast<std::size_t>(count_));
     LEPTON_RETURN_IF_ERROR(ToStatus(engine_->GetParameters(params.data(), count_)));

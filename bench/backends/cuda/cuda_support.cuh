@@ -223,6 +223,12 @@ class StreamContext {
                                 "cublasSetWorkspace"));
     int blas_version = 0;
     LEPTON_DEVICE_TRY(CheckBlas(cublasGetVersion(blas_, &blas_version), "cublasGetVersion"));
+    int clock_khz = 0;
+    LEPTON_DEVICE_TRY(Check(cudaDeviceGetAttribute(&clock_khz, cudaDevAttrClockRate, device_),
+                            "cudaDeviceGetAttribute(cudaDevAttrClockRate)"));
+    compute_capability_ = properties.major * 10 + properties.minor;
+    multiprocessors_ = properties.multiProcessorCount;
+    boost_clock_hz_ = 1000.0 * clock_khz;
     description_ = "cuda:" + std::to_string(device_) + " " + properties.name + " (sm_" +
                    std::to_string(properties.major) + std::to_string(properties.minor) + ", " +
                    std::to_string(properties.multiProcessorCount) + " SMs), cuBLAS " +
@@ -234,6 +240,9 @@ class StreamContext {
   [[nodiscard]] cublasHandle_t blas() const { return blas_; }
   // "cuda:0 NVIDIA H100 80GB HBM3 (sm_90, 132 SMs), cuBLAS 130000".
   [[nodiscard]] const std::string& description() const { return description_; }
+  [[nodiscard]] int compute_capability() const { return compute_capability_; }  // 90 for 9.0
+  [[nodiscard]] int multiprocessors() const { return multiprocessors_; }
+  [[nodiscard]] double boost_clock_hz() const { return boost_clock_hz_; }
   DeviceStatus Synchronize(const std::string& what) const {
     return Check(cudaStreamSynchronize(stream_), what + ": cudaStreamSynchronize");
   }
@@ -244,6 +253,37 @@ class StreamContext {
   cublasHandle_t blas_ = nullptr;
   DeviceArray<std::byte> workspace_;
   std::string description_;
+  int compute_capability_ = 0;
+  int multiprocessors_ = 0;
+  double boost_clock_hz_ = 0;
 };
+
+// FP32 lanes per SM from NVIDIA's CUDA C Programming Guide (arithmetic instruction throughput
+// table): 64 on 6.0, 7.x and 8.0; 128 on 6.1, 6.2, 8.6, 8.7, 8.9, 9.0, 10.x and 12.x. 0 when
+// the architecture is not listed.
+inline int Fp32LanesPerMultiprocessor(int compute_capability) {
+  switch (compute_capability) {
+    case 60:
+    case 70:
+    case 72:
+    case 75:
+    case 80:
+      return 64;
+    case 61:
+    case 62:
+    case 86:
+    case 87:
+    case 89:
+    case 90:
+    case 100:
+    case 101:
+    case 103:
+    case 120:
+    case 121:
+      return 128;
+    default:
+      return 0;
+  }
+}
 
 }  // namespace lepton::bench::cuda

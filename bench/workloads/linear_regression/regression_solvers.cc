@@ -10,7 +10,7 @@ namespace {
 class CpuSolvers final : public RegressionSolvers {
  public:
   [[nodiscard]] std::string description() const override {
-    return std::string("cpu: OpenBLAS ") + openblas_get_config() + " (" + openblas_get_corename() +
+    return std::string("cpu: ") + openblas_get_config() + " (" + openblas_get_corename() +
            " kernels), LAPACK DPOSV, fp64";
   }
   Status SetData(const RegressionData& data) override {
