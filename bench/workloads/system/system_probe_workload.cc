@@ -94,7 +94,9 @@ void AddNvmlFacts(const checks::GpuProbe& gpus, Metrics& metrics) {
   bool persistent = true;
   bool mig = false;
   double power = 0;
-  std::optional<std::string> persistence_unknown, mig_unknown, power_unknown;
+  std::optional<std::string> persistence_unknown;
+  std::optional<std::string> mig_unknown;
+  std::optional<std::string> power_unknown;
   for (const checks::NvmlDevice* device : used) {
     if (!device->persistence_mode) {
       if (!persistence_unknown) persistence_unknown = reason(*device, "persistence_mode");
