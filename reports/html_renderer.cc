@@ -114,6 +114,16 @@ std::string Row(const std::vector<std::string>& cells) {
   return row + "</tr>\n";
 }
 
+// NVML's availability and one row per GPU, in the report's words.
+std::string GpuRows(const ReportView& report) {
+  std::string rows;
+  if (!report.nvml.empty()) rows += Row({"NVML", EscapeMarkup(report.nvml)});
+  for (const GpuView& gpu : report.gpu_devices) {
+    rows += Row({EscapeMarkup(gpu.label), EscapeMarkup(gpu.summary)});
+  }
+  return rows;
+}
+
 }  // namespace
 
 std::string RenderHtml(const ReportView& report) {
@@ -195,6 +205,7 @@ std::string RenderHtml(const ReportView& report) {
           Row({"cores", std::to_string(report.cpu_cores)}) +
           Row({"memory (GiB)", EscapeMarkup(report.memory_gib)}) +
           Row({"BLAS", EscapeMarkup(report.blas)}) + Row({"GPUs", std::to_string(report.gpus)}) +
+          GpuRows(report) +
           Row({"run", EscapeMarkup(report.started_at + " to " + report.finished_at +
                                    RunSessionsNote(report))}) +
           "</table>\n</body></html>\n";

@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <type_traits>
 
 #include "conformance/core/atomic_file.h"
 #include "conformance/core/sha256.h"
@@ -44,6 +46,56 @@ Json ConditionJson(const spec::Condition& condition) {
               {"text", condition.ToString()}};
 }
 
+template <typename T>
+Json OptionalJson(const std::optional<T>& value) {
+  if (!value) return nullptr;
+  if constexpr (std::is_floating_point_v<T>) {
+    return Number(*value);
+  } else {
+    return Json(*value);
+  }
+}
+
+Json TextOrNull(const std::string& text) { return text.empty() ? Json(nullptr) : Json(text); }
+
+// What NVML adds to the CUDA driver's description: `devices` in NVML's order, each with the CUDA
+// ordinal at its PCI address (null: CUDA does not see it) and null for every fact NVML would not
+// give, named in `unknown` with NVML's reason.
+Json NvmlJson(const checks::NvmlProbe& nvml) {
+  Json devices = Json::array();
+  for (const checks::NvmlDevice& d : nvml.devices) {
+    devices.push_back(Json{{"index", d.index},
+                           {"cuda_ordinal", OptionalJson(d.cuda_ordinal)},
+                           {"name", TextOrNull(d.name)},
+                           {"uuid", TextOrNull(d.uuid)},
+                           {"pci_bus_id", TextOrNull(d.pci_bus_id)},
+                           {"mig_mode", TextOrNull(d.mig_mode)},
+                           {"mig_mode_pending", TextOrNull(d.mig_mode_pending)},
+                           {"persistence_mode", OptionalJson(d.persistence_mode)},
+                           {"power_limit_enforced_w", OptionalJson(d.power_limit_enforced_w)},
+                           {"power_limit_default_w", OptionalJson(d.power_limit_default_w)},
+                           {"power_limit_min_w", OptionalJson(d.power_limit_min_w)},
+                           {"power_limit_max_w", OptionalJson(d.power_limit_max_w)},
+                           {"pcie_generation", OptionalJson(d.pcie_generation)},
+                           {"pcie_max_generation", OptionalJson(d.pcie_max_generation)},
+                           {"pcie_width", OptionalJson(d.pcie_width)},
+                           {"pcie_max_width", OptionalJson(d.pcie_max_width)},
+                           {"nvlinks_active", OptionalJson(d.nvlinks_active)},
+                           {"sm_clock_mhz", OptionalJson(d.sm_clock_mhz)},
+                           {"sm_clock_max_mhz", OptionalJson(d.sm_clock_max_mhz)},
+                           {"memory_clock_mhz", OptionalJson(d.memory_clock_mhz)},
+                           {"memory_clock_max_mhz", OptionalJson(d.memory_clock_max_mhz)},
+                           {"ecc_enabled", OptionalJson(d.ecc_enabled)},
+                           {"ecc_pending", OptionalJson(d.ecc_pending)},
+                           {"unknown", Json(d.unknown)}});
+  }
+  return Json{{"library", nvml.library},
+              {"unavailable_reason", nvml.unavailable_reason},
+              {"driver_version", TextOrNull(nvml.driver_version)},
+              {"nvml_version", TextOrNull(nvml.nvml_version)},
+              {"devices", devices}};
+}
+
 Json SystemJson(const checks::SystemDescription& system) {
   Json json;
   json["hostname"] = system.hostname;
@@ -79,7 +131,8 @@ Json SystemJson(const checks::SystemDescription& system) {
            {"driver_version",
             system.gpus.driver_version.empty() ? Json(nullptr) : Json(system.gpus.driver_version)},
            {"unavailable_reason", system.gpus.unavailable_reason},
-           {"devices", devices}};
+           {"devices", devices},
+           {"nvml", NvmlJson(system.gpus.nvml)}};
   const auto library = [](const checks::LibraryVersion& probed) {
     return Json{{"version", probed.version.empty() ? Json(nullptr) : Json(probed.version)},
                 {"path", probed.path},
@@ -121,8 +174,6 @@ Json ArtifactsJson(const bench::WorkloadRecord& record, const bench::RunRecord& 
   }
   return artifacts;
 }
-
-Json TextOrNull(const std::string& text) { return text.empty() ? Json(nullptr) : Json(text); }
 
 // How a run's energy figures were measured, or why not: shown beside the figures.
 Json EnergyJson(const std::optional<bench::EnergyEvidence>& energy) {

@@ -32,6 +32,41 @@ TEST(JsonReportTest, SchemaVersionFirstAndVerdictsWithEvidence) {
   EXPECT_EQ(json["workloads"][0]["params"]["dataset.rows"], 200);
 }
 
+TEST(JsonReportTest, NvmlFactsSitBesideTheCudaDevicesWithNullForUnknown) {
+  Fixture fixture;
+  AddGpus(fixture.system);
+  const Json json = Json::parse(ReportToJson(fixture.report));
+  const Json& nvml = json["system"]["gpus"]["nvml"];
+  EXPECT_EQ(nvml["library"], "libnvidia-ml.so.1");
+  EXPECT_EQ(nvml["unavailable_reason"], "");
+  EXPECT_EQ(nvml["driver_version"], "580.65.06");
+  ASSERT_EQ(nvml["devices"].size(), 3u);
+  const Json& first = nvml["devices"][0];
+  EXPECT_EQ(first["cuda_ordinal"], 1);
+  EXPECT_EQ(first["pci_bus_id"], "00000000:1B:00.0");
+  EXPECT_EQ(first["mig_mode"], "disabled");
+  EXPECT_EQ(first["persistence_mode"], true);
+  EXPECT_EQ(first["power_limit_enforced_w"], 650.0);
+  EXPECT_EQ(first["pcie_max_generation"], 5);
+  EXPECT_EQ(first["nvlinks_active"], 18);
+  EXPECT_EQ(first["sm_clock_max_mhz"], 1980);
+  EXPECT_EQ(first["unknown"], Json::object());
+  const Json& hidden = nvml["devices"][2];
+  EXPECT_TRUE(hidden["cuda_ordinal"].is_null());
+  EXPECT_TRUE(hidden["mig_mode"].is_null());
+  EXPECT_TRUE(hidden["ecc_enabled"].is_null());
+  EXPECT_EQ(hidden["unknown"]["mig_mode"],
+            "nvmlDeviceGetMigMode: symbol not exported by this driver");
+
+  Fixture without;  // no NVML: the reason, no devices
+  without.system.gpus.nvml.library = "libnvidia-ml.so.1";
+  without.system.gpus.nvml.unavailable_reason = "NVML not loadable (no NVIDIA driver?)";
+  const Json absent = Json::parse(ReportToJson(without.report))["system"]["gpus"]["nvml"];
+  EXPECT_EQ(absent["unavailable_reason"], "NVML not loadable (no NVIDIA driver?)");
+  EXPECT_TRUE(absent["driver_version"].is_null());
+  EXPECT_EQ(absent["devices"], Json::array());
+}
+
 TEST(JsonReportTest, NonFiniteNumbersBecomeNullWithReason) {
   Fixture fixture;
   const Json json = Json::parse(ReportToJson(fixture.report));

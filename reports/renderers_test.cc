@@ -1,6 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "reports/html_renderer.h"
 #include "reports/json_report.h"
 #include "reports/junit_renderer.h"
@@ -26,6 +28,49 @@ TEST(ReportViewTest, ReadsTheCanonicalJsonBack) {
   EXPECT_EQ(view->requirements[1].threshold, "10.0");
   EXPECT_EQ(view->requirements[1].applies_if, "ranks >= 2");
   EXPECT_FALSE(view->certified);
+}
+
+TEST(ReportViewTest, GpusCombineCudaAndNvmlFactsByPciAddress) {
+  Fixture fixture;
+  AddGpus(fixture.system);
+  const auto view = ParseReportView(ReportToJson(fixture.report), "report.json");
+  ASSERT_TRUE(view.has_value()) << view.error().ToString();
+  EXPECT_EQ(view->nvml, "NVML 13.580.65.06 (driver 580.65.06)");
+  ASSERT_EQ(view->gpu_devices.size(), 3u);
+  EXPECT_EQ(view->gpu_devices[0].label, "GPU 0: NVIDIA H100 80GB HBM3");
+  // Ordinal 0 is NVML's second device (bus 2C): persistence off, MIG pending enabled.
+  EXPECT_EQ(view->gpu_devices[0].summary,
+            "compute capability 9.0; 79.6 GiB; 132 SMs; PCI 0000:2C:00.0; ECC on; persistence "
+            "mode off; MIG disabled (after reset: enabled); power limit 650 W (default 700 W, "
+            "settable 200 W to 700 W); PCIe gen 4 x16 (max gen 5 x16); active NVLinks 18; SM "
+            "clock 345 MHz (max 1980 MHz); memory clock 2619 MHz (max 2619 MHz); ECC (NVML) on "
+            "(pending on); UUID GPU-1");
+  EXPECT_THAT(view->gpu_devices[1].summary, HasSubstr("persistence mode on; MIG disabled;"));
+  EXPECT_EQ(view->gpu_devices[2].label,
+            "NVML device 2 (not visible to CUDA): NVIDIA H100 80GB HBM3");
+  EXPECT_THAT(view->gpu_devices[2].summary,
+              HasSubstr("MIG unknown (nvmlDeviceGetMigMode: symbol not exported by this "
+                        "driver); power limit"));
+
+  const std::string md = RenderMarkdown(*view);
+  EXPECT_THAT(md, HasSubstr("NVML: NVML 13.580.65.06 (driver 580.65.06)"));
+  EXPECT_THAT(md, HasSubstr("- GPU 0: NVIDIA H100 80GB HBM3: compute capability 9.0;"));
+  const std::string html = RenderHtml(*view);
+  EXPECT_THAT(html, HasSubstr("<td>GPU 1: NVIDIA &lt;b&gt;H100&lt;/b&gt;</td>"));
+  EXPECT_THAT(html, Not(HasSubstr("<b>H100")));
+}
+
+TEST(ReportViewTest, AReportWithoutNvmlShowsTheCudaDevicesAlone) {
+  Fixture fixture;
+  AddGpus(fixture.system);
+  nlohmann::json json = nlohmann::json::parse(ReportToJson(fixture.report));
+  json["system"]["gpus"].erase("nvml");  // as written before NVML was probed
+  const auto view = ParseReportView(json.dump(), "old.json");
+  ASSERT_TRUE(view.has_value()) << view.error().ToString();
+  EXPECT_EQ(view->nvml, "");
+  ASSERT_EQ(view->gpu_devices.size(), 2u);
+  EXPECT_EQ(view->gpu_devices[0].summary,
+            "compute capability 9.0; 79.6 GiB; 132 SMs; PCI 0000:2C:00.0; ECC on");
 }
 
 TEST(ReportViewTest, EnergyRequirementsCarryTheMethodOfTheirRuns) {

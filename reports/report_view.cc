@@ -58,6 +58,73 @@ std::string Short(const Json& value) {
   return error == std::errc() ? std::string(buffer.data(), end) : "?";
 }
 
+// A fact of a probed object in words: booleans on/off, numbers to four digits with `unit`, and a
+// null one "unknown" with the reason the object's `unknown` map gives.
+std::string Fact(const Json& object, const std::string& key, const std::string& unit = "") {
+  const Json value = object.is_object() && object.contains(key) ? object.at(key) : Json();
+  if (value.is_null()) {
+    const Json unknown = object.is_object() ? object.value("unknown", Json::object()) : Json();
+    return unknown.is_object() && unknown.contains(key) ? "unknown (" + Text(unknown.at(key)) + ")"
+                                                        : "unknown";
+  }
+  if (value.is_boolean()) return value.get<bool>() ? "on" : "off";
+  return (value.is_number() ? Short(value) : Text(value)) + unit;
+}
+
+// NVML's facts of one device, "; "-joined, each with its name.
+std::string DescribeNvmlDevice(const Json& nvml) {
+  std::string mig = Fact(nvml, "mig_mode");
+  if (const std::string pending = Fact(nvml, "mig_mode_pending"); pending != mig) {
+    mig += " (after reset: " + pending + ")";
+  }
+  return "persistence mode " + Fact(nvml, "persistence_mode") + "; MIG " + mig + "; power limit " +
+         Fact(nvml, "power_limit_enforced_w", " W") + " (default " +
+         Fact(nvml, "power_limit_default_w", " W") + ", settable " +
+         Fact(nvml, "power_limit_min_w", " W") + " to " + Fact(nvml, "power_limit_max_w", " W") +
+         "); PCIe gen " + Fact(nvml, "pcie_generation") + " x" + Fact(nvml, "pcie_width") +
+         " (max gen " + Fact(nvml, "pcie_max_generation") + " x" + Fact(nvml, "pcie_max_width") +
+         "); active NVLinks " + Fact(nvml, "nvlinks_active") + "; SM clock " +
+         Fact(nvml, "sm_clock_mhz", " MHz") + " (max " + Fact(nvml, "sm_clock_max_mhz", " MHz") +
+         "); memory clock " + Fact(nvml, "memory_clock_mhz", " MHz") + " (max " +
+         Fact(nvml, "memory_clock_max_mhz", " MHz") + "); ECC (NVML) " + Fact(nvml, "ecc_enabled") +
+         " (pending " + Fact(nvml, "ecc_pending") + "); UUID " + Fact(nvml, "uuid");
+}
+
+// Every CUDA device with the NVML device at its PCI address, then the NVML devices CUDA does not
+// see. Reports written before NVML was probed have no `nvml` and show the CUDA facts alone.
+void DescribeGpus(const Json& gpus, ReportView& view) {
+  const Json nvml = gpus.value("nvml", Json::object());
+  const Json nvml_devices = nvml.value("devices", Json::array());
+  if (nvml.contains("library")) {
+    view.nvml = nvml.value("unavailable_reason", std::string()).empty()
+                    ? "NVML " + Fact(nvml, "nvml_version") + " (driver " +
+                          Fact(nvml, "driver_version") + ")"
+                    : "not available: " + Text(nvml.at("unavailable_reason"));
+  }
+  for (const Json& device : gpus.value("devices", Json::array())) {
+    GpuView gpu;
+    gpu.label = "GPU " + Text(device.value("ordinal", Json())) + ": " + Fact(device, "name");
+    gpu.summary = "compute capability " + Fact(device, "compute_capability") + "; " +
+                  Fact(device, "memory_gib", " GiB") + "; " + Fact(device, "multiprocessors") +
+                  " SMs; PCI " + Fact(device, "pci_bus_id") + "; ECC " +
+                  Fact(device, "ecc_enabled");
+    for (const Json& candidate : nvml_devices) {
+      if (candidate.value("cuda_ordinal", Json()) == device.value("ordinal", Json())) {
+        gpu.summary += "; " + DescribeNvmlDevice(candidate);
+      }
+    }
+    view.gpu_devices.push_back(std::move(gpu));
+  }
+  for (const Json& candidate : nvml_devices) {
+    if (!candidate.value("cuda_ordinal", Json()).is_null()) continue;
+    GpuView gpu;
+    gpu.label = "NVML device " + Text(candidate.value("index", Json())) +
+                " (not visible to CUDA): " + Fact(candidate, "name");
+    gpu.summary = "PCI " + Fact(candidate, "pci_bus_id") + "; " + DescribeNvmlDevice(candidate);
+    view.gpu_devices.push_back(std::move(gpu));
+  }
+}
+
 // One run's energy evidence in words: "on-die-counter: rapl (package-0, dram-0; from
 // /sys/class/powercap), 612 readings at 10 Hz over 61.2 s of timed steps in 2 passes (minimum
 // 60 s); idle 12.3 W over 10 s, included in the figures".
@@ -199,6 +266,7 @@ Result<ReportView> ParseReportView(const ReportDocument& document) {
     const Json& blas = read.At(system, "blas", "system");
     view.blas = read.String(blas, "config", "system.blas");
     view.gpus = read.Int(read.At(system, "gpus", "system"), "count", "system.gpus");
+    DescribeGpus(system.at("gpus"), view);
     if (root.contains("signature") && root.at("signature").is_object()) {
       view.signer_public_key = read.String(root.at("signature"), "public_key", "signature");
       view.signed_sha256 = read.String(root.at("signature"), "signed_sha256", "signature");

@@ -45,6 +45,14 @@ struct SeriesView {
   std::vector<double> points;  // null points (non-finite) are left out
 };
 
+// One GPU as the report describes it (system.gpus: the CUDA driver's facts and NVML's for the
+// device at the same PCI address), in words for display; a fact the probe could not read says
+// "unknown (reason)".
+struct GpuView {
+  std::string label;    // "GPU 0: NVIDIA H100 80GB HBM3", or an NVML device CUDA does not see
+  std::string summary;  // "compute capability 9.0; 79.6 GiB; ...; persistence mode on; ..."
+};
+
 struct ReportView {
   std::string schema_version;
   bool certified = false;
@@ -72,6 +80,8 @@ struct ReportView {
   std::string memory_gib;
   std::string blas;
   int gpus = 0;
+  std::vector<GpuView> gpu_devices;
+  std::string nvml;  // "NVML 12.580.65 (driver 580.65.06)", or why NVML was not available
   // Empty when unsigned; whether the signature holds is reports/report_verify.h's business.
   std::string signer_public_key;
   std::string signed_sha256;

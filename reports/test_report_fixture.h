@@ -9,6 +9,69 @@
 
 namespace lepton::reports {
 
+// Two CUDA devices and the three GPUs NVML enumerates: ordinal 0 at bus 2C, ordinal 1 at bus 1B
+// (with a hostile name), and a third CUDA does not see, whose MIG and ECC NVML would not give.
+inline void AddGpus(checks::SystemDescription& system) {
+  system.gpus.count = 2;
+  system.gpus.driver_version = "13.0";
+  system.gpus.devices.resize(2);
+  for (int i = 0; i < 2; ++i) {
+    checks::GpuDevice& device = system.gpus.devices[static_cast<std::size_t>(i)];
+    device.ordinal = i;
+    device.name = i == 0 ? "NVIDIA H100 80GB HBM3" : "NVIDIA <b>H100</b>";
+    device.pci_bus_id = i == 0 ? "0000:2C:00.0" : "0000:1B:00.0";
+    device.compute_capability = "9.0";
+    device.memory_gib = 79.6;
+    device.multiprocessors = 132;
+    device.clock_mhz = 1980;
+    device.memory_clock_mhz = 2619;
+    device.memory_bus_bits = 5120;
+    device.ecc_enabled = true;
+  }
+  checks::NvmlProbe& nvml = system.gpus.nvml;
+  nvml.library = "libnvidia-ml.so.1";
+  nvml.driver_version = "580.65.06";
+  nvml.nvml_version = "13.580.65.06";
+  nvml.devices.resize(3);
+  for (int i = 0; i < 3; ++i) {
+    checks::NvmlDevice& device = nvml.devices[static_cast<std::size_t>(i)];
+    device.index = i;
+    if (i < 2) device.cuda_ordinal = 1 - i;
+    device.name = "NVIDIA H100 80GB HBM3";
+    device.uuid = "GPU-" + std::to_string(i);
+    device.pci_bus_id = i == 0   ? "00000000:1B:00.0"
+                        : i == 1 ? "00000000:2C:00.0"
+                                 : "00000000:3D:00.0";
+    device.mig_mode = "disabled";
+    device.mig_mode_pending = i == 1 ? "enabled" : "disabled";
+    device.persistence_mode = i != 1;
+    device.power_limit_enforced_w = 650;
+    device.power_limit_default_w = 700;
+    device.power_limit_min_w = 200;
+    device.power_limit_max_w = 700;
+    device.pcie_generation = 4;
+    device.pcie_max_generation = 5;
+    device.pcie_width = 16;
+    device.pcie_max_width = 16;
+    device.nvlinks_active = 18;
+    device.sm_clock_mhz = 345;
+    device.sm_clock_max_mhz = 1980;
+    device.memory_clock_mhz = 2619;
+    device.memory_clock_max_mhz = 2619;
+    device.ecc_enabled = true;
+    device.ecc_pending = true;
+  }
+  checks::NvmlDevice& hidden = nvml.devices[2];
+  hidden.mig_mode.clear();
+  hidden.mig_mode_pending.clear();
+  hidden.unknown["mig_mode"] = hidden.unknown["mig_mode_pending"] =
+      "nvmlDeviceGetMigMode: symbol not exported by this driver";
+  hidden.ecc_enabled.reset();
+  hidden.ecc_pending.reset();
+  hidden.unknown["ecc_enabled"] = hidden.unknown["ecc_pending"] =
+      "nvmlDeviceGetEccMode: Not Supported (NVML error 3)";
+}
+
 struct Fixture {
   spec::Spec spec;
   spec::Plan plan;

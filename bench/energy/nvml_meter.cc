@@ -1,12 +1,24 @@
 #include "bench/energy/nvml_meter.h"
 
+#include <array>
+#include <string_view>
 #include <vector>
 
-#include "bench/energy/nvml_library.h"
 #include "bench/energy/polled_meter.h"
+#include "conformance/checks/nvml_library.h"
 
 namespace lepton::bench {
 namespace {
+
+using checks::kNvmlErrorNotSupported;
+using checks::kNvmlSuccess;
+using checks::kNvmlSymbolMissing;
+using checks::NvmlLibrary;
+using checks::NvmlMillijoules;
+
+// Power samples need only nvmlDeviceGetPowerUsage; the energy counter is used where the driver
+// exports it (an old driver that lacks it is sampled).
+constexpr std::array<std::string_view, 1> kMeterNeeds = {"nvmlDeviceGetPowerUsage"};
 
 // NVML documents power as averaged over about 1 s on Ampere and newer (except GA100) and does
 // not document the energy counter's update period; both are taken to resolve 1 s.
@@ -20,7 +32,7 @@ Result<bool> CounterSupported(const NvmlLibrary& nvml, const std::vector<NvmlLib
   for (std::size_t i = 0; i < gpus.size(); ++i) {
     NvmlMillijoules millijoules = 0;
     const int code = nvml.TotalEnergyMillijoules(gpus[i], &millijoules);
-    if (code == kNvmlErrorNotSupported) {
+    if (code == kNvmlErrorNotSupported || code == kNvmlSymbolMissing) {
       why_not = "the total-energy counter is not supported on " + GpuName(i) + " (" +
                 nvml.Describe(code) + ")";
       return false;
@@ -66,7 +78,8 @@ Result<double> ReadTotalWatts(const NvmlLibrary& nvml,
 }  // namespace
 
 Result<std::unique_ptr<EnergyMeter>> OpenNvmlMeter(const NvmlOptions& options) {
-  LEPTON_ASSIGN_OR_RETURN(std::shared_ptr<NvmlLibrary> nvml, NvmlLibrary::Load(options.library));
+  LEPTON_ASSIGN_OR_RETURN(std::shared_ptr<NvmlLibrary> nvml,
+                          NvmlLibrary::Load(options.library, kMeterNeeds, "the energy meter"));
   LEPTON_ASSIGN_OR_RETURN(std::vector<NvmlLibrary::Device> gpus, nvml->Devices());
   if (gpus.empty()) return std::unexpected(UnavailableError("NVML enumerates no GPU"));
 

@@ -1,5 +1,6 @@
-// The NVML meter against testdata/fake_nvml.cc, a library exporting the NVML functions the
-// meter uses, loaded through the meter's own dlopen path (LEPTON_FAKE_NVML_PATH).
+// The NVML meter against conformance/checks/testdata/fake_nvml.cc, a library exporting the NVML
+// functions the meter uses, loaded through the meter's own dlopen path (LEPTON_FAKE_NVML_PATH),
+// and its old-driver build without the energy counter (LEPTON_FAKE_NVML_OLD_DRIVER_PATH).
 
 #include "bench/energy/nvml_meter.h"
 
@@ -172,8 +173,17 @@ TEST(NvmlLoadTest, NoLibraryOrNotNvml) {
   options.library = "libz.so.1";  // a library, but not NVML
   EXPECT_EQ(OpenNvmlMeter(options).error().message(),
             "libz.so.1 lacks an NVML entry point the energy meter needs (nvmlInit_v2, "
-            "nvmlShutdown, nvmlDeviceGetCount_v2, nvmlDeviceGetHandleByIndex_v2, "
-            "nvmlDeviceGetTotalEnergyConsumption, nvmlDeviceGetPowerUsage, nvmlErrorString)");
+            "nvmlShutdown, nvmlErrorString, nvmlDeviceGetCount_v2, "
+            "nvmlDeviceGetHandleByIndex_v2, nvmlDeviceGetPowerUsage)");
+}
+
+TEST(NvmlLoadTest, ADriverWithoutTheEnergyCounterIsSampled) {
+  const auto meter = OpenNvmlMeter(
+      NvmlOptions{LEPTON_FAKE_NVML_OLD_DRIVER_PATH, NvmlMode::kCounterElseSampled, 50, 1});
+  ASSERT_TRUE(meter.has_value()) << meter.error().ToString();
+  EXPECT_EQ((*meter)->info().tier, spec::EnergyTier::kOnDieSampled);
+  EXPECT_NE((*meter)->info().method.find("symbol not exported by this driver"), std::string::npos)
+      << (*meter)->info().method;
 }
 
 }  // namespace

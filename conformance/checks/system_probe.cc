@@ -63,9 +63,31 @@ SystemDescription ProbeSystem() {
   system.build_type = LEPTON_BUILD_TYPE;
   system.blas = ProbeBlas();
   system.gpus = ProbeCudaDriver();
+  system.gpus.nvml = ProbeNvml();
+  MatchNvmlToCuda(system.gpus);
   system.cuda_libraries = ProbeCudaLibraries();
   system.libraries = LibraryVersions();
   return system;
+}
+
+void MatchNvmlToCuda(GpuProbe& gpus) {
+  for (NvmlDevice& nvml : gpus.nvml.devices) {
+    nvml.cuda_ordinal.reset();
+    const auto address = ParsePciBusId(nvml.pci_bus_id);
+    if (!address) {
+      nvml.unknown["cuda_ordinal"] =
+          "no PCI bus id from NVML to match the CUDA devices by" +
+          (nvml.unknown.contains("pci_bus_id") ? " (" + nvml.unknown.at("pci_bus_id") + ")"
+                                               : std::string());
+      continue;
+    }
+    for (const GpuDevice& cuda : gpus.devices) {
+      if (ParsePciBusId(cuda.pci_bus_id) == address) {
+        nvml.cuda_ordinal = cuda.ordinal;
+        break;
+      }
+    }
+  }
 }
 
 spec::Facts FactsFrom(const SystemDescription& system) {

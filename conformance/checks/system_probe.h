@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "conformance/checks/cuda_libraries_probe.h"
+#include "conformance/checks/nvml_probe.h"
 #include "conformance/spec/resolve.h"
 
 namespace lepton::checks {
@@ -33,6 +34,7 @@ struct GpuProbe {
   std::string driver_version;      // "13.0"; empty when unknown
   std::string unavailable_reason;  // why count is 0 or the version is missing
   std::vector<GpuDevice> devices;
+  NvmlProbe nvml;  // what NVML adds per device, matched to the CUDA ordinals by PCI bus id
 };
 
 struct BlasProbe {
@@ -62,6 +64,11 @@ struct SystemDescription {
 };
 
 SystemDescription ProbeSystem();
+
+// Sets each NVML device's cuda_ordinal to the CUDA device at the same PCI address. A device
+// CUDA does not see (CUDA_VISIBLE_DEVICES, MIG) keeps none; one whose address NVML would not
+// give is named in its `unknown`.
+void MatchNvmlToCuda(GpuProbe& gpus);
 
 // The facts profile preconditions and applies_if conditions read.
 spec::Facts FactsFrom(const SystemDescription& system);

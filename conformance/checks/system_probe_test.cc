@@ -16,6 +16,9 @@ TEST(SystemProbeTest, DescribesThisMachine) {
   EXPECT_TRUE(system.libraries.contains("oneDNN"));
   // Either GPUs were counted or the probe says why there are none.
   EXPECT_TRUE(system.gpus.count > 0 || !system.gpus.unavailable_reason.empty());
+  // NVML likewise: devices, or the reason there are none (never fatal).
+  EXPECT_EQ(system.gpus.nvml.library, kNvmlLibrary);
+  EXPECT_TRUE(!system.gpus.nvml.devices.empty() || !system.gpus.nvml.unavailable_reason.empty());
 }
 
 TEST(SystemProbeTest, FactsCarryCoresMemoryAndGpus) {

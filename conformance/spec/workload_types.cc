@@ -47,7 +47,7 @@ constexpr std::array<MetricSchema, 7> kInferenceEnergyMetrics = {{
 }};
 
 // system_probe -----------------------------------------------------------------------------------
-constexpr std::array<MetricSchema, 11> kSystemMetrics = {{
+constexpr std::array<MetricSchema, 14> kSystemMetrics = {{
     {"cpu_cores", "count", "logical CPUs this process may run on (sched_getaffinity)"},
     {"memory_gib", "GiB", "physical memory (MemTotal of /proc/meminfo)"},
     {"lapack_version", "version", "LAPACK version reported by ILAVER"},
@@ -60,6 +60,13 @@ constexpr std::array<MetricSchema, 11> kSystemMetrics = {{
      "lowest compute capability over the CUDA devices (a node is as capable as its weakest GPU)"},
     {"gpu_min_memory_gib", "GiB", "smallest device memory over the CUDA devices"},
     {"gpu_min_multiprocessors", "count", "fewest streaming multiprocessors over the CUDA devices"},
+    {"gpu_persistence_mode", "bool",
+     "every CUDA device has NVML persistence mode enabled (nvmlDeviceGetPersistenceMode)"},
+    {"gpu_mig_enabled", "bool",
+     "some CUDA device has MIG mode enabled (nvmlDeviceGetMigMode; a GPU without MIG counts as "
+     "not enabled)"},
+    {"gpu_min_power_limit_w", "W",
+     "lowest enforced power limit over the CUDA devices (nvmlDeviceGetEnforcedPowerLimit)"},
 }};
 
 Status NoCheck(const WorkloadSpec& /*workload*/, const ParamMap& /*params*/) { return OkStatus(); }

@@ -1,7 +1,10 @@
 #include "bench/workloads/system/system_probe_workload.h"
 
 #include <algorithm>
+#include <array>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "conformance/core/version.h"
 
@@ -56,6 +59,79 @@ void AddGpuMinimums(const checks::GpuProbe& gpus, Metrics& metrics) {
   }
 }
 
+// NVML's facts over the GPUs CUDA sees (those the run uses): persistence mode on every one, MIG
+// enabled on any, the lowest enforced power limit. Not measured, with the reason, without a
+// CUDA device or NVML, when a CUDA device has no NVML device at its PCI address, or when NVML
+// would not give the fact for one of them.
+void AddNvmlFacts(const checks::GpuProbe& gpus, Metrics& metrics) {
+  constexpr std::array<const char*, 3> kNames = {"gpu_persistence_mode", "gpu_mig_enabled",
+                                                 "gpu_min_power_limit_w"};
+  const auto none = [&](const std::string& reason) {
+    for (const char* name : kNames) metrics.not_measured[name] = reason;
+  };
+  if (gpus.devices.empty()) {
+    return none("no CUDA device: " + (gpus.unavailable_reason.empty() ? std::string("none visible")
+                                                                      : gpus.unavailable_reason));
+  }
+  if (!gpus.nvml.unavailable_reason.empty()) {
+    return none("NVML unavailable: " + gpus.nvml.unavailable_reason);
+  }
+  std::vector<const checks::NvmlDevice*> used;
+  for (const checks::GpuDevice& cuda : gpus.devices) {
+    const auto found = std::ranges::find(gpus.nvml.devices, std::optional<int>(cuda.ordinal),
+                                         &checks::NvmlDevice::cuda_ordinal);
+    if (found == gpus.nvml.devices.end()) {
+      return none("CUDA device " + std::to_string(cuda.ordinal) +
+                  " has no NVML device at its PCI address (" + cuda.pci_bus_id + ")");
+    }
+    used.push_back(&*found);
+  }
+  const auto reason = [](const checks::NvmlDevice& device, const char* field) {
+    const auto found = device.unknown.find(field);
+    return "CUDA device " + std::to_string(*device.cuda_ordinal) + ": " +
+           (found == device.unknown.end() ? std::string("not read") : found->second);
+  };
+  bool persistent = true;
+  bool mig = false;
+  double power = 0;
+  std::optional<std::string> persistence_unknown;
+  std::optional<std::string> mig_unknown;
+  std::optional<std::string> power_unknown;
+  for (const checks::NvmlDevice* device : used) {
+    if (!device->persistence_mode) {
+      if (!persistence_unknown) persistence_unknown = reason(*device, "persistence_mode");
+    } else {
+      persistent = persistent && *device->persistence_mode;
+    }
+    if (device->mig_mode.empty()) {
+      if (!mig_unknown) mig_unknown = reason(*device, "mig_mode");
+    } else {
+      mig = mig || device->mig_mode == "enabled";
+    }
+    if (!device->power_limit_enforced_w) {
+      if (!power_unknown) power_unknown = reason(*device, "power_limit_enforced_w");
+    } else {
+      power = device == used.front() ? *device->power_limit_enforced_w
+                                     : std::min(power, *device->power_limit_enforced_w);
+    }
+  }
+  if (persistence_unknown) {
+    metrics.not_measured["gpu_persistence_mode"] = *persistence_unknown;
+  } else {
+    metrics.values["gpu_persistence_mode"] = persistent;
+  }
+  if (mig_unknown) {
+    metrics.not_measured["gpu_mig_enabled"] = *mig_unknown;
+  } else {
+    metrics.values["gpu_mig_enabled"] = mig;
+  }
+  if (power_unknown) {
+    metrics.not_measured["gpu_min_power_limit_w"] = *power_unknown;
+  } else {
+    metrics.values["gpu_min_power_limit_w"] = power;
+  }
+}
+
 class SystemProbeWorkload final : public Workload {
  public:
   Status Prepare(const WorkloadContext& context) override {
@@ -101,6 +177,7 @@ class SystemProbeWorkload final : public Workload {
       }
     }
     AddGpuMinimums(system.gpus, metrics);
+    AddNvmlFacts(system.gpus, metrics);
     return metrics;
   }
 
