@@ -3,7 +3,9 @@
 # libraries: the binary, the shared libraries it needs except the C library and NVIDIA's, the
 # standard's files, the ONNX node-test suite and (when provisioned) the MNIST digits.
 #
-# usage: tools/bundle.sh [BUILD_DIR] [OUT_DIR]
+# usage: tools/bundle.sh [--with-gpu-checks] [BUILD_DIR] [OUT_DIR]
+#   --with-gpu-checks  also bin/lepton_cuda_backend_test and bin/lepton_device_benchmarks (and
+#              what they load), which tools/gpu_check.sh runs on a GPU node
 #   BUILD_DIR  a build with bin/lepton-cert (default build/release, built if missing)
 #   OUT_DIR    default dist/lepton-cert-VERSION-linux-ARCH; OUT_DIR.tar.gz is written beside it
 #
@@ -15,6 +17,11 @@
 # bundled either: they must match the cluster's launcher (mpirun, srun's PMIx).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+gpu_checks=0
+if [[ ${1:-} == --with-gpu-checks ]]; then
+  gpu_checks=1
+  shift
+fi
 build=${1:-$root/build/release}
 if [[ ! -x "$build/bin/lepton-cert" ]]; then
   (cd "$root" && cmake --preset release && cmake --build --preset release --target lepton-cert)
@@ -33,6 +40,15 @@ binaries=("$build/bin/lepton-cert")
 if [[ -f "$build/lib/liblepton_cuda.so" ]]; then
   cp "$build/lib/liblepton_cuda.so" "$out/lib/"
   binaries+=("$build/lib/liblepton_cuda.so")
+fi
+if ((gpu_checks)); then
+  if [[ ! -f "$build/bench/lepton_cuda_backend_test" ]]; then
+    cmake --build "$build" --target lepton_cuda_backend_test lepton_device_benchmarks
+  fi
+  for check in bench/lepton_cuda_backend_test bench/micro/lepton_device_benchmarks; do
+    cp "$build/$check" "$out/bin/"
+    binaries+=("$build/$check")
+  done
 fi
 
 # Everything the loader resolves, except what must come from the node itself.
