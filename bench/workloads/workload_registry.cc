@@ -18,8 +18,9 @@ namespace {
 enum class Devices {
   kAny,        // host-only workloads (probes, the ONNX executor) run whatever the profile's device
   kCpu,        // a CPU implementation only
-  kCpuOrCuda,  // the device's arithmetic comes from MakeMlpModel; without a GPU or CUDA backend,
-               // Prepare reports Unavailable with the reason
+  kCpuOrCuda,  // the device's arithmetic comes from the CUDA backend module (MakeMlpModel, the
+               // NCCL communicator); without a GPU or the module, Prepare reports Unavailable
+               // with the reason
 };
 
 struct Implementation {
@@ -35,8 +36,9 @@ constexpr std::array<Implementation, 9> kImplementations = {{
     {"linear_regression", MakeLinearRegressionWorkload, Devices::kCpu},
     {"mnist_mlp_train", MakeMnistMlpWorkload, Devices::kCpuOrCuda},
     {"mnist_mlp_infer", MakeMnistMlpInferenceWorkload, Devices::kCpuOrCuda},
-    // On cpu through MPI (or alone); the NCCL backend for cuda is not wired in yet.
-    {"collectives", MakeCollectivesWorkload, Devices::kCpu},
+    // On cpu through MPI (or alone); on cuda through NCCL on device buffers, which the runner
+    // supplies for a profile with comm: nccl (else Prepare says it is unavailable, and why).
+    {"collectives", MakeCollectivesWorkload, Devices::kCpuOrCuda},
     {"linear_regression_data_parallel", MakeDataParallelRegressionWorkload, Devices::kCpu},
     {"mnist_mlp_data_parallel", MakeDataParallelMlpWorkload, Devices::kCpu},
 }};
