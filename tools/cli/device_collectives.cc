@@ -35,21 +35,22 @@ DeviceCollectives OpenDeviceCollectives(const Result<bench::CudaBackend*>& backe
   }
   std::string failed;
   bool all_unavailable = true;
+  bool all_same = true;
   for (std::size_t r = 0; r < reasons->size(); ++r) {
+    all_same = all_same && (*reasons)[r] == reasons->front();
     if ((*reasons)[r].empty()) continue;
-    if (world.size() > 1) failed += (failed.empty() ? "" : "; ") + ("rank " + std::to_string(r) + ": ");
-    failed += (*reasons)[r];
+    failed += (failed.empty() ? "" : "; ") + ("rank " + std::to_string(r) + ": ") + (*reasons)[r];
     all_unavailable = all_unavailable && (*reasons)[r].starts_with("UNAVAILABLE");
   }
   if (!failed.empty()) {
     opened.memory.reset();
-    // Alone, the one reason keeps its code and words; with ranks, each rank's is named.
-    if (world.size() == 1) {
-      opened.status = local;
+    // Alone, or when every rank says the same, the reason keeps its code and words; otherwise
+    // each failing rank's is named.
+    if (all_same && !local.ok()) {
+      opened.status = world.size() == 1 ? local : local.WithContext("on every rank");
     } else {
       const std::string message = "the CUDA backend is not usable on every rank (" + failed + ")";
-      opened.status =
-          all_unavailable ? UnavailableError(message) : InternalError(message);
+      opened.status = all_unavailable ? UnavailableError(message) : InternalError(message);
     }
     return opened;
   }
