@@ -99,8 +99,7 @@ TEST_F(CudaNcclTest, PeersOutsideTheWorldAreRejectedWithoutAborting) {
   EXPECT_EQ((*nccl)->Broadcast(buffer->data(), buffer->data(), 1, DataType::kFloat32, 1).code(),
             StatusCode::kInvalidArgument);
   EXPECT_TRUE((*nccl)
-                  ->AllReduce(buffer->data(), buffer->data(), 1, DataType::kFloat32,
-                              ReduceOp::kSum)
+                  ->AllReduce(buffer->data(), buffer->data(), 1, DataType::kFloat32, ReduceOp::kSum)
                   .ok());
 }
 

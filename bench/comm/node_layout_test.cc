@@ -52,8 +52,8 @@ TEST(NodeLayoutTest, AloneTheGatheredLayoutIsOneNodeOneRank) {
 }
 
 TEST(NodeLayoutTest, SrunStatesTheStepsNodes) {
-  const auto nodes = LauncherNodeCount(Environment(
-      {{"SLURM_STEP_NUM_NODES", "4"}, {"SLURM_NNODES", "8"}, {"SLURM_STEP_ID", "0"}}));
+  const auto nodes = LauncherNodeCount(
+      Environment({{"SLURM_STEP_NUM_NODES", "4"}, {"SLURM_NNODES", "8"}, {"SLURM_STEP_ID", "0"}}));
   ASSERT_TRUE(nodes.has_value());
   EXPECT_EQ(nodes->value, 4);
   EXPECT_EQ(nodes->source, "SLURM_STEP_NUM_NODES");
@@ -93,8 +93,8 @@ TEST(NodeLayoutTest, MalformedOrAbsentVariablesClaimNothing) {
 
 TEST(NodeLayoutTest, LocalRankFromTheLauncher) {
   EXPECT_FALSE(LauncherLocalRank(Environment({})).has_value());
-  const auto ompi = LauncherLocalRank(
-      Environment({{"OMPI_COMM_WORLD_LOCAL_RANK", "3"}, {"SLURM_LOCALID", "0"}}));
+  const auto ompi =
+      LauncherLocalRank(Environment({{"OMPI_COMM_WORLD_LOCAL_RANK", "3"}, {"SLURM_LOCALID", "0"}}));
   ASSERT_TRUE(ompi.has_value());
   EXPECT_EQ(ompi->value, 3);
   EXPECT_EQ(ompi->source, "OMPI_COMM_WORLD_LOCAL_RANK");

@@ -5,8 +5,8 @@
 
 namespace lepton::bench {
 
-Result<std::vector<std::string>> AllGatherStrings(Communicator& communicator,
-                                                  std::string_view mine, std::size_t max_bytes) {
+Result<std::vector<std::string>> AllGatherStrings(Communicator& communicator, std::string_view mine,
+                                                  std::size_t max_bytes) {
   // One word for the length, then the bytes rounded up to whole words.
   const std::size_t words = 1 + (max_bytes + sizeof(std::int64_t) - 1) / sizeof(std::int64_t);
   const std::string_view cut = mine.substr(0, max_bytes);

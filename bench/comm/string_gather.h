@@ -14,7 +14,7 @@
 namespace lepton::bench {
 
 // Collective: every rank calls it with the same `max_bytes`. Result[r] is rank r's string.
-Result<std::vector<std::string>> AllGatherStrings(Communicator& communicator,
-                                                  std::string_view mine, std::size_t max_bytes);
+Result<std::vector<std::string>> AllGatherStrings(Communicator& communicator, std::string_view mine,
+                                                  std::size_t max_bytes);
 
 }  // namespace lepton::bench

@@ -19,14 +19,11 @@ DeviceCollectives OpenDeviceCollectives(const Result<bench::CudaBackend*>& backe
   Status local = backend ? OkStatus() : backend.error();
   if (local.ok()) {
     auto memory = (*backend)->MakeDeviceMemory(local_rank);
-    if (memory) {
-      opened.memory = std::move(*memory);
-    } else {
-      local = memory.error();
-    }
+    local = memory ? OkStatus() : memory.error();
+    if (local.ok()) opened.memory = std::move(*memory);
   }
-  auto reasons =
-      bench::AllGatherStrings(world, local.ok() ? std::string() : local.ToString(), kMaxReasonBytes);
+  auto reasons = bench::AllGatherStrings(world, local.ok() ? std::string() : local.ToString(),
+                                         kMaxReasonBytes);
   if (!reasons) {
     opened.memory.reset();
     opened.status = reasons.error().WithContext("agreeing on the CUDA set-up over " +

@@ -58,8 +58,7 @@ TEST(DeviceCollectivesTest, WithoutTheModuleTheLoadersReasonIsKept) {
 // machine without a GPU it refuses with the CUDA runtime's or the loader's reason.
 TEST(DeviceCollectivesTest, TheRealBackendRefusesCleanlyWithoutAGpu) {
   auto world = bench::MakeSelfCommunicator();
-  const DeviceCollectives opened =
-      OpenDeviceCollectives(bench::LoadCudaBackend(), *world, 0, 60);
+  const DeviceCollectives opened = OpenDeviceCollectives(bench::LoadCudaBackend(), *world, 0, 60);
   if (opened.status.ok()) {
     GTEST_SKIP() << "a GPU and NCCL are present: " << opened.memory->description();
   }

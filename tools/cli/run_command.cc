@@ -228,9 +228,8 @@ int RunCertification(const RunOptions& requested) {
   if (plan->profile->devices == "cuda" && plan->profile->comm == "nccl") {
     const auto launcher_local = launched ? bench::LauncherLocalRank(environment) : std::nullopt;
     const int local_rank = launcher_local ? launcher_local->value : layout->local_rank;
-    device_collectives =
-        OpenDeviceCollectives(bench::LoadCudaBackend(), **communicator, local_rank,
-                              bench::CollectiveTimeoutFromEnvironment());
+    device_collectives = OpenDeviceCollectives(bench::LoadCudaBackend(), **communicator, local_rank,
+                                               bench::CollectiveTimeoutFromEnvironment());
     if (!device_collectives.status.ok() && writes_report) {
       fmt::print(stderr, "lepton-cert: NCCL is not set up, the collectives are not measured: {}\n",
                  device_collectives.status.message());
@@ -262,11 +261,11 @@ int RunCertification(const RunOptions& requested) {
     return kExitUsageError;
   }
 
-  const std::string comm_name =
-      device_collectives.communicator
-          ? fmt::format("{}, {} over {}", (*communicator)->name(),
-                        device_collectives.communicator->name(), device_collectives.memory->description())
-          : std::string((*communicator)->name());
+  const std::string comm_name = device_collectives.communicator
+                                    ? fmt::format("{}, {} over {}", (*communicator)->name(),
+                                                  device_collectives.communicator->name(),
+                                                  device_collectives.memory->description())
+                                    : std::string((*communicator)->name());
   fmt::print(stderr,
              "lepton-cert {}: spec {} {} ({}), profile {}, {} requirements, {} workloads, {} "
              "rank(s) on {} node(s) ({}), energy meter {}\n",

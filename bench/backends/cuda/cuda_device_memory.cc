@@ -19,9 +19,9 @@ class CudaDeviceMemory final : public DeviceMemory {
   Result<void*> Allocate(std::size_t bytes) override {
     LEPTON_RETURN_IF_ERROR(Select());
     void* data = nullptr;
-    LEPTON_RETURN_IF_ERROR(CudaStatus(cudaMalloc(&data, bytes), "cudaMalloc of " +
-                                                                    std::to_string(bytes) +
-                                                                    " bytes on " + description_));
+    LEPTON_RETURN_IF_ERROR(
+        CudaStatus(cudaMalloc(&data, bytes),
+                   "cudaMalloc of " + std::to_string(bytes) + " bytes on " + description_));
     return data;
   }
 
@@ -33,9 +33,8 @@ class CudaDeviceMemory final : public DeviceMemory {
   // synchronization makes the data visible to the communicator's own (non-blocking) stream.
   Status CopyToDevice(void* device, const void* host, std::size_t bytes) override {
     LEPTON_RETURN_IF_ERROR(Select());
-    LEPTON_RETURN_IF_ERROR(
-        CudaStatus(cudaMemcpy(device, host, bytes, cudaMemcpyHostToDevice), "cudaMemcpy to " +
-                                                                                description_));
+    LEPTON_RETURN_IF_ERROR(CudaStatus(cudaMemcpy(device, host, bytes, cudaMemcpyHostToDevice),
+                                      "cudaMemcpy to " + description_));
     return CudaStatus(cudaDeviceSynchronize(), "cudaDeviceSynchronize after a copy to the device");
   }
 

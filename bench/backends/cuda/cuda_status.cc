@@ -7,8 +7,8 @@ namespace lepton::bench::cuda {
 Status CudaStatus(cudaError_t error, std::string_view what) {
   if (error == cudaSuccess) return OkStatus();
   (void)cudaGetLastError();
-  std::string message = std::string(what) + ": " + cudaGetErrorName(error) + " (" +
-                        cudaGetErrorString(error) + ")";
+  std::string message =
+      std::string(what) + ": " + cudaGetErrorName(error) + " (" + cudaGetErrorString(error) + ")";
   switch (error) {
     case cudaErrorNoDevice:
     case cudaErrorInsufficientDriver:
@@ -27,8 +27,7 @@ Result<int> CudaDeviceCount() {
   const cudaError_t error = cudaGetDeviceCount(&count);
   if (error != cudaSuccess) {
     // Whatever the cause (no driver, a driver too old), there is no device to measure.
-    return std::unexpected(
-        UnavailableError(CudaStatus(error, "cudaGetDeviceCount").message()));
+    return std::unexpected(UnavailableError(CudaStatus(error, "cudaGetDeviceCount").message()));
   }
   if (count == 0) {
     return std::unexpected(UnavailableError("cudaGetDeviceCount: the CUDA runtime sees no device"));

@@ -104,15 +104,14 @@ class NcclCommunicator final : public Communicator {
   }
   Status AllGather(const void* send, void* recv, std::size_t count, DataType type) override {
     LEPTON_RETURN_IF_ERROR(Begin());
-    return Finish(nccl_.AllGather(send, recv, count, ToNccl(type), comm_, stream_),
-                  "ncclAllGather", count);
+    return Finish(nccl_.AllGather(send, recv, count, ToNccl(type), comm_, stream_), "ncclAllGather",
+                  count);
   }
   Status ReduceScatter(const void* send, void* recv, std::size_t count, DataType type,
                        ReduceOp op) override {
     LEPTON_RETURN_IF_ERROR(Begin());
-    return Finish(
-        nccl_.ReduceScatter(send, recv, count, ToNccl(type), ToNccl(op), comm_, stream_),
-        "ncclReduceScatter", count);
+    return Finish(nccl_.ReduceScatter(send, recv, count, ToNccl(type), ToNccl(op), comm_, stream_),
+                  "ncclReduceScatter", count);
   }
   Status Broadcast(const void* send, void* recv, std::size_t count, DataType type,
                    int root) override {
@@ -125,9 +124,8 @@ class NcclCommunicator final : public Communicator {
                 int root) override {
     LEPTON_RETURN_IF_ERROR(CheckPeer("reduce root", root));
     LEPTON_RETURN_IF_ERROR(Begin());
-    return Finish(
-        nccl_.Reduce(send, recv, count, ToNccl(type), ToNccl(op), root, comm_, stream_),
-        "ncclReduce", count);
+    return Finish(nccl_.Reduce(send, recv, count, ToNccl(type), ToNccl(op), root, comm_, stream_),
+                  "ncclReduce", count);
   }
   // NCCL's grouped sends and receives, as nccl-tests builds all-to-all. In place (send == recv,
   // MPI_IN_PLACE's meaning) the input is first copied to a scratch buffer on the same stream,
@@ -202,9 +200,9 @@ class NcclCommunicator final : public Communicator {
         scratch_ = nullptr;
         scratch_bytes_ = 0;
       }
-      LEPTON_RETURN_IF_ERROR(CudaStatus(cudaMalloc(&scratch_, bytes),
-                                        "cudaMalloc of the in-place staging buffer (" +
-                                            std::to_string(bytes) + " bytes)"));
+      LEPTON_RETURN_IF_ERROR(CudaStatus(
+          cudaMalloc(&scratch_, bytes),
+          "cudaMalloc of the in-place staging buffer (" + std::to_string(bytes) + " bytes)"));
       scratch_bytes_ = bytes;
     }
     LEPTON_RETURN_IF_ERROR(

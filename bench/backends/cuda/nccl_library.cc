@@ -61,8 +61,7 @@ Result<NcclLibrary> Open() {
     return std::unexpected(
         UnavailableError(path + " lacks NCCL functions this build needs: " + missing));
   }
-  if (library.GetVersion(&library.version) != ncclSuccess ||
-      library.version < kMinimumVersion) {
+  if (library.GetVersion(&library.version) != ncclSuccess || library.version < kMinimumVersion) {
     dlclose(handle);
     return std::unexpected(UnavailableError(path + " is NCCL " + std::to_string(library.version) +
                                             "; this build needs " +

@@ -85,7 +85,8 @@ class CollectivesWorkload final : public Workload {
       // the warm-up calls bring the ranks into step before the timed iterations.
       current_ = std::make_unique<CollectiveCase>(point.kind, point.block, point.in_place,
                                                   communicator_->rank(), communicator_->size());
-      if (device_memory_ != nullptr) LEPTON_RETURN_IF_ERROR(current_->AttachDevice(*device_memory_));
+      if (device_memory_ != nullptr)
+        LEPTON_RETURN_IF_ERROR(current_->AttachDevice(*device_memory_));
       current_->Fill();
       LEPTON_RETURN_IF_ERROR(current_->Upload());
       LEPTON_RETURN_IF_ERROR(host_->Barrier());

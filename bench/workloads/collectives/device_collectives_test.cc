@@ -83,8 +83,7 @@ class CheckingCommunicator final : public Communicator {
     LEPTON_RETURN_IF_ERROR(Check(s, r, n, n, t));
     return inner_->Broadcast(s, r, n, t, root);
   }
-  Status Reduce(const void* s, void* r, std::size_t n, DataType t, ReduceOp op,
-                int root) override {
+  Status Reduce(const void* s, void* r, std::size_t n, DataType t, ReduceOp op, int root) override {
     LEPTON_RETURN_IF_ERROR(Check(s, r, n, n, t));
     return inner_->Reduce(s, r, n, t, op, root);
   }
