@@ -7,9 +7,13 @@
 // communicator is first asked for, so a node without NCCL still runs the one-GPU workloads.
 
 #include <memory>
+#include <span>
+#include <string>
+#include <vector>
 
 #include "bench/api/communicator.h"
 #include "bench/api/device_memory.h"
+#include "bench/workloads/linear_regression/solvers.h"
 #include "bench/workloads/mnist_mlp/mlp_model.h"
 #include "conformance/core/status.h"
 
@@ -17,15 +21,30 @@ namespace lepton::bench {
 
 // Raised whenever this interface or a type it passes changes layout: a module from another
 // build is refused instead of misread.
-inline constexpr int kCudaBackendAbiVersion = 2;
+inline constexpr int kCudaBackendAbiVersion = 3;
+
+// The linear-regression solvers' device half (solvers.h): the training rows kept on the GPU,
+// the augmented Gram matrix (the host solves the small normal equations), and mini-batch SGD.
+class DeviceRegression {
+ public:
+  virtual ~DeviceRegression() = default;
+  [[nodiscard]] virtual std::string description() const = 0;
+  // Untimed: row-major training rows [x, 1, y] of width `stride`.
+  virtual Status SetRows(std::span<const double> rows, int stride) = 0;
+  // stride x stride, the row-major upper triangle filled, as AugmentedGram in solvers.h.
+  virtual Result<std::vector<double>> AugmentedGram() = 0;
+  // SgdSolver's algorithm and block order; FailedPrecondition when it diverges.
+  virtual Result<SgdResult> Sgd(const SgdSettings& settings) = 0;
+};
 
 class CudaBackend {
  public:
   virtual ~CudaBackend() = default;
   // The reference MLP on the current CUDA device; Unavailable without a device or driver.
   virtual Result<std::unique_ptr<MlpModel>> MakeMlp(const MlpModelOptions& options) = 0;
+  virtual Result<std::unique_ptr<DeviceRegression>> MakeRegression() = 0;
 
-  // Since version 2 (bench/backends/cuda/nccl_communicator.h, cuda_device_memory.h):
+  // Since version 3 (bench/backends/cuda/nccl_communicator.h, cuda_device_memory.h):
   // Memory of CUDA device `device` (an index among those the process sees); Unavailable
   // without a device or when `device` is not one.
   virtual Result<std::unique_ptr<DeviceMemory>> MakeDeviceMemory(int device) = 0;

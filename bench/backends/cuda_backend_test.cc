@@ -12,6 +12,7 @@
 #include <random>
 #include <vector>
 
+#include "bench/workloads/linear_regression/regression_solvers.h"
 #include "bench/workloads/mnist_mlp/mlp_data.h"
 #include "bench/workloads/mnist_mlp/mlp_model.h"
 
@@ -172,6 +173,49 @@ TEST(CudaBackendTest, DeviceOutOfMemoryIsAnErrorNamingTheAllocation) {
       << model.error().ToString();
   EXPECT_NE(model.error().message().find("cudaErrorMemoryAllocation"), std::string::npos)
       << model.error().ToString();
+}
+
+TEST(CudaBackendTest, WithoutAGpuTheRegressionSolversAreUnavailableWithTheReason) {
+  auto solvers = MakeRegressionSolvers("cuda");
+  if (solvers.has_value()) GTEST_SKIP() << "a GPU is present: " << (*solvers)->description();
+  EXPECT_EQ(solvers.error().code(), StatusCode::kUnavailable) << solvers.error().ToString();
+}
+
+// Both regression solvers on the GPU against the CPU's on the same data: fp64 throughout, so
+// only summation order differs.
+TEST(CudaBackendTest, TheGpuRegressionSolversAgreeWithTheCpus) {
+  auto gpu = MakeRegressionSolvers("cuda");
+  if (!gpu.has_value()) GTEST_SKIP() << gpu.error().message();
+  auto cpu = MakeRegressionSolvers("cpu");
+  ASSERT_TRUE(cpu.has_value());
+  SyntheticSpec spec;
+  spec.rows = 100000;
+  spec.features = 16;
+  spec.noise_sigma = 0.5;
+  spec.seed = 7;
+  const auto data = GenerateSynthetic(spec);
+  ASSERT_TRUE(data.has_value()) << data.error().ToString();
+  ASSERT_TRUE((*cpu)->SetData(*data).ok());
+  const Status set = (*gpu)->SetData(*data);
+  ASSERT_TRUE(set.ok()) << set.ToString();
+  const auto cpu_closed = (*cpu)->SolveClosedForm(true);
+  const auto gpu_closed = (*gpu)->SolveClosedForm(true);
+  ASSERT_TRUE(cpu_closed.has_value() && gpu_closed.has_value());
+  SgdSettings sgd;
+  sgd.learning_rate = 0.01;
+  sgd.batch_size = 256;
+  sgd.epochs = 2;
+  sgd.seed = 3;
+  const auto cpu_sgd = (*cpu)->SolveSgd(sgd);
+  const auto gpu_sgd = (*gpu)->SolveSgd(sgd);
+  ASSERT_TRUE(cpu_sgd.has_value() && gpu_sgd.has_value());
+  for (std::size_t i = 0; i < cpu_closed->size(); ++i) {
+    EXPECT_NEAR((*gpu_closed)[i], (*cpu_closed)[i], 1e-9) << "closed form coefficient " << i;
+    EXPECT_NEAR(gpu_sgd->coefficients[i], cpu_sgd->coefficients[i], 1e-9)
+        << "SGD coefficient " << i;
+  }
+  EXPECT_NEAR(gpu_sgd->final_epoch_train_mse, cpu_sgd->final_epoch_train_mse,
+              1e-9 * cpu_sgd->final_epoch_train_mse);
 }
 
 }  // namespace

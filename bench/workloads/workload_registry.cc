@@ -18,9 +18,8 @@ namespace {
 enum class Devices {
   kAny,        // host-only workloads (probes, the ONNX executor) run whatever the profile's device
   kCpu,        // a CPU implementation only
-  kCpuOrCuda,  // the device's arithmetic comes from the CUDA backend module (MakeMlpModel, the
-               // NCCL communicator); without a GPU or the module, Prepare reports Unavailable
-               // with the reason
+  kCpuOrCuda,  // the device's arithmetic comes from the CUDA backend module; without it or a
+               // GPU, Prepare reports Unavailable with the reason
 };
 
 struct Implementation {
@@ -33,7 +32,7 @@ constexpr std::array<Implementation, 9> kImplementations = {{
     {"system_probe", MakeSystemProbeWorkload, Devices::kAny},
     {"cpu_gemm_probe", MakeCpuGemmProbeWorkload, Devices::kAny},
     {"onnx_node_tests", MakeOnnxNodeTestsWorkload, Devices::kAny},
-    {"linear_regression", MakeLinearRegressionWorkload, Devices::kCpu},
+    {"linear_regression", MakeLinearRegressionWorkload, Devices::kCpuOrCuda},
     {"mnist_mlp_train", MakeMnistMlpWorkload, Devices::kCpuOrCuda},
     {"mnist_mlp_infer", MakeMnistMlpInferenceWorkload, Devices::kCpuOrCuda},
     // On cpu through MPI (or alone); on cuda through NCCL on device buffers, which the runner

@@ -113,10 +113,11 @@ constexpr std::array<ParamSchema, 15> kRegressionParams = {{
     {"epochs", ParamKind::kInt, true, 1, 1000, {}, "SGD passes over the training rows"},
 }};
 
-constexpr std::array<MetricSchema, 13> kRegressionMetrics = {{
+constexpr std::array<MetricSchema, 14> kRegressionMetrics = {{
     {"rows", "count", "training rows"},
     {"dataset_sha256", "sha256", "SHA-256 of the training and holdout data as little-endian fp64"},
-    {"solve_time_s", "s", "closed-form solve: Gram matrix (DSYRK) + Cholesky (DPOTRF/DPOTRS)"},
+    {"solve_time_s", "s",
+     "closed-form solve: Gram matrix (DSYRK, on the device) + Cholesky (DPOSV, on the host)"},
     {"rows_per_second", "rows/s", "training rows over closed-form solve time"},
     {"coef_max_abs_error", "scalar", "closed form: max |w - w_true| over coefficients"},
     {"holdout_mse", "scalar", "closed form: mean squared error on held-out rows"},
@@ -127,6 +128,8 @@ constexpr std::array<MetricSchema, 13> kRegressionMetrics = {{
     {"sgd_holdout_mse", "scalar", "SGD: mean squared error on held-out rows"},
     {"sgd_holdout_r2", "ratio", "SGD: coefficient of determination on held-out rows"},
     {"sgd_final_train_mse", "scalar", "SGD: training MSE over the last epoch's batches"},
+    {"compute_device", "text",
+     "what ran the arithmetic: OpenBLAS and its kernels, or the CUDA device and cuBLAS"},
 }};
 
 Status CheckRegression(const WorkloadSpec& workload, const ParamMap& params) {
@@ -279,7 +282,7 @@ constexpr std::array<ParamSchema, 10> kInferParams = {{
      "timed large requests per run"},
 }};
 
-constexpr std::array<MetricSchema, 9> kInferOwnMetrics = {{
+constexpr std::array<MetricSchema, 13> kInferOwnMetrics = {{
     {"compute_device", "text",
      "what ran the arithmetic: the CPU library, or the CUDA device, cuBLAS and GEMM precision"},
     {"small_batch_latency_p50_ms", "ms", "median request latency, small batch"},
@@ -290,6 +293,15 @@ constexpr std::array<MetricSchema, 9> kInferOwnMetrics = {{
     {"large_batch_latency_p90_ms", "ms", "90th percentile request latency, large batch"},
     {"large_batch_latency_p99_ms", "ms", "99th percentile request latency, large batch"},
     {"large_batch_images_per_second", "images/s", "images over the large requests' total time"},
+    {"resident_images_per_second", "images/s",
+     "large batches whose images are already in the device's memory and whose logits stay "
+     "there (as many requests as the large ones): the device without the transfers"},
+    {"resident_gflops", "GFLOP/s",
+     "resident_images_per_second x the two GEMMs' 2 (inputs x hidden + hidden x outputs) FLOPs"},
+    {"device_fp32_peak_gflops", "GFLOP/s",
+     "CUDA cores x boost clock x 2 (GPU only; the CPU's peak is cpu-gemm's)"},
+    {"resident_fp32_peak_fraction", "ratio",
+     "resident_gflops over device_fp32_peak_gflops: the share of the fp32 roofline reached"},
 }};
 constexpr auto kInferMetrics = Concat(kInferOwnMetrics, kInferenceEnergyMetrics);
 

@@ -3,6 +3,7 @@
 
 #include "bench/backends/cuda/cuda_device_memory.h"
 #include "bench/backends/cuda/cuda_mlp_model.h"
+#include "bench/backends/cuda/cuda_regression.h"
 #ifdef LEPTON_CUDA_MODULE_HAS_NCCL
 #include "bench/backends/cuda/nccl_communicator.h"
 #endif
@@ -15,6 +16,9 @@ class ModuleBackend final : public CudaBackend {
  public:
   Result<std::unique_ptr<MlpModel>> MakeMlp(const MlpModelOptions& options) override {
     return MakeCudaMlpModel(options);
+  }
+  Result<std::unique_ptr<DeviceRegression>> MakeRegression() override {
+    return MakeCudaRegression();
   }
   Result<std::unique_ptr<DeviceMemory>> MakeDeviceMemory(int device) override {
     return cuda::MakeCudaDeviceMemory(device);

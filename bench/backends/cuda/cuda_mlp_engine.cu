@@ -1,183 +1,13 @@
-#include <cublas_v2.h>
-#include <cuda_runtime.h>
-
-#include <algorithm>
 #include <cstring>
 #include <map>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "bench/backends/cuda/cuda_mlp_engine.h"
+#include "bench/backends/cuda/cuda_support.cuh"
 
 namespace lepton::bench::cuda {
-namespace {
-
-DeviceStatus Failure(const std::string& what, cudaError_t error) {
-  cudaGetLastError();  // clear a non-sticky error so later calls report their own
-  DeviceStatus status;
-  status.error = what + ": " + cudaGetErrorName(error) + " (" + cudaGetErrorString(error) + ")";
-  status.unavailable = error == cudaErrorNoDevice || error == cudaErrorInsufficientDriver ||
-                       error == cudaErrorNotSupported;
-  return status;
-}
-
-DeviceStatus Check(cudaError_t error, const std::string& what) {
-  if (error == cudaSuccess) return {};
-  return Failure(what, error);
-}
-
-DeviceStatus CheckBlas(cublasStatus_t status, const std::string& what) {
-  if (status == CUBLAS_STATUS_SUCCESS) return {};
-  return DeviceStatus{what + ": " + cublasGetStatusName(status) + " (" +
-                          cublasGetStatusString(status) + ")",
-                      false};
-}
-
-#define LEPTON_DEVICE_TRY(expr)               \
-  do {                                        \
-    DeviceStatus lepton_status_ = (expr);     \
-    if (!lepton_status_.ok()) return lepton_status_; \
-  } while (false)
-
-template <class Body>
-__global__ void ForEachKernel(Body body, std::int64_t n) {
-  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
-  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
-       i += stride) {
-    body(i);
-  }
-}
-
-// Runs mlp_step.h's sequences on a stream: functors as grid-stride kernels, GEMMs through
-// cuBLAS. Errors are kept (the first of each kind) and read after the sequence, because during
-// graph capture nothing runs and a sequence cannot stop half-way.
-class StreamDevice {
- public:
-  StreamDevice(cudaStream_t stream, cublasHandle_t blas) : stream_(stream), blas_(blas) {}
-
-  template <class Body>
-  void ForEach(std::int64_t n, const Body& body) {
-    if (n <= 0) return;
-    constexpr int kThreads = 256;
-    const auto blocks =
-        static_cast<unsigned>(std::min<std::int64_t>((n + kThreads - 1) / kThreads, 65535));
-    ForEachKernel<<<blocks, kThreads, 0, stream_>>>(body, n);
-    const cudaError_t launched = cudaGetLastError();
-    if (launched != cudaSuccess && launch_error_ == cudaSuccess) launch_error_ = launched;
-  }
-
-  void Gemm(const RowMajorGemm& gemm) {
-    const ColumnMajorGemm g = ToColumnMajor(gemm);
-    const float alpha = 1.0F;
-    const cublasStatus_t status =
-        cublasSgemm(blas_, g.transpose_a ? CUBLAS_OP_T : CUBLAS_OP_N,
-                    g.transpose_b ? CUBLAS_OP_T : CUBLAS_OP_N, g.m, g.n, g.k, &alpha, g.a, g.lda,
-                    g.b, g.ldb, &g.beta, g.c, g.ldc);
-    if (status != CUBLAS_STATUS_SUCCESS && blas_error_ == CUBLAS_STATUS_SUCCESS) {
-      blas_error_ = status;
-    }
-  }
-
-  [[nodiscard]] DeviceStatus Errors(const std::string& what) const {
-    LEPTON_DEVICE_TRY(Check(launch_error_, what + ": kernel launch"));
-    return CheckBlas(blas_error_, what + ": cublasSgemm");
-  }
-
- private:
-  cudaStream_t stream_;
-  cublasHandle_t blas_;
-  cudaError_t launch_error_ = cudaSuccess;
-  cublasStatus_t blas_error_ = CUBLAS_STATUS_SUCCESS;
-};
-
-class Graph {
- public:
-  Graph() = default;
-  Graph(const Graph&) = delete;
-  Graph& operator=(const Graph&) = delete;
-  ~Graph() { Reset(); }
-  void Reset() {
-    if (exec_ != nullptr) cudaGraphExecDestroy(exec_);
-    if (graph_ != nullptr) cudaGraphDestroy(graph_);
-    exec_ = nullptr;
-    graph_ = nullptr;
-  }
-  [[nodiscard]] bool empty() const { return exec_ == nullptr; }
-
-  // Records what `enqueue(device)` issues on `stream` and instantiates it.
-  template <class Enqueue>
-  DeviceStatus Capture(cudaStream_t stream, cublasHandle_t blas, const std::string& what,
-                       const Enqueue& enqueue) {
-    Reset();
-    LEPTON_DEVICE_TRY(Check(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal),
-                            what + ": cudaStreamBeginCapture"));
-    StreamDevice device(stream, blas);
-    enqueue(device);
-    const cudaError_t ended = cudaStreamEndCapture(stream, &graph_);
-    LEPTON_DEVICE_TRY(device.Errors(what));
-    LEPTON_DEVICE_TRY(Check(ended, what + ": cudaStreamEndCapture"));
-    return Check(cudaGraphInstantiate(&exec_, graph_, 0), what + ": cudaGraphInstantiate");
-  }
-
-  DeviceStatus Launch(cudaStream_t stream, const std::string& what) const {
-    return Check(cudaGraphLaunch(exec_, stream), what + ": cudaGraphLaunch");
-  }
-
- private:
-  cudaGraph_t graph_ = nullptr;
-  cudaGraphExec_t exec_ = nullptr;
-};
-
-// A device allocation freed with its owner.
-template <class T>
-class DeviceArray {
- public:
-  DeviceArray() = default;
-  DeviceArray(const DeviceArray&) = delete;
-  DeviceArray& operator=(const DeviceArray&) = delete;
-  ~DeviceArray() {
-    if (data_ != nullptr) cudaFree(data_);
-  }
-  DeviceStatus Allocate(std::int64_t count, const std::string& name) {
-    if (data_ != nullptr) cudaFree(data_);
-    data_ = nullptr;
-    count_ = 0;
-    const auto bytes = static_cast<std::size_t>(std::max<std::int64_t>(count, 1)) * sizeof(T);
-    LEPTON_DEVICE_TRY(Check(cudaMalloc(reinterpret_cast<void**>(&data_), bytes),
-                            "cudaMalloc of " + std::to_string(bytes) + " bytes for " + name));
-    count_ = count;
-    return {};
-  }
-  [[nodiscard]] T* get() const { return data_; }
-  [[nodiscard]] std::int64_t size() const { return count_; }
-
- private:
-  T* data_ = nullptr;
-  std::int64_t count_ = 0;
-};
-
-// Page-locked host memory: graph-captured copies need it.
-template <class T>
-class PinnedArray {
- public:
-  PinnedArray() = default;
-  PinnedArray(const PinnedArray&) = delete;
-  PinnedArray& operator=(const PinnedArray&) = delete;
-  ~PinnedArray() {
-    if (data_ != nullptr) cudaFreeHost(data_);
-  }
-  DeviceStatus Allocate(std::int64_t count, const std::string& name) {
-    const auto bytes = static_cast<std::size_t>(std::max<std::int64_t>(count, 1)) * sizeof(T);
-    return Check(cudaMallocHost(reinterpret_cast<void**>(&data_), bytes),
-                 "cudaMallocHost of " + std::to_string(bytes) + " bytes for " + name);
-  }
-  [[nodiscard]] T* get() const { return data_; }
-
- private:
-  T* data_ = nullptr;
-};
-
-}  // namespace
 
 DeviceStatus CountCudaDevices(int& count) {
   count = 0;
@@ -193,12 +23,8 @@ DeviceStatus CountCudaDevices(int& count) {
 }
 
 struct MlpEngine::Impl {
+  StreamContext context;
   MlpEngineOptions options;
-  int device = 0;
-  std::string description;
-  cudaStream_t stream = nullptr;
-  cublasHandle_t blas = nullptr;
-  DeviceArray<std::byte> blas_workspace;
   DeviceArray<float> params;
   DeviceArray<float> grads;
   DeviceArray<float> adam_m;
@@ -214,6 +40,7 @@ struct MlpEngine::Impl {
   DeviceArray<std::uint8_t> train_labels;
   DeviceArray<std::int32_t> order;
   DeviceArray<float> batch_loss;
+  DeviceArray<float> resident_x;
   PinnedArray<float> host_x;
   PinnedArray<float> host_logits;
   std::vector<float> host_batch_loss;
@@ -222,49 +49,54 @@ struct MlpEngine::Impl {
   std::tuple<int, int, float, float, float, float> training_key{};
   Graph full_step;
   Graph short_step;
-  std::map<int, Graph> forward;  // by batch rows
-
-  ~Impl() {
-    forward.clear();
-    full_step.Reset();
-    short_step.Reset();
-    if (blas != nullptr) cublasDestroy(blas);
-    if (stream != nullptr) cudaStreamDestroy(stream);
-  }
+  std::map<int, Graph> forward;                   // by batch rows
+  std::map<std::pair<int, int>, Graph> resident;  // by first row and batch rows
 
   [[nodiscard]] TrainingBuffers Training(int batch, int stride, const AdamScalars& adam) const {
-    return TrainingBuffers{options.dims,      batch,          stride,
-                           adam,              train_pixels.get(), train_labels.get(),
-                           order.get(),       params.get(),   grads.get(),
-                           adam_m.get(),      adam_v.get(),   x.get(),
-                           batch_labels.get(), hidden.get(),  logits.get(),
-                           dhidden.get(),     row_loss.get(), batch_loss.get(),
+    return TrainingBuffers{options.dims,
+                           batch,
+                           stride,
+                           adam,
+                           train_pixels.get(),
+                           train_labels.get(),
+                           order.get(),
+                           params.get(),
+                           grads.get(),
+                           adam_m.get(),
+                           adam_v.get(),
+                           x.get(),
+                           batch_labels.get(),
+                           hidden.get(),
+                           logits.get(),
+                           dhidden.get(),
+                           row_loss.get(),
+                           batch_loss.get(),
                            state.get()};
   }
 
   DeviceStatus CaptureTraining(Graph& graph, int batch, int stride, const AdamScalars& adam) {
     const TrainingBuffers buffers = Training(batch, stride, adam);
-    return graph.Capture(stream, blas, "training step of " + std::to_string(batch) + " rows",
+    return graph.Capture(context.stream(), context.blas(),
+                         "training step of " + std::to_string(batch) + " rows",
                          [&](StreamDevice& d) { EnqueueTrainingStep(d, buffers); });
   }
 
   DeviceStatus CaptureForward(Graph& graph, int batch) {
     const MlpDims& dims = options.dims;
-    const ForwardBuffers buffers{dims,        batch,         params.get(),
-                                 x.get(),     hidden.get(),  logits.get()};
+    const ForwardBuffers buffers{dims, batch, params.get(), x.get(), hidden.get(), logits.get()};
     const auto x_bytes = static_cast<std::size_t>(batch) * dims.inputs * sizeof(float);
     const auto logit_bytes = static_cast<std::size_t>(batch) * dims.outputs * sizeof(float);
     cudaError_t copy_in = cudaSuccess;
     cudaError_t copy_out = cudaSuccess;
-    LEPTON_DEVICE_TRY(graph.Capture(
-        stream, blas, "forward pass of " + std::to_string(batch) + " rows",
-        [&](StreamDevice& d) {
-          copy_in = cudaMemcpyAsync(x.get(), host_x.get(), x_bytes, cudaMemcpyHostToDevice,
-                                    stream);
-          EnqueueForward(d, buffers);
-          copy_out = cudaMemcpyAsync(host_logits.get(), logits.get(), logit_bytes,
-                                     cudaMemcpyDeviceToHost, stream);
-        }));
+    LEPTON_DEVICE_TRY(
+        graph.Capture(context.stream(), context.blas(),
+                      "forward pass of " + std::to_string(batch) + " rows", [&](StreamDevice& d) {
+                        copy_in = cudaMemcpyAsync(x.get(), host_x.get(), x_bytes,
+                                                  cudaMemcpyHostToDevice, context.stream());
+                        EnqueueForward(d, buffers);
+                        copy_out = cudaMemcpyAsync(host_logits.get(), logits.get(), logit_bytes,
+                                                   cudaMemcpyDeviceToHost, context.stream());
+                      }));
     LEPTON_DEVICE_TRY(Check(copy_in, "forward pass: cudaMemcpyAsync of the inputs"));
     return Check(copy_out, "forward pass: cudaMemcpyAsync of the logits");
   }
@@ -275,36 +107,13 @@ MlpEngine::~MlpEngine() = default;
 
 DeviceStatus MlpEngine::Create(const MlpEngineOptions& options,
                                std::unique_ptr<MlpEngine>& engine) {
-  int count = 0;
-  LEPTON_DEVICE_TRY(CountCudaDevices(count));
   auto impl = std::make_unique<Impl>();
   impl->options = options;
-  LEPTON_DEVICE_TRY(Check(cudaGetDevice(&impl->device), "cudaGetDevice"));
-  cudaDeviceProp properties{};
+  LEPTON_DEVICE_TRY(impl->context.Open());
   LEPTON_DEVICE_TRY(
-      Check(cudaGetDeviceProperties(&properties, impl->device), "cudaGetDeviceProperties"));
-  LEPTON_DEVICE_TRY(Check(cudaStreamCreateWithFlags(&impl->stream, cudaStreamNonBlocking),
-                          "cudaStreamCreateWithFlags"));
-  LEPTON_DEVICE_TRY(CheckBlas(cublasCreate(&impl->blas), "cublasCreate"));
-  LEPTON_DEVICE_TRY(CheckBlas(cublasSetStream(impl->blas, impl->stream), "cublasSetStream"));
-  // A workspace of cuBLAS's recommended size for Hopper, set before capture so that captured
-  // GEMMs never allocate.
-  constexpr std::int64_t kWorkspaceBytes = 32 << 20;
-  LEPTON_DEVICE_TRY(impl->blas_workspace.Allocate(kWorkspaceBytes, "the cuBLAS workspace"));
-  LEPTON_DEVICE_TRY(CheckBlas(
-      cublasSetWorkspace(impl->blas, impl->blas_workspace.get(), kWorkspaceBytes),
-      "cublasSetWorkspace"));
-  LEPTON_DEVICE_TRY(CheckBlas(
-      cublasSetMathMode(impl->blas, options.tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH),
-      "cublasSetMathMode"));
-  int blas_version = 0;
-  LEPTON_DEVICE_TRY(CheckBlas(cublasGetVersion(impl->blas, &blas_version), "cublasGetVersion"));
-  impl->description = "cuda:" + std::to_string(impl->device) + " " + properties.name + " (sm_" +
-                      std::to_string(properties.major) + std::to_string(properties.minor) + ", " +
-                      std::to_string(properties.multiProcessorCount) + " SMs), cuBLAS " +
-                      std::to_string(blas_version) + ", " +
-                      (options.tf32 ? "tf32 tensor-core GEMMs" : "fp32 GEMMs");
-
+      CheckBlas(cublasSetMathMode(impl->context.blas(),
+                                  options.tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH),
+                "cublasSetMathMode"));
   const MlpDims& dims = options.dims;
   const std::int64_t rows = options.max_batch;
   Impl& m = *impl;
@@ -325,7 +134,10 @@ DeviceStatus MlpEngine::Create(const MlpEngineOptions& options,
   return {};
 }
 
-std::string MlpEngine::description() const { return impl_->description; }
+std::string MlpEngine::description() const {
+  return impl_->context.description() +
+         (impl_->options.tf32 ? ", tf32 tensor-core GEMMs" : ", fp32 GEMMs");
+}
 
 DeviceStatus MlpEngine::SetParameters(const float* params, std::int64_t count) {
   Impl& m = *impl_;
@@ -334,16 +146,17 @@ DeviceStatus MlpEngine::SetParameters(const float* params, std::int64_t count) {
             std::to_string(m.params.size())};
   }
   const auto bytes = static_cast<std::size_t>(count) * sizeof(float);
-  LEPTON_DEVICE_TRY(Check(cudaMemcpyAsync(m.params.get(), params, bytes, cudaMemcpyHostToDevice,
-                                          m.stream),
-                          "cudaMemcpyAsync of the parameters"));
-  LEPTON_DEVICE_TRY(Check(cudaMemsetAsync(m.adam_m.get(), 0, bytes, m.stream),
+  LEPTON_DEVICE_TRY(Check(
+      cudaMemcpyAsync(m.params.get(), params, bytes, cudaMemcpyHostToDevice, m.context.stream()),
+      "cudaMemcpyAsync of the parameters"));
+  LEPTON_DEVICE_TRY(Check(cudaMemsetAsync(m.adam_m.get(), 0, bytes, m.context.stream()),
                           "cudaMemsetAsync of Adam's first moments"));
-  LEPTON_DEVICE_TRY(Check(cudaMemsetAsync(m.adam_v.get(), 0, bytes, m.stream),
+  LEPTON_DEVICE_TRY(Check(cudaMemsetAsync(m.adam_v.get(), 0, bytes, m.context.stream()),
                           "cudaMemsetAsync of Adam's second moments"));
-  LEPTON_DEVICE_TRY(Check(cudaMemsetAsync(m.state.get(), 0, sizeof(TrainingState), m.stream),
-                          "cudaMemsetAsync of the training state"));
-  return Check(cudaStreamSynchronize(m.stream), "SetParameters: cudaStreamSynchronize");
+  LEPTON_DEVICE_TRY(
+      Check(cudaMemsetAsync(m.state.get(), 0, sizeof(TrainingState), m.context.stream()),
+            "cudaMemsetAsync of the training state"));
+  return Check(cudaStreamSynchronize(m.context.stream()), "SetParameters: cudaStreamSynchronize");
 }
 
 DeviceStatus MlpEngine::GetParameters(float* params, std::int64_t count) {
@@ -352,11 +165,11 @@ DeviceStatus MlpEngine::GetParameters(float* params, std::int64_t count) {
     return {"GetParameters: room for " + std::to_string(count) + " values, the model has " +
             std::to_string(m.params.size())};
   }
-  LEPTON_DEVICE_TRY(Check(cudaMemcpyAsync(params, m.params.get(),
-                                          static_cast<std::size_t>(count) * sizeof(float),
-                                          cudaMemcpyDeviceToHost, m.stream),
-                          "cudaMemcpyAsync of the parameters"));
-  return Check(cudaStreamSynchronize(m.stream), "GetParameters: cudaStreamSynchronize");
+  LEPTON_DEVICE_TRY(
+      Check(cudaMemcpyAsync(params, m.params.get(), static_cast<std::size_t>(count) * sizeof(float),
+                            cudaMemcpyDeviceToHost, m.context.stream()),
+            "cudaMemcpyAsync of the parameters"));
+  return Check(cudaStreamSynchronize(m.context.stream()), "GetParameters: cudaStreamSynchronize");
 }
 
 DeviceStatus MlpEngine::SetTrainingSet(const std::uint8_t* pixels, const std::uint8_t* labels,
@@ -368,18 +181,18 @@ DeviceStatus MlpEngine::SetTrainingSet(const std::uint8_t* pixels, const std::ui
   LEPTON_DEVICE_TRY(m.order.Allocate(items, "the epoch order"));
   LEPTON_DEVICE_TRY(m.batch_loss.Allocate(items, "per-batch losses"));
   m.host_batch_loss.assign(static_cast<std::size_t>(items), 0.0F);
-  LEPTON_DEVICE_TRY(Check(cudaMemcpyAsync(m.train_pixels.get(), pixels,
-                                          static_cast<std::size_t>(pixel_count),
-                                          cudaMemcpyHostToDevice, m.stream),
-                          "cudaMemcpyAsync of the training images"));
-  LEPTON_DEVICE_TRY(Check(cudaMemcpyAsync(m.train_labels.get(), labels,
-                                          static_cast<std::size_t>(items), cudaMemcpyHostToDevice,
-                                          m.stream),
-                          "cudaMemcpyAsync of the training labels"));
+  LEPTON_DEVICE_TRY(
+      Check(cudaMemcpyAsync(m.train_pixels.get(), pixels, static_cast<std::size_t>(pixel_count),
+                            cudaMemcpyHostToDevice, m.context.stream()),
+            "cudaMemcpyAsync of the training images"));
+  LEPTON_DEVICE_TRY(
+      Check(cudaMemcpyAsync(m.train_labels.get(), labels, static_cast<std::size_t>(items),
+                            cudaMemcpyHostToDevice, m.context.stream()),
+            "cudaMemcpyAsync of the training labels"));
   // The captured steps point at the old buffers.
   m.full_step.Reset();
   m.short_step.Reset();
-  return Check(cudaStreamSynchronize(m.stream), "SetTrainingSet: cudaStreamSynchronize");
+  return Check(cudaStreamSynchronize(m.context.stream()), "SetTrainingSet: cudaStreamSynchronize");
 }
 
 DeviceStatus MlpEngine::TrainEpoch(const std::int32_t* order, std::int64_t items, int batch_size,
@@ -401,27 +214,31 @@ DeviceStatus MlpEngine::TrainEpoch(const std::int32_t* order, std::int64_t items
       (short_rows > 0 && m.short_step.empty())) {
     m.full_step.Reset();
     m.short_step.Reset();
-    if (full_batches > 0) LEPTON_DEVICE_TRY(m.CaptureTraining(m.full_step, batch_size, batch_size, adam));
-    if (short_rows > 0) LEPTON_DEVICE_TRY(m.CaptureTraining(m.short_step, short_rows, batch_size, adam));
+    if (full_batches > 0)
+      LEPTON_DEVICE_TRY(m.CaptureTraining(m.full_step, batch_size, batch_size, adam));
+    if (short_rows > 0)
+      LEPTON_DEVICE_TRY(m.CaptureTraining(m.short_step, short_rows, batch_size, adam));
     m.training_key = key;
   }
-  LEPTON_DEVICE_TRY(Check(cudaMemcpyAsync(m.order.get(), order,
-                                          static_cast<std::size_t>(items) * sizeof(std::int32_t),
-                                          cudaMemcpyHostToDevice, m.stream),
-                          "cudaMemcpyAsync of the epoch order"));
-  StreamDevice device(m.stream, m.blas);
+  LEPTON_DEVICE_TRY(Check(
+      cudaMemcpyAsync(m.order.get(), order, static_cast<std::size_t>(items) * sizeof(std::int32_t),
+                      cudaMemcpyHostToDevice, m.context.stream()),
+      "cudaMemcpyAsync of the epoch order"));
+  StreamDevice device(m.context.stream(), m.context.blas());
   device.ForEach(1, ResetEpoch{m.state.get()});
   LEPTON_DEVICE_TRY(device.Errors("epoch start"));
   for (std::int64_t k = 0; k < full_batches; ++k) {
-    LEPTON_DEVICE_TRY(m.full_step.Launch(m.stream, "training step"));
+    LEPTON_DEVICE_TRY(m.full_step.Launch(m.context.stream(), "training step"));
   }
-  if (short_rows > 0) LEPTON_DEVICE_TRY(m.short_step.Launch(m.stream, "short training step"));
+  if (short_rows > 0)
+    LEPTON_DEVICE_TRY(m.short_step.Launch(m.context.stream(), "short training step"));
   const std::int64_t batches = full_batches + (short_rows > 0 ? 1 : 0);
   LEPTON_DEVICE_TRY(Check(cudaMemcpyAsync(m.host_batch_loss.data(), m.batch_loss.get(),
                                           static_cast<std::size_t>(batches) * sizeof(float),
-                                          cudaMemcpyDeviceToHost, m.stream),
+                                          cudaMemcpyDeviceToHost, m.context.stream()),
                           "cudaMemcpyAsync of the batch losses"));
-  LEPTON_DEVICE_TRY(Check(cudaStreamSynchronize(m.stream), "TrainEpoch: cudaStreamSynchronize"));
+  LEPTON_DEVICE_TRY(
+      Check(cudaStreamSynchronize(m.context.stream()), "TrainEpoch: cudaStreamSynchronize"));
   double sum = 0;
   for (std::int64_t k = 0; k < batches; ++k) {
     const int rows = k < full_batches ? batch_size : short_rows;
@@ -429,6 +246,64 @@ DeviceStatus MlpEngine::TrainEpoch(const std::int32_t* order, std::int64_t items
   }
   mean_loss = sum / static_cast<double>(items);
   return {};
+}
+
+DeviceStatus MlpEngine::SetResidentInputs(const float* x, std::int64_t rows) {
+  Impl& m = *impl_;
+  const std::int64_t count = rows * m.options.dims.inputs;
+  LEPTON_DEVICE_TRY(m.resident_x.Allocate(count, "resident inference inputs"));
+  m.resident.clear();
+  LEPTON_DEVICE_TRY(
+      Check(cudaMemcpyAsync(m.resident_x.get(), x, static_cast<std::size_t>(count) * sizeof(float),
+                            cudaMemcpyHostToDevice, m.context.stream()),
+            "cudaMemcpyAsync of the resident inputs"));
+  return m.context.Synchronize("SetResidentInputs");
+}
+
+DeviceStatus MlpEngine::ForwardResident(int first, int batch) {
+  Impl& m = *impl_;
+  const MlpDims& dims = m.options.dims;
+  const std::int64_t rows = m.resident_x.size() / dims.inputs;
+  if (first < 0 || batch < 1 || batch > m.options.max_batch || first + batch > rows) {
+    return {"ForwardResident: rows [" + std::to_string(first) + ", " +
+            std::to_string(first + batch) + ") of " + std::to_string(rows) +
+            " resident rows, at most " + std::to_string(m.options.max_batch) + " at once"};
+  }
+  // One graph per distinct (first, batch): requests that cycle through a few blocks of the
+  // inputs replay their graphs; a workload that never repeats would recapture, so cap the cache.
+  constexpr std::size_t kMostResidentGraphs = 64;
+  const auto key = std::make_pair(first, batch);
+  auto found = m.resident.find(key);
+  if (found == m.resident.end()) {
+    if (m.resident.size() >= kMostResidentGraphs) m.resident.clear();
+    found = m.resident.try_emplace(key).first;
+    const ForwardBuffers buffers{
+        dims,           batch,
+        m.params.get(), m.resident_x.get() + static_cast<std::int64_t>(first) * dims.inputs,
+        m.hidden.get(), m.logits.get()};
+    const DeviceStatus captured =
+        found->second.Capture(m.context.stream(), m.context.blas(),
+                              "resident forward pass of " + std::to_string(batch) + " rows",
+                              [&](StreamDevice& d) { EnqueueForward(d, buffers); });
+    if (!captured.ok()) {
+      m.resident.erase(found);
+      return captured;
+    }
+  }
+  LEPTON_DEVICE_TRY(found->second.Launch(m.context.stream(), "resident forward pass"));
+  return m.context.Synchronize("ForwardResident");
+}
+
+double MlpEngine::PeakFp32Flops(std::string& why) const {
+  const StreamContext& context = impl_->context;
+  const int lanes = Fp32LanesPerMultiprocessor(context.compute_capability());
+  if (lanes == 0) {
+    why = "FP32 lanes per SM of compute capability " +
+          std::to_string(context.compute_capability() / 10) + "." +
+          std::to_string(context.compute_capability() % 10) + " are not in the table";
+    return 0;
+  }
+  return 2.0 * lanes * context.multiprocessors() * context.boost_clock_hz();
 }
 
 DeviceStatus MlpEngine::Forward(const float* x, int batch, float* logits) {
@@ -454,8 +329,9 @@ DeviceStatus MlpEngine::Forward(const float* x, int batch, float* logits) {
   }
   const MlpDims& dims = m.options.dims;
   std::memcpy(m.host_x.get(), x, static_cast<std::size_t>(batch) * dims.inputs * sizeof(float));
-  LEPTON_DEVICE_TRY(graph->Launch(m.stream, "forward pass"));
-  LEPTON_DEVICE_TRY(Check(cudaStreamSynchronize(m.stream), "Forward: cudaStreamSynchronize"));
+  LEPTON_DEVICE_TRY(graph->Launch(m.context.stream(), "forward pass"));
+  LEPTON_DEVICE_TRY(
+      Check(cudaStreamSynchronize(m.context.stream()), "Forward: cudaStreamSynchronize"));
   std::memcpy(logits, m.host_logits.get(),
               static_cast<std::size_t>(batch) * dims.outputs * sizeof(float));
   return {};

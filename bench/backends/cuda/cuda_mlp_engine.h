@@ -49,6 +49,12 @@ class MlpEngine {
   DeviceStatus TrainEpoch(const std::int32_t* order, std::int64_t items, int batch_size,
                           const AdamScalars& adam, double& mean_loss);
   DeviceStatus Forward(const float* x, int batch, float* logits);
+  // Device-resident inference (MlpModel::SetResidentInputs, ForwardResident).
+  DeviceStatus SetResidentInputs(const float* x, std::int64_t rows);
+  DeviceStatus ForwardResident(int first, int batch);
+  // CUDA cores x boost clock x 2 FLOP/s; 0 with `why` set when the architecture's cores per SM
+  // are not in the table.
+  [[nodiscard]] double PeakFp32Flops(std::string& why) const;
 
  private:
   struct Impl;

@@ -2,17 +2,12 @@
 
 #include <string>
 
+#include "bench/backends/cuda/cuda_device_status.h"
 #include "bench/backends/cuda/cuda_mlp_engine.h"
 #include "bench/workloads/mnist_mlp/mlp_parameters.h"
 
 namespace lepton::bench {
 namespace {
-
-Status ToStatus(const cuda::DeviceStatus& status) {
-  if (status.ok()) return OkStatus();
-  if (status.unavailable) return UnavailableError("no CUDA device to run on: " + status.error);
-  return InternalError(status.error);
-}
 
 class CudaMlpModel final : public MlpModel {
  public:
@@ -51,6 +46,22 @@ class CudaMlpModel final : public MlpModel {
 
   Status Forward(const float* x, int batch, float* logits) override {
     return ToStatus(engine_->Forward(x, batch, logits));
+  }
+
+  Status SetResidentInputs(std::span<const float> x) override {
+    return ToStatus(
+        engine_->SetResidentInputs(x.data(), static_cast<std::int64_t>(x.size()) / shape_.inputs));
+  }
+
+  Status ForwardResident(int first, int batch) override {
+    return ToStatus(engine_->ForwardResident(first, batch));
+  }
+
+  [[nodiscard]] Result<double> PeakFp32Flops() const override {
+    std::string why;
+    const double peak = engine_->PeakFp32Flops(why);
+    if (peak <= 0) return std::unexpected(UnavailableError(why));
+    return peak;
   }
 
   Result<std::vector<float>> Parameters() override {

@@ -14,49 +14,13 @@
 #include <random>
 #include <vector>
 
+#include "bench/backends/cuda/host_device.h"
 #include "bench/workloads/mnist_mlp/mlp.h"
 #include "bench/workloads/mnist_mlp/mlp_data.h"
 #include "bench/workloads/mnist_mlp/mlp_parameters.h"
 
 namespace lepton::bench::cuda {
 namespace {
-
-// cublasSgemm's semantics (alpha = 1): C = op(A) op(B) + beta C, every matrix column-major.
-void ColumnMajorReferenceGemm(const ColumnMajorGemm& g) {
-  for (int j = 0; j < g.n; ++j) {
-    for (int i = 0; i < g.m; ++i) {
-      float sum = 0;
-      for (int p = 0; p < g.k; ++p) {
-        const float a = g.transpose_a ? g.a[p + static_cast<std::ptrdiff_t>(i) * g.lda]
-                                      : g.a[i + static_cast<std::ptrdiff_t>(p) * g.lda];
-        const float b = g.transpose_b ? g.b[j + static_cast<std::ptrdiff_t>(p) * g.ldb]
-                                      : g.b[p + static_cast<std::ptrdiff_t>(j) * g.ldb];
-        sum += a * b;
-      }
-      float& c = g.c[i + static_cast<std::ptrdiff_t>(j) * g.ldc];
-      c = g.beta == 0.0F ? sum : sum + g.beta * c;
-    }
-  }
-}
-
-class HostDevice {
- public:
-  template <class Body>
-  void ForEach(std::int64_t n, const Body& body) {
-    for (std::int64_t i = 0; i < n; ++i) body(i);
-    ++launches_;
-  }
-  void Gemm(const RowMajorGemm& gemm) {
-    ColumnMajorReferenceGemm(ToColumnMajor(gemm));
-    ++gemms_;
-  }
-  [[nodiscard]] int launches() const { return launches_; }
-  [[nodiscard]] int gemms() const { return gemms_; }
-
- private:
-  int launches_ = 0;
-  int gemms_ = 0;
-};
 
 std::vector<float> RandomValues(std::size_t count, std::uint64_t seed) {
   std::mt19937_64 rng(seed);

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "bench/workloads/linear_regression/regression_data.h"
+#include "bench/workloads/linear_regression/regression_solvers.h"
 #include "bench/workloads/linear_regression/solvers.h"
 #include "conformance/spec/spec_source.h"
 
@@ -56,7 +57,8 @@ class LinearRegressionWorkload final : public Workload {
     }
     // Hashing a gigabyte takes seconds; only when a requirement reads the digest.
     if (context.requested_metrics.contains("dataset_sha256")) digest_ = DataDigest(data_);
-    return OkStatus();
+    LEPTON_ASSIGN_OR_RETURN(solvers_, MakeRegressionSolvers(context.device));
+    return solvers_->SetData(data_);
   }
 
   [[nodiscard]] std::vector<std::string> StepNames() const override {
@@ -71,11 +73,11 @@ class LinearRegressionWorkload final : public Workload {
 
   Status RunStep(std::size_t step) override {
     if (step == kClosedFormStep) {
-      LEPTON_ASSIGN_OR_RETURN(closed_form_, normal_equations_.Solve(data_, intercept_));
+      LEPTON_ASSIGN_OR_RETURN(closed_form_, solvers_->SolveClosedForm(intercept_));
       return OkStatus();
     }
     if (step == kSgdStep) {
-      LEPTON_ASSIGN_OR_RETURN(sgd_result_, sgd_solver_.Solve(data_, sgd_));
+      LEPTON_ASSIGN_OR_RETURN(sgd_result_, solvers_->SolveSgd(sgd_));
       return OkStatus();
     }
     return InternalError("linear_regression has no step " + std::to_string(step));
@@ -85,6 +87,7 @@ class LinearRegressionWorkload final : public Workload {
     Metrics metrics;
     const auto rows = static_cast<double>(data_.train_rows);
     metrics.values["rows"] = rows;
+    metrics.values["compute_device"] = solvers_->description();
     if (digest_.empty()) {
       metrics.not_measured["dataset_sha256"] = "no requirement of this profile reads it";
     } else {
@@ -129,8 +132,7 @@ class LinearRegressionWorkload final : public Workload {
   std::string digest_;
   bool intercept_ = true;
   SgdSettings sgd_;
-  NormalEquationsSolver normal_equations_;
-  SgdSolver sgd_solver_;
+  std::unique_ptr<RegressionSolvers> solvers_;
   std::vector<double> closed_form_;
   SgdResult sgd_result_;
 };

@@ -4,7 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
+
+#include "bench/workloads/linear_regression/block_order.h"
 
 extern "C" void dposv_(const char* uplo, const int* n, const int* nrhs, double* a, const int* lda,
                        double* b, const int* ldb, int* info);
@@ -68,11 +69,7 @@ Result<SgdResult> SgdSolver::Solve(const RegressionData& data, const SgdSettings
   batch_order_.resize(static_cast<std::size_t>(batches));
   double last_epoch_sum_squares = 0;
   for (std::int64_t epoch = 0; epoch < settings.epochs; ++epoch) {
-    for (std::int64_t i = 0; i < batches; ++i) batch_order_[i] = i;
-    std::mt19937_64 rng(settings.seed + static_cast<std::uint64_t>(epoch));
-    for (std::int64_t i = batches - 1; i > 0; --i) {  // Fisher-Yates
-      std::swap(batch_order_[i], batch_order_[rng() % static_cast<std::uint64_t>(i + 1)]);
-    }
+    ShuffleBlockOrder(settings.seed, epoch, batch_order_);
     last_epoch_sum_squares = 0;
     for (const std::int64_t block : batch_order_) {
       const double* rows = data.train.data() + block * batch * k;

@@ -72,12 +72,39 @@ class CpuMlpModel final : public MlpModel {
     return std::vector<float>(model_.parameters().begin(), model_.parameters().end());
   }
 
+  Status SetResidentInputs(std::span<const float> x) override {
+    resident_ = x;
+    resident_logits_.resize(static_cast<std::size_t>(model_.max_batch()) * model_.shape().outputs);
+    return OkStatus();
+  }
+
+  Status ForwardResident(int first, int batch) override {
+    const auto inputs = static_cast<std::size_t>(model_.shape().inputs);
+    if (first < 0 || batch < 1 ||
+        (static_cast<std::size_t>(first) + static_cast<std::size_t>(batch)) * inputs >
+            resident_.size()) {
+      return InvalidArgumentError("rows [" + std::to_string(first) + ", " +
+                                  std::to_string(first + batch) + ") of " +
+                                  std::to_string(resident_.size() / inputs) + " resident rows");
+    }
+    return model_.Forward(resident_.data() + static_cast<std::size_t>(first) * inputs, batch,
+                          resident_logits_.data());
+  }
+
+  [[nodiscard]] Result<double> PeakFp32Flops() const override {
+    return std::unexpected(UnavailableError(
+        "the CPU's fp32 peak is the cpu-gemm workload's cpu_peak_sgemm_gflops; this MLP's "
+        "inference is not compared with it"));
+  }
+
  private:
   Mlp model_;
   std::span<const std::uint8_t> pixels_;
   std::span<const std::uint8_t> labels_;
   std::vector<float> batch_x_;
   std::vector<std::uint8_t> batch_labels_;
+  std::span<const float> resident_;
+  std::vector<float> resident_logits_;
 };
 
 }  // namespace

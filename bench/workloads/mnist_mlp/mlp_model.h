@@ -60,6 +60,17 @@ class MlpModel {
 
   // A host copy of [W1 | b1 | W2 | b2].
   virtual Result<std::vector<float>> Parameters() = 0;
+
+  // Inference on inputs already in the device's memory, to measure the device rather than the
+  // transfers: `x` (rows x inputs) is placed once, untimed; ForwardResident then computes the
+  // logits of rows [first, first + batch) and leaves them on the device. On the CPU the host's
+  // memory is the device's, so it is Forward on those rows.
+  virtual Status SetResidentInputs(std::span<const float> x) = 0;
+  virtual Status ForwardResident(int first, int batch) = 0;
+
+  // The device's fp32 peak in FLOP/s (GPU: CUDA cores x boost clock x 2), the denominator of
+  // the inference roofline fraction; Unavailable, saying why, where there is no such figure.
+  [[nodiscard]] virtual Result<double> PeakFp32Flops() const = 0;
 };
 
 // Unavailable when the device is not there (no CUDA backend in this build, no GPU, no driver),

@@ -186,13 +186,16 @@ TEST_F(MnistMlpWorkloadTest, InferenceLatencyPercentilesComeFromTheRunnersTimes)
   auto workload = MakeMnistMlpInferenceWorkload();
   ASSERT_TRUE(workload->Prepare(context).ok());
   const auto steps = workload->StepNames();
-  ASSERT_EQ(steps.size(), 30u);
-  EXPECT_EQ(workload->SamplesPerRun(), 20.0 * 1 + 10.0 * 100);
+  // 20 small, 10 large, then 10 resident large requests (the same batch, inputs on the device).
+  ASSERT_EQ(steps.size(), 40u);
+  EXPECT_EQ(steps[30], "resident_0");
+  EXPECT_EQ(workload->SamplesPerRun(), 20.0 * 1 + 2 * 10.0 * 100);
   std::vector<double> seconds;
   for (std::size_t step = 0; step < steps.size(); ++step) {
-    ASSERT_TRUE(workload->RunStep(step).ok());
-    // Stubbed clock: small requests take 1..20 ms, large ones 10 ms each.
-    seconds.push_back(step < 20 ? static_cast<double>(step + 1) / 1000.0 : 0.010);
+    ASSERT_TRUE(workload->RunStep(step).ok()) << steps[step];
+    // Stubbed clock: small requests take 1..20 ms, large ones 10 ms, resident ones 4 ms.
+    seconds.push_back(step < 20 ? static_cast<double>(step + 1) / 1000.0
+                                : (step < 30 ? 0.010 : 0.004));
   }
   const Metrics metrics = workload->FinishRun(seconds).value();
   EXPECT_DOUBLE_EQ(std::get<double>(metrics.values.at("small_batch_latency_p50_ms")), 10.5);
@@ -201,6 +204,15 @@ TEST_F(MnistMlpWorkloadTest, InferenceLatencyPercentilesComeFromTheRunnersTimes)
                    20.0 / 0.210);
   EXPECT_DOUBLE_EQ(std::get<double>(metrics.values.at("large_batch_images_per_second")),
                    1000.0 / 0.100);
+  EXPECT_DOUBLE_EQ(std::get<double>(metrics.values.at("resident_images_per_second")),
+                   1000.0 / 0.040);
+  // 784-32-10 here: 2 x (784 x 32 + 32 x 10) FLOPs an image.
+  EXPECT_DOUBLE_EQ(std::get<double>(metrics.values.at("resident_gflops")),
+                   1000.0 / 0.040 * 2 * (784 * 32 + 32 * 10) / 1e9);
+  // The CPU states why it has no fp32 peak of its own here.
+  EXPECT_THAT(metrics.not_measured.at("resident_fp32_peak_fraction"), HasSubstr("cpu-gemm"));
+  EXPECT_THAT(metrics.values.at("compute_device"),
+              ::testing::VariantWith<std::string>(HasSubstr("cpu: oneDNN")));
 }
 
 TEST_F(MnistMlpWorkloadTest, InferenceRefusesBatchesLargerThanTheTestSet) {

@@ -1,0 +1,13 @@
+#pragma once
+// The DeviceRegression of the CUDA backend: RegressionEngine (cuda_regression_engine.cu) behind
+// the project's Status-returning interface.
+
+#include <memory>
+
+#include "bench/backends/cuda_backend.h"
+
+namespace lepton::bench {
+
+Result<std::unique_ptr<DeviceRegression>> MakeCudaRegression();
+
+}  // namespace lepton::bench

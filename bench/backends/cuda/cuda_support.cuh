@@ -1,0 +1,289 @@
+#pragma once
+// What the CUDA engines share (CUDA code only): errors as DeviceStatus naming the call, the
+// grid-stride kernel that runs mlp_step.h's and regression_step.h's functors, a stream Device
+// for those sequences (cuBLAS for GEMM and SYRK), CUDA graphs, and owning device and pinned
+// arrays.
+
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "bench/backends/cuda/cuda_mlp_engine.h"
+#include "bench/backends/cuda/regression_step.h"
+
+namespace lepton::bench::cuda {
+
+inline DeviceStatus Failure(const std::string& what, cudaError_t error) {
+  cudaGetLastError();  // clear a non-sticky error so later calls report their own
+  DeviceStatus status;
+  status.error = what + ": " + cudaGetErrorName(error) + " (" + cudaGetErrorString(error) + ")";
+  status.unavailable = error == cudaErrorNoDevice || error == cudaErrorInsufficientDriver ||
+                       error == cudaErrorNotSupported;
+  return status;
+}
+
+inline DeviceStatus Check(cudaError_t error, const std::string& what) {
+  if (error == cudaSuccess) return {};
+  return Failure(what, error);
+}
+
+inline DeviceStatus CheckBlas(cublasStatus_t status, const std::string& what) {
+  if (status == CUBLAS_STATUS_SUCCESS) return {};
+  return DeviceStatus{
+      what + ": " + cublasGetStatusName(status) + " (" + cublasGetStatusString(status) + ")",
+      false};
+}
+
+#define LEPTON_DEVICE_TRY(expr)                      \
+  do {                                               \
+    DeviceStatus lepton_status_ = (expr);            \
+    if (!lepton_status_.ok()) return lepton_status_; \
+  } while (false)
+
+template <class Body>
+__global__ void ForEachKernel(Body body, std::int64_t n) {
+  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
+       i += stride) {
+    body(i);
+  }
+}
+
+// Runs mlp_step.h's sequences on a stream: functors as grid-stride kernels, GEMMs through
+// cuBLAS. Errors are kept (the first of each kind) and read after the sequence, because during
+// graph capture nothing runs and a sequence cannot stop half-way.
+class StreamDevice {
+ public:
+  StreamDevice(cudaStream_t stream, cublasHandle_t blas) : stream_(stream), blas_(blas) {}
+
+  template <class Body>
+  void ForEach(std::int64_t n, const Body& body) {
+    if (n <= 0) return;
+    constexpr int kThreads = 256;
+    const auto blocks =
+        static_cast<unsigned>(std::min<std::int64_t>((n + kThreads - 1) / kThreads, 65535));
+    ForEachKernel<<<blocks, kThreads, 0, stream_>>>(body, n);
+    const cudaError_t launched = cudaGetLastError();
+    if (launched != cudaSuccess && launch_error_ == cudaSuccess) launch_error_ = launched;
+  }
+
+  void Gemm(const RowMajorGemm& gemm) {
+    const ColumnMajorGemm g = ToColumnMajor(gemm);
+    const float alpha = 1.0F;
+    const cublasStatus_t status = cublasSgemm(
+        blas_, g.transpose_a ? CUBLAS_OP_T : CUBLAS_OP_N, g.transpose_b ? CUBLAS_OP_T : CUBLAS_OP_N,
+        g.m, g.n, g.k, &alpha, g.a, g.lda, g.b, g.ldb, &g.beta, g.c, g.ldc);
+    if (status != CUBLAS_STATUS_SUCCESS && blas_error_ == CUBLAS_STATUS_SUCCESS) {
+      blas_error_ = status;
+    }
+  }
+
+  void Syrk(const ColumnMajorSyrk& syrk) {
+    const double alpha = 1.0;
+    const double beta = 0.0;
+    const cublasStatus_t status =
+        cublasDsyrk(blas_, CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_N, syrk.n, syrk.k, &alpha, syrk.a,
+                    syrk.lda, &beta, syrk.c, syrk.ldc);
+    if (status != CUBLAS_STATUS_SUCCESS && blas_error_ == CUBLAS_STATUS_SUCCESS) {
+      blas_error_ = status;
+    }
+  }
+
+  [[nodiscard]] DeviceStatus Errors(const std::string& what) const {
+    LEPTON_DEVICE_TRY(Check(launch_error_, what + ": kernel launch"));
+    return CheckBlas(blas_error_, what + ": cuBLAS");
+  }
+
+ private:
+  cudaStream_t stream_;
+  cublasHandle_t blas_;
+  cudaError_t launch_error_ = cudaSuccess;
+  cublasStatus_t blas_error_ = CUBLAS_STATUS_SUCCESS;
+};
+
+class Graph {
+ public:
+  Graph() = default;
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
+  ~Graph() { Reset(); }
+  void Reset() {
+    if (exec_ != nullptr) cudaGraphExecDestroy(exec_);
+    if (graph_ != nullptr) cudaGraphDestroy(graph_);
+    exec_ = nullptr;
+    graph_ = nullptr;
+  }
+  [[nodiscard]] bool empty() const { return exec_ == nullptr; }
+
+  // Records what `enqueue(device)` issues on `stream` and instantiates it.
+  template <class Enqueue>
+  DeviceStatus Capture(cudaStream_t stream, cublasHandle_t blas, const std::string& what,
+                       const Enqueue& enqueue) {
+    Reset();
+    LEPTON_DEVICE_TRY(Check(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal),
+                            what + ": cudaStreamBeginCapture"));
+    StreamDevice device(stream, blas);
+    enqueue(device);
+    const cudaError_t ended = cudaStreamEndCapture(stream, &graph_);
+    LEPTON_DEVICE_TRY(device.Errors(what));
+    LEPTON_DEVICE_TRY(Check(ended, what + ": cudaStreamEndCapture"));
+    return Check(cudaGraphInstantiate(&exec_, graph_, 0), what + ": cudaGraphInstantiate");
+  }
+
+  DeviceStatus Launch(cudaStream_t stream, const std::string& what) const {
+    return Check(cudaGraphLaunch(exec_, stream), what + ": cudaGraphLaunch");
+  }
+
+ private:
+  cudaGraph_t graph_ = nullptr;
+  cudaGraphExec_t exec_ = nullptr;
+};
+
+// A device allocation freed with its owner.
+template <class T>
+class DeviceArray {
+ public:
+  DeviceArray() = default;
+  DeviceArray(const DeviceArray&) = delete;
+  DeviceArray& operator=(const DeviceArray&) = delete;
+  ~DeviceArray() {
+    if (data_ != nullptr) cudaFree(data_);
+  }
+  DeviceStatus Allocate(std::int64_t count, const std::string& name) {
+    if (data_ != nullptr) cudaFree(data_);
+    data_ = nullptr;
+    count_ = 0;
+    const auto bytes = static_cast<std::size_t>(std::max<std::int64_t>(count, 1)) * sizeof(T);
+    LEPTON_DEVICE_TRY(Check(cudaMalloc(reinterpret_cast<void**>(&data_), bytes),
+                            "cudaMalloc of " + std::to_string(bytes) + " bytes for " + name));
+    count_ = count;
+    return {};
+  }
+  [[nodiscard]] T* get() const { return data_; }
+  [[nodiscard]] std::int64_t size() const { return count_; }
+
+ private:
+  T* data_ = nullptr;
+  std::int64_t count_ = 0;
+};
+
+// Page-locked host memory: graph-captured copies need it.
+template <class T>
+class PinnedArray {
+ public:
+  PinnedArray() = default;
+  PinnedArray(const PinnedArray&) = delete;
+  PinnedArray& operator=(const PinnedArray&) = delete;
+  ~PinnedArray() {
+    if (data_ != nullptr) cudaFreeHost(data_);
+  }
+  DeviceStatus Allocate(std::int64_t count, const std::string& name) {
+    const auto bytes = static_cast<std::size_t>(std::max<std::int64_t>(count, 1)) * sizeof(T);
+    return Check(cudaMallocHost(reinterpret_cast<void**>(&data_), bytes),
+                 "cudaMallocHost of " + std::to_string(bytes) + " bytes for " + name);
+  }
+  [[nodiscard]] T* get() const { return data_; }
+
+ private:
+  T* data_ = nullptr;
+};
+
+// The process's current CUDA device (the first CUDA_VISIBLE_DEVICES leaves) with a stream and
+// a cuBLAS handle on it. Owners declare it first, so it outlives their graphs and arrays.
+class StreamContext {
+ public:
+  StreamContext() = default;
+  StreamContext(const StreamContext&) = delete;
+  StreamContext& operator=(const StreamContext&) = delete;
+  ~StreamContext() {
+    if (blas_ != nullptr) cublasDestroy(blas_);
+    if (stream_ != nullptr) cudaStreamDestroy(stream_);
+  }
+
+  DeviceStatus Open() {
+    int count = 0;
+    LEPTON_DEVICE_TRY(CountCudaDevices(count));
+    LEPTON_DEVICE_TRY(Check(cudaGetDevice(&device_), "cudaGetDevice"));
+    cudaDeviceProp properties{};
+    LEPTON_DEVICE_TRY(
+        Check(cudaGetDeviceProperties(&properties, device_), "cudaGetDeviceProperties"));
+    LEPTON_DEVICE_TRY(Check(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking),
+                            "cudaStreamCreateWithFlags"));
+    LEPTON_DEVICE_TRY(CheckBlas(cublasCreate(&blas_), "cublasCreate"));
+    LEPTON_DEVICE_TRY(CheckBlas(cublasSetStream(blas_, stream_), "cublasSetStream"));
+    // cuBLAS's recommended workspace for Hopper, set before any capture so that captured calls
+    // never allocate.
+    constexpr std::int64_t kWorkspaceBytes = 32 << 20;
+    LEPTON_DEVICE_TRY(workspace_.Allocate(kWorkspaceBytes, "the cuBLAS workspace"));
+    LEPTON_DEVICE_TRY(CheckBlas(cublasSetWorkspace(blas_, workspace_.get(), kWorkspaceBytes),
+                                "cublasSetWorkspace"));
+    int blas_version = 0;
+    LEPTON_DEVICE_TRY(CheckBlas(cublasGetVersion(blas_, &blas_version), "cublasGetVersion"));
+    int clock_khz = 0;
+    LEPTON_DEVICE_TRY(Check(cudaDeviceGetAttribute(&clock_khz, cudaDevAttrClockRate, device_),
+                            "cudaDeviceGetAttribute(cudaDevAttrClockRate)"));
+    compute_capability_ = properties.major * 10 + properties.minor;
+    multiprocessors_ = properties.multiProcessorCount;
+    boost_clock_hz_ = 1000.0 * clock_khz;
+    description_ = "cuda:" + std::to_string(device_) + " " + properties.name + " (sm_" +
+                   std::to_string(properties.major) + std::to_string(properties.minor) + ", " +
+                   std::to_string(properties.multiProcessorCount) + " SMs), cuBLAS " +
+                   std::to_string(blas_version);
+    return {};
+  }
+
+  [[nodiscard]] cudaStream_t stream() const { return stream_; }
+  [[nodiscard]] cublasHandle_t blas() const { return blas_; }
+  // "cuda:0 NVIDIA H100 80GB HBM3 (sm_90, 132 SMs), cuBLAS 130000".
+  [[nodiscard]] const std::string& description() const { return description_; }
+  [[nodiscard]] int compute_capability() const { return compute_capability_; }  // 90 for 9.0
+  [[nodiscard]] int multiprocessors() const { return multiprocessors_; }
+  [[nodiscard]] double boost_clock_hz() const { return boost_clock_hz_; }
+  DeviceStatus Synchronize(const std::string& what) const {
+    return Check(cudaStreamSynchronize(stream_), what + ": cudaStreamSynchronize");
+  }
+
+ private:
+  int device_ = 0;
+  cudaStream_t stream_ = nullptr;
+  cublasHandle_t blas_ = nullptr;
+  DeviceArray<std::byte> workspace_;
+  std::string description_;
+  int compute_capability_ = 0;
+  int multiprocessors_ = 0;
+  double boost_clock_hz_ = 0;
+};
+
+// FP32 lanes per SM from NVIDIA's CUDA C Programming Guide (arithmetic instruction throughput
+// table): 64 on 6.0, 7.x and 8.0; 128 on 6.1, 6.2, 8.6, 8.7, 8.9, 9.0, 10.x and 12.x. 0 when
+// the architecture is not listed.
+inline int Fp32LanesPerMultiprocessor(int compute_capability) {
+  switch (compute_capability) {
+    case 60:
+    case 70:
+    case 72:
+    case 75:
+    case 80:
+      return 64;
+    case 61:
+    case 62:
+    case 86:
+    case 87:
+    case 89:
+    case 90:
+    case 100:
+    case 101:
+    case 103:
+    case 120:
+    case 121:
+      return 128;
+    default:
+      return 0;
+  }
+}
+
+}  // namespace lepton::bench::cuda
