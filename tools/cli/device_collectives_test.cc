@@ -30,6 +30,9 @@ class FakeBackend final : public bench::CudaBackend {
   Result<std::unique_ptr<bench::MlpModel>> MakeMlp(const bench::MlpModelOptions&) override {
     return std::unexpected(UnavailableError("not in this test"));
   }
+  Result<std::unique_ptr<bench::DeviceRegression>> MakeRegression() override {
+    return std::unexpected(UnavailableError("not in this test"));
+  }
   Result<std::unique_ptr<bench::DeviceMemory>> MakeDeviceMemory(int device) override {
     device_asked = device;
     if (!memory_error.ok()) return std::unexpected(memory_error);
