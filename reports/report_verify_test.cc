@@ -96,8 +96,8 @@ TEST(ReportVerifyTest, AnInterruptedRunCannotClaimCertification) {
   EXPECT_THAT(Failures(VerifyReport(forged, {keys.public_hex}).value()),
               ::testing::ElementsAre("verdict.certified: the report says certified, the "
                                      "recomputed verdicts say not certified"));
-  fixture.report.summary = judge::Summarize(fixture.plan.requirements, fixture.report.verdicts,
-                                            "interrupted by SIGINT");
+  fixture.report.summary =
+      judge::Summarize(fixture.plan.requirements, fixture.report.verdicts, "interrupted by SIGINT");
   const std::string honest =
       SignReport(ReportToJson(fixture.report), keys.secret_hex, keys.public_hex).value();
   EXPECT_THAT(Failures(VerifyReport(honest, {keys.public_hex}).value()), ::testing::IsEmpty());

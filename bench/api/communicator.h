@@ -1,6 +1,7 @@
 #pragma once
 // One rank's view of a group of processes that run collectives together. Backends: `self` (one
-// rank, no library), `mpi` (CPU, bench/comm/mpi/) and `nccl` (GPU, bench/comm/nccl/; compiled,
+// rank, no library), `mpi` (CPU, bench/comm/mpi/) and `nccl` (GPU, in the CUDA module:
+// bench/backends/cuda/nccl_communicator.h, reached through CudaBackend; compiled,
 // not yet run on a GPU). Buffers are untyped pointers with an element count and a DataType, as in
 // NCCL, so one workload drives every backend. In-place follows NCCL's convention, which nccl-tests
 // also uses:

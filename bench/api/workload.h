@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bench/api/communicator.h"
+#include "bench/api/device_memory.h"
 #include "bench/api/measurement.h"
 #include "conformance/checks/system_probe.h"
 #include "conformance/core/status.h"
@@ -33,6 +34,12 @@ struct WorkloadContext {
   // The ranks of this run (the self communicator when started alone); never null from the
   // runner. Only workloads that use every rank (UsesAllRanks) call it.
   Communicator* communicator = nullptr;
+  // On devices: cuda under a profile with comm: nccl: NCCL over the same ranks (device buffers
+  // only) and this rank's device memory; null otherwise, and then device_status says why when
+  // they were asked for and could not be made (the CUDA module, the driver or NCCL's reason).
+  Communicator* device_communicator = nullptr;
+  DeviceMemory* device_memory = nullptr;
+  Status device_status;
 };
 
 class Workload {

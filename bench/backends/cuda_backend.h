@@ -3,13 +3,16 @@
 // bench/backends/cuda/ when nvcc is found), so lepton-cert itself needs no CUDA library to start:
 // a CPU-only machine, or a GPU node without cuBLAS, runs every CPU workload and reports the GPU
 // ones as not measured with the loader's reason. The module links the CUDA runtime statically
-// and cuBLAS from the node.
+// and cuBLAS from the node; it opens the node's NCCL (libnccl.so.2) with dlopen when a
+// communicator is first asked for, so a node without NCCL still runs the one-GPU workloads.
 
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "bench/api/communicator.h"
+#include "bench/api/device_memory.h"
 #include "bench/workloads/linear_regression/solvers.h"
 #include "bench/workloads/mnist_mlp/mlp_model.h"
 #include "conformance/core/status.h"
@@ -18,7 +21,7 @@ namespace lepton::bench {
 
 // Raised whenever this interface or a type it passes changes layout: a module from another
 // build is refused instead of misread.
-inline constexpr int kCudaBackendAbiVersion = 2;
+inline constexpr int kCudaBackendAbiVersion = 3;
 
 // The linear-regression solvers' device half (solvers.h): the training rows kept on the GPU,
 // the augmented Gram matrix (the host solves the small normal equations), and mini-batch SGD.
@@ -40,6 +43,20 @@ class CudaBackend {
   // The reference MLP on the current CUDA device; Unavailable without a device or driver.
   virtual Result<std::unique_ptr<MlpModel>> MakeMlp(const MlpModelOptions& options) = 0;
   virtual Result<std::unique_ptr<DeviceRegression>> MakeRegression() = 0;
+
+  // Since version 3 (bench/backends/cuda/nccl_communicator.h, cuda_device_memory.h):
+  // Memory of CUDA device `device` (an index among those the process sees); Unavailable
+  // without a device or when `device` is not one.
+  virtual Result<std::unique_ptr<DeviceMemory>> MakeDeviceMemory(int device) = 0;
+  // NCCL over the ranks of `bootstrap` (MPI under mpirun/srun, or the one-rank self
+  // communicator), this rank on CUDA device `device` (its local rank on its node): rank 0's
+  // ncclUniqueId is broadcast over `bootstrap`. Collective over `bootstrap`: every rank calls it,
+  // and every rank returns an error when any rank could not take part (no device, no NCCL), so
+  // none is left waiting in ncclCommInitRank. Each operation waits at most `timeout_seconds`,
+  // then aborts the communicator. Buffers passed to it must be device memory of `device`.
+  virtual Result<std::unique_ptr<Communicator>> MakeNcclCommunicator(Communicator& bootstrap,
+                                                                     int device,
+                                                                     double timeout_seconds) = 0;
 };
 
 // The module's one exported function: returns its backend (owned by the module, alive until

@@ -265,9 +265,11 @@ std::vector<WorkloadRecord> RunPlan(const spec::Plan& plan, const RunnerOptions&
     } else if (several_ranks && all_ranks && !ranks_status.ok()) {
       record.error = "ranks: " + ranks_status.ToString();
     } else {
-      WorkloadContext context{planned.params, options.device,  options.data_root,
-                              options.system, planned.metrics, options.dataset_dirs,
-                              communicator};
+      WorkloadContext context{planned.params,        options.device,
+                              options.data_root,     options.system,
+                              planned.metrics,       options.dataset_dirs,
+                              communicator,          options.device_communicator,
+                              options.device_memory, options.device_status};
       if (Status prepared = (*workload)->Prepare(context); !prepared.ok()) {
         // Unavailable (no data supplied, no device) is not measured; anything else is an error.
         if (prepared.code() == StatusCode::kUnavailable) {

@@ -70,8 +70,14 @@ struct RunnerOptions {
   const checks::SystemDescription* system = nullptr;
   std::map<std::string, std::filesystem::path> dataset_dirs;
   WorkloadFactory factory = CreateWorkload;
-  // This process's ranks; null runs alone (the self communicator).
+  // This process's ranks; null runs alone (the self communicator). Barriers and workloads on
+  // host buffers use it.
   Communicator* communicator = nullptr;
+  // Passed on to the workloads (WorkloadContext): NCCL over the same ranks and this rank's
+  // device memory, for the profile's comm: nccl; or why they could not be made.
+  Communicator* device_communicator = nullptr;
+  DeviceMemory* device_memory = nullptr;
+  Status device_status;
   EnergyMeterFactory energy_meter;  // none: energy figures are not measured, saying so
   InterruptionCheck interruption;   // none: the run is never interrupted
   // Workloads finished by an earlier session of this run, by name; null or absent: run them.

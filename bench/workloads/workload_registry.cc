@@ -35,8 +35,9 @@ constexpr std::array<Implementation, 9> kImplementations = {{
     {"linear_regression", MakeLinearRegressionWorkload, Devices::kCpuOrCuda},
     {"mnist_mlp_train", MakeMnistMlpWorkload, Devices::kCpuOrCuda},
     {"mnist_mlp_infer", MakeMnistMlpInferenceWorkload, Devices::kCpuOrCuda},
-    // On cpu through MPI (or alone); the NCCL backend for cuda is not wired in yet.
-    {"collectives", MakeCollectivesWorkload, Devices::kCpu},
+    // On cpu through MPI (or alone); on cuda through NCCL on device buffers, which the runner
+    // supplies for a profile with comm: nccl (else Prepare says it is unavailable, and why).
+    {"collectives", MakeCollectivesWorkload, Devices::kCpuOrCuda},
     {"linear_regression_data_parallel", MakeDataParallelRegressionWorkload, Devices::kCpu},
     {"mnist_mlp_data_parallel", MakeDataParallelMlpWorkload, Devices::kCpu},
 }};

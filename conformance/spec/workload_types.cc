@@ -373,9 +373,10 @@ constexpr std::array<ParamSchema, 7> kCollectiveParams = {{
     {"iters", ParamKind::kInt, true, 1, 1e6, {}, "timed calls per size; the mean is reported"},
 }};
 
-constexpr std::array<MetricSchema, 12> kCollectiveMetrics = {{
+constexpr std::array<MetricSchema, 13> kCollectiveMetrics = {{
     {"ranks", "count", "ranks that ran the collectives (the communicator's size)"},
     {"communicator", "text", "the backend: self (one rank), mpi or nccl"},
+    {"buffers", "text", "where the buffers were: host, or the device (e.g. cuda:0 NVIDIA H200)"},
     {"wrong_elements", "count",
      "result elements, summed over sizes, operations and ranks, that differ from the exactly "
      "computed values (zero tolerance)"},

@@ -7,8 +7,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 
+#include "bench/backends/cuda_backend.h"
+#include "bench/comm/collective_watchdog.h"
+#include "bench/comm/node_layout.h"
 #include "bench/comm/world_communicator.h"
 #include "bench/runner/runner.h"
 #include "conformance/checks/system_probe.h"
@@ -21,6 +25,7 @@
 #include "reports/report_verify.h"
 #include "reports/signing.h"
 #include "tools/cli/build_info.h"
+#include "tools/cli/device_collectives.h"
 #include "tools/cli/exit_codes.h"
 #include "tools/cli/interrupt_signals.h"
 #include "tools/cli/journaling_observer.h"
@@ -165,6 +170,23 @@ int RunCertification(const RunOptions& requested) {
   const checks::SystemDescription system = checks::ProbeSystem();
   spec::Facts facts = checks::FactsFrom(system);
   facts.values["ranks"] = (*communicator)->size();
+  // Nodes: the distinct hostnames of the ranks (collective: every rank takes part).
+  auto layout = bench::GatherNodeLayout(**communicator);
+  if (!layout) {
+    fmt::print(stderr, "lepton-cert: error: gathering the ranks' hostnames: {}\n",
+               layout.error().message());
+    return kExitInternalError;
+  }
+  facts.values["nodes"] = layout->nodes;
+  const bench::EnvironmentLookup environment = [](const char* name) { return std::getenv(name); };
+  const bool launched = bench::DetectLaunch().under_launcher;
+  if (const auto stated = launched ? bench::LauncherNodeCount(environment) : std::nullopt;
+      writes_report && stated && stated->value != layout->nodes) {
+    fmt::print(stderr,
+               "lepton-cert: warning: the launcher states {} node(s) ({}), the ranks' hostnames "
+               "show {}; the report states {}\n",
+               stated->value, stated->source, layout->nodes, layout->nodes);
+  }
   auto plan = spec::PlanRun(input->spec, options.profile, facts, {.runs_override = options.runs});
   if (!plan) {
     fmt::print(stderr, "lepton-cert: profile refused: {}\n", plan.error().message());
@@ -199,6 +221,23 @@ int RunCertification(const RunOptions& requested) {
       [&options, device = plan->profile->devices](const spec::EnergySettings& settings) {
         return bench::OpenEnergyMeter(options.energy, device, settings);
       };
+  // devices: cuda with comm: nccl: the all-ranks workloads measure through NCCL on device
+  // buffers (one GPU per rank: the launcher's local rank, else the hostnames' order); barriers
+  // stay on the run's communicator. Declared after it, so it is destroyed first.
+  DeviceCollectives device_collectives;
+  if (plan->profile->devices == "cuda" && plan->profile->comm == "nccl") {
+    const auto launcher_local = launched ? bench::LauncherLocalRank(environment) : std::nullopt;
+    const int local_rank = launcher_local ? launcher_local->value : layout->local_rank;
+    device_collectives = OpenDeviceCollectives(bench::LoadCudaBackend(), **communicator, local_rank,
+                                               bench::CollectiveTimeoutFromEnvironment());
+    if (!device_collectives.status.ok() && writes_report) {
+      fmt::print(stderr, "lepton-cert: NCCL is not set up, the collectives are not measured: {}\n",
+                 device_collectives.status.message());
+    }
+    runner_options.device_communicator = device_collectives.communicator.get();
+    runner_options.device_memory = device_collectives.memory.get();
+    runner_options.device_status = device_collectives.status;
+  }
   if (signals) runner_options.interruption = [] { return InterruptSignals::ReceivedName(); };
   if (earlier) runner_options.finished = &earlier->workloads;
   if (!writes_report) {
@@ -222,12 +261,17 @@ int RunCertification(const RunOptions& requested) {
     return kExitUsageError;
   }
 
+  const std::string comm_name = device_collectives.communicator
+                                    ? fmt::format("{}, {} over {}", (*communicator)->name(),
+                                                  device_collectives.communicator->name(),
+                                                  device_collectives.memory->description())
+                                    : std::string((*communicator)->name());
   fmt::print(stderr,
              "lepton-cert {}: spec {} {} ({}), profile {}, {} requirements, {} workloads, {} "
-             "rank(s) ({}), energy meter {}\n",
+             "rank(s) on {} node(s) ({}), energy meter {}\n",
              ToolVersion(), input->spec.id, input->spec.version, input->source, plan->profile->name,
              plan->requirements.size(), plan->workloads.size(), (*communicator)->size(),
-             (*communicator)->name(), bench::MeterChoiceName(options.energy.choice));
+             layout->nodes, comm_name, bench::MeterChoiceName(options.energy.choice));
   ProgressPrinter progress(stderr, ::isatty(STDERR_FILENO) != 0);
   reports::RunJournal journal_start;
   if (earlier) {

@@ -26,7 +26,7 @@ if [[ $code -gt 1 ]]; then
   exit 1
 fi
 [[ $(grep -c '^Verdict: ' "$out/stdout") -eq 1 ]] || { echo "FAIL: one rank prints the verdict"; exit 1; }
-grep -q '2 rank(s) (mpi)' "$out/stderr" || { echo "FAIL: the run does not state its ranks"; exit 1; }
+grep -q '2 rank(s) on 1 node(s) (mpi)' "$out/stderr" || { echo "FAIL: the run does not state its ranks"; exit 1; }
 /usr/bin/python3 "$root/tools/tests/validate_json_schema.py" "$root/spec/schema/report.schema.json" \
   "$out/report/report.json"
 /usr/bin/python3 "$root/tools/tests/check_report.py" "$out/report/report.json"
@@ -34,6 +34,7 @@ grep -q '2 rank(s) (mpi)' "$out/stderr" || { echo "FAIL: the run does not state 
 import json, sys
 report = json.load(open(sys.argv[1]))
 assert report["run"]["facts"]["values"]["ranks"] == 2, report["run"]["facts"]
+assert report["run"]["facts"]["values"]["nodes"] == 1, report["run"]["facts"]
 [collectives] = [w for w in report["workloads"] if w["type"] == "collectives"]
 timed = [run for run in collectives["runs"] if not run["warmup"]]
 assert timed and all(not run["error"] for run in timed), collectives

@@ -10,6 +10,8 @@
 #include <numeric>
 #include <vector>
 
+#include "bench/comm/node_layout.h"
+#include "bench/comm/string_gather.h"
 #include "bench/workloads/collectives/collective_ops.h"
 #include "bench/workloads/collectives/collectives_workload.h"
 #include "bench/workloads/linear_regression/data_parallel_regression_workload.h"
@@ -52,6 +54,35 @@ TEST(MpiCommunicatorTest, AllGatherOfRanksIsInRankOrder) {
   std::vector<std::int64_t> expected(all.size());
   std::iota(expected.begin(), expected.end(), 0);
   EXPECT_EQ(all, expected);
+}
+
+// Strings of different lengths (rank r sends r + 1 letters, cut at 3) arrive in rank order.
+TEST(MpiCommunicatorTest, StringsOfEveryRankArriveInRankOrder) {
+  const std::string mine(static_cast<std::size_t>(world->rank()) + 1,
+                         static_cast<char>('a' + world->rank()));
+  const auto all = AllGatherStrings(*world, mine, 3);
+  ASSERT_TRUE(all.has_value()) << all.error().ToString();
+  ASSERT_EQ(all->size(), static_cast<std::size_t>(world->size()));
+  for (int r = 0; r < world->size(); ++r) {
+    EXPECT_EQ((*all)[r], std::string(std::min(r + 1, 3), static_cast<char>('a' + r)));
+  }
+}
+
+// Every rank of this test runs on one host: one node, local ranks in rank order, and the
+// launcher's figures agree.
+TEST(MpiCommunicatorTest, TheRanksOfOneHostAreOneNode) {
+  const auto layout = GatherNodeLayout(*world);
+  ASSERT_TRUE(layout.has_value()) << layout.error().ToString();
+  EXPECT_EQ(layout->nodes, 1);
+  EXPECT_EQ(layout->local_ranks, world->size());
+  EXPECT_EQ(layout->local_rank, world->rank());
+  const EnvironmentLookup environment = [](const char* name) { return std::getenv(name); };
+  const auto stated = LauncherNodeCount(environment);
+  ASSERT_TRUE(stated.has_value());
+  EXPECT_EQ(stated->value, 1) << stated->source;
+  const auto local = LauncherLocalRank(environment);
+  ASSERT_TRUE(local.has_value());
+  EXPECT_EQ(local->value, world->rank()) << local->source;
 }
 
 TEST(MpiCommunicatorTest, BarrierReturnsOnEveryRank) {

@@ -130,6 +130,42 @@ const float* CollectiveCase::RecvData() const {
   return (in_place_ ? send_ : recv_).data() + RecvOffset();
 }
 
+float* CollectiveCase::RunSendData() {
+  if (!on_device()) return SendData();
+  return static_cast<float*>(device_send_.data()) + SendOffset();
+}
+
+float* CollectiveCase::RunRecvData() {
+  if (!on_device()) return RecvData();
+  auto* base = static_cast<float*>((in_place_ ? device_send_ : device_recv_).data());
+  return base + RecvOffset();
+}
+
+Status CollectiveCase::AttachDevice(DeviceMemory& memory) {
+  LEPTON_ASSIGN_OR_RETURN(device_send_,
+                          DeviceBuffer::Allocate(memory, send_.size() * sizeof(float)));
+  if (!in_place_) {
+    LEPTON_ASSIGN_OR_RETURN(device_recv_,
+                            DeviceBuffer::Allocate(memory, recv_.size() * sizeof(float)));
+  }
+  return OkStatus();
+}
+
+Status CollectiveCase::Upload() {
+  if (!on_device()) return OkStatus();
+  LEPTON_RETURN_IF_ERROR(device_send_.Upload(send_.data(), send_.size() * sizeof(float)));
+  if (!in_place_) {
+    LEPTON_RETURN_IF_ERROR(device_recv_.Upload(recv_.data(), recv_.size() * sizeof(float)));
+  }
+  return OkStatus();
+}
+
+Status CollectiveCase::Download() {
+  if (!on_device()) return OkStatus();
+  if (in_place_) return device_send_.Download(send_.data(), send_.size() * sizeof(float));
+  return device_recv_.Download(recv_.data(), recv_.size() * sizeof(float));
+}
+
 void CollectiveCase::Fill() {
   if (in_place_) send_.assign(send_.size(), kUnwritten);
   recv_.assign(recv_.size(), kUnwritten);
@@ -139,8 +175,8 @@ void CollectiveCase::Fill() {
 
 Status CollectiveCase::Run(Communicator& communicator) {
   constexpr DataType kType = DataType::kFloat32;
-  const float* send = SendData();
-  float* recv = RecvData();
+  const float* send = RunSendData();
+  float* recv = RunRecvData();
   switch (kind_) {
     case CollectiveKind::kAllReduce:
       return communicator.AllReduce(send, recv, block_, kType, ReduceOp::kSum);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bench/api/communicator.h"
+#include "bench/api/device_memory.h"
 
 namespace lepton::bench {
 
@@ -44,6 +45,11 @@ inline constexpr int kCollectiveRoot = 0;
 // One collective of `block` float32 elements per rank block, with its buffers. nccl-tests'
 // message size: AllReduce, Broadcast, Reduce, SendRecv move `block` elements; AllGather,
 // ReduceScatter and AllToAll move ranks * block (the gathered or scattered whole).
+//
+// The buffers are on the host unless AttachDevice gives device copies of the same layout: then
+// Fill writes the host copies, Upload moves them to the device, Run hands the communicator the
+// device pointers (NCCL), Download brings the results back and CountWrong checks them on the
+// host. Without a device Upload and Download do nothing.
 class CollectiveCase {
  public:
   CollectiveCase(CollectiveKind kind, std::size_t block, bool in_place, int rank, int ranks);
@@ -52,9 +58,17 @@ class CollectiveCase {
   [[nodiscard]] bool in_place() const { return in_place_; }
   [[nodiscard]] std::size_t MessageBytes() const;
 
-  // Writes this rank's exact inputs (also over a previous in-place result).
+  // Allocates device buffers mirroring the host ones; call once, before the first Upload.
+  Status AttachDevice(DeviceMemory& memory);
+  [[nodiscard]] bool on_device() const { return device_send_.data() != nullptr; }
+
+  // Writes this rank's exact inputs (also over a previous in-place result), on the host.
   void Fill();
+  // Host inputs (and the unwritten sentinels of the receive buffer) to the device.
+  Status Upload();
   Status Run(Communicator& communicator);
+  // Device results to the host, for CountWrong.
+  Status Download();
   // Result elements that differ from the exact expected value on this rank.
   [[nodiscard]] std::int64_t CountWrong() const;
 
@@ -66,6 +80,9 @@ class CollectiveCase {
   [[nodiscard]] float* SendData();
   [[nodiscard]] float* RecvData();
   [[nodiscard]] const float* RecvData() const;
+  // The buffers the communicator gets: the device copies when attached, else the host ones.
+  [[nodiscard]] float* RunSendData();
+  [[nodiscard]] float* RunRecvData();
 
   CollectiveKind kind_;
   std::size_t block_;
@@ -74,6 +91,8 @@ class CollectiveCase {
   int ranks_;
   std::vector<float> send_;
   std::vector<float> recv_;  // unused in place: results land in send_
+  DeviceBuffer device_send_;
+  DeviceBuffer device_recv_;  // unused in place
 };
 
 // The exact input of `rank` at element `index`: integers 1..257, so sums stay exact in float32.

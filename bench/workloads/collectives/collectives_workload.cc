@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/api/device_memory.h"
 #include "bench/workloads/collectives/collective_ops.h"
 
 namespace lepton::bench {
@@ -27,7 +28,10 @@ class CollectivesWorkload final : public Workload {
   Status Prepare(const WorkloadContext& context) override {
     // The runner always supplies one (the self communicator when started alone).
     if (context.communicator == nullptr) return InternalError("no communicator in the context");
-    communicator_ = context.communicator;
+    host_ = context.communicator;
+    communicator_ = host_;
+    device_memory_ = nullptr;
+    if (context.device == "cuda") LEPTON_RETURN_IF_ERROR(UseDevice(context));
     LEPTON_ASSIGN_OR_RETURN(auto ops, GetParam<std::vector<std::string>>(context.params, "ops"));
     LEPTON_ASSIGN_OR_RETURN(auto placements,
                             GetParam<std::vector<std::string>>(context.params, "placements"));
@@ -81,8 +85,11 @@ class CollectivesWorkload final : public Workload {
       // the warm-up calls bring the ranks into step before the timed iterations.
       current_ = std::make_unique<CollectiveCase>(point.kind, point.block, point.in_place,
                                                   communicator_->rank(), communicator_->size());
+      if (device_memory_ != nullptr)
+        LEPTON_RETURN_IF_ERROR(current_->AttachDevice(*device_memory_));
       current_->Fill();
-      LEPTON_RETURN_IF_ERROR(communicator_->Barrier());
+      LEPTON_RETURN_IF_ERROR(current_->Upload());
+      LEPTON_RETURN_IF_ERROR(host_->Barrier());
       return Iterate(warmup_iters_);
     }
     return Iterate(iters_);
@@ -92,7 +99,9 @@ class CollectivesWorkload final : public Workload {
     if (step % 2 == 0) return OkStatus();
     // Timed iterations in place leave sums of sums; the check runs on fresh inputs.
     current_->Fill();
+    LEPTON_RETURN_IF_ERROR(current_->Upload());
     LEPTON_RETURN_IF_ERROR(current_->Run(*communicator_));
+    LEPTON_RETURN_IF_ERROR(current_->Download());
     wrong_elements_ += current_->CountWrong();
     current_.reset();
     return OkStatus();
@@ -104,17 +113,19 @@ class CollectivesWorkload final : public Workload {
     for (std::size_t step = 1; step < step_seconds.size(); step += 2) {
       seconds_per_call.push_back(step_seconds[step] / static_cast<double>(iters_));
     }
-    // The slowest rank bounds the collective (nccl-tests reports the maximum over ranks).
-    LEPTON_RETURN_IF_ERROR(
-        communicator_->AllReduce(seconds_per_call.data(), seconds_per_call.data(),
-                                 seconds_per_call.size(), DataType::kFloat64, ReduceOp::kMax));
+    // The slowest rank bounds the collective (nccl-tests reports the maximum over ranks). The
+    // figures are host numbers: combined over the host communicator, whichever one measured.
+    LEPTON_RETURN_IF_ERROR(host_->AllReduce(seconds_per_call.data(), seconds_per_call.data(),
+                                            seconds_per_call.size(), DataType::kFloat64,
+                                            ReduceOp::kMax));
     std::int64_t wrong = wrong_elements_;
-    LEPTON_RETURN_IF_ERROR(
-        communicator_->AllReduce(&wrong, &wrong, 1, DataType::kInt64, ReduceOp::kSum));
+    LEPTON_RETURN_IF_ERROR(host_->AllReduce(&wrong, &wrong, 1, DataType::kInt64, ReduceOp::kSum));
 
     Metrics metrics;
     metrics.values["ranks"] = static_cast<double>(ranks);
     metrics.values["communicator"] = std::string(communicator_->name());
+    metrics.values["buffers"] =
+        device_memory_ != nullptr ? device_memory_->description() : std::string("host");
     metrics.values["wrong_elements"] = static_cast<double>(wrong);
     for (std::size_t i = 0; i < points_.size(); ++i) {
       const SweepPoint& point = points_[i];
@@ -135,6 +146,28 @@ class CollectivesWorkload final : public Workload {
   [[nodiscard]] bool UsesAllRanks() const override { return true; }
 
  private:
+  // On devices: cuda the measured calls go through the device communicator (NCCL) on device
+  // buffers; without one, the reason it could not be made (or that the profile asks for none).
+  Status UseDevice(const WorkloadContext& context) {
+    if (!context.device_status.ok()) return context.device_status;
+    if (context.device_communicator == nullptr || context.device_memory == nullptr) {
+      return UnavailableError(
+          "the collectives on devices: cuda run over NCCL, which only a profile with comm: nccl "
+          "sets up");
+    }
+    if (context.device_communicator->size() != host_->size() ||
+        context.device_communicator->rank() != host_->rank()) {
+      return InternalError("the device communicator (rank " +
+                           std::to_string(context.device_communicator->rank()) + " of " +
+                           std::to_string(context.device_communicator->size()) +
+                           ") does not match the run's (rank " + std::to_string(host_->rank()) +
+                           " of " + std::to_string(host_->size()) + ")");
+    }
+    communicator_ = context.device_communicator;
+    device_memory_ = context.device_memory;
+    return OkStatus();
+  }
+
   [[nodiscard]] std::size_t Bytes(const SweepPoint& point) const {
     return MessageBytes(point.kind, point.block, communicator_->size());
   }
@@ -195,7 +228,9 @@ class CollectivesWorkload final : public Workload {
     }
   }
 
-  Communicator* communicator_ = nullptr;
+  Communicator* host_ = nullptr;          // the run's ranks: barriers, combining the figures
+  Communicator* communicator_ = nullptr;  // the one measured: host_, or NCCL on devices: cuda
+  DeviceMemory* device_memory_ = nullptr;
   std::vector<SweepPoint> points_;
   std::int64_t warmup_iters_ = 0;
   std::int64_t iters_ = 1;

@@ -5,6 +5,11 @@
 // inputs whose every result element is checked exactly. Every rank runs it; per size the time
 // is the largest over ranks of the mean per-iteration time, and the wrong elements are summed
 // over ranks, so rank 0 holds the measurement of the whole run.
+//
+// On devices: cuda (a profile with comm: nccl) the measured calls go through the context's
+// device communicator (NCCL) on device buffers (WorkloadContext::device_memory), filled and
+// checked on the host; barriers and the combining of the figures stay on the run's host
+// communicator (MPI, or self alone).
 
 #include <memory>
 

@@ -1,0 +1,116 @@
+// The NCCL communicator and device memory of the CUDA module, through the loader, with one rank
+// over the self communicator (NCCL allows one rank per GPU; several ranks are e2e.nccl_path's
+// and the README's mpirun). Without a GPU every GPU case skips with the reason, and the refusal
+// itself is checked.
+
+#include <gtest/gtest.h>
+
+#include <numeric>
+#include <vector>
+
+#include "bench/backends/cuda_backend.h"
+#include "bench/comm/self_communicator.h"
+#include "bench/workloads/collectives/collective_ops.h"
+
+namespace lepton::bench {
+namespace {
+
+class CudaNcclTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto backend = LoadCudaBackend();
+    if (!backend) GTEST_SKIP() << backend.error().message();
+    backend_ = *backend;
+    auto memory = backend_->MakeDeviceMemory(0);
+    if (!memory) {
+      unavailable_ = memory.error();
+      return;
+    }
+    memory_ = std::move(*memory);
+  }
+  // Skips the calling test without a device, with the reason.
+  bool NoDevice() const { return memory_ == nullptr; }
+
+  CudaBackend* backend_ = nullptr;
+  std::unique_ptr<DeviceMemory> memory_;
+  Status unavailable_;
+  std::unique_ptr<Communicator> self_ = MakeSelfCommunicator();
+};
+
+TEST_F(CudaNcclTest, WithoutAGpuNcclIsRefusedWithTheReason) {
+  if (!NoDevice()) GTEST_SKIP() << "a GPU is present: " << memory_->description();
+  EXPECT_EQ(unavailable_.code(), StatusCode::kUnavailable) << unavailable_.ToString();
+  const auto nccl = backend_->MakeNcclCommunicator(*self_, 0, 10.0);
+  ASSERT_FALSE(nccl.has_value());
+  EXPECT_EQ(nccl.error().code(), StatusCode::kUnavailable) << nccl.error().ToString();
+  EXPECT_NE(nccl.error().message().find("rank 0"), std::string::npos) << nccl.error().ToString();
+}
+
+TEST_F(CudaNcclTest, DeviceMemoryRoundTrips) {
+  if (NoDevice()) GTEST_SKIP() << unavailable_.message();
+  std::vector<float> host(1 << 20);
+  std::iota(host.begin(), host.end(), 1.0F);
+  auto buffer = DeviceBuffer::Allocate(*memory_, host.size() * sizeof(float));
+  ASSERT_TRUE(buffer.has_value()) << buffer.error().ToString();
+  ASSERT_TRUE(buffer->Upload(host.data(), host.size() * sizeof(float)).ok());
+  std::vector<float> back(host.size());
+  ASSERT_TRUE(buffer->Download(back.data(), back.size() * sizeof(float)).ok());
+  EXPECT_EQ(back, host);
+}
+
+TEST_F(CudaNcclTest, DeviceOutOfMemoryNamesTheAllocation) {
+  if (NoDevice()) GTEST_SKIP() << unavailable_.message();
+  const auto huge = memory_->Allocate(std::size_t{1} << 50);  // 1 PiB
+  ASSERT_FALSE(huge.has_value());
+  EXPECT_EQ(huge.error().code(), StatusCode::kResourceExhausted) << huge.error().ToString();
+  EXPECT_NE(huge.error().message().find("cudaMalloc"), std::string::npos);
+}
+
+TEST_F(CudaNcclTest, OneRankRunsEveryCollectiveExactlyOnDeviceBuffers) {
+  if (NoDevice()) GTEST_SKIP() << unavailable_.message();
+  auto nccl = backend_->MakeNcclCommunicator(*self_, 0, 60.0);
+  ASSERT_TRUE(nccl.has_value()) << nccl.error().ToString();
+  EXPECT_EQ((*nccl)->name(), "nccl");
+  EXPECT_EQ((*nccl)->size(), 1);
+  for (const CollectiveKind kind : AllCollectives()) {
+    for (const bool in_place : {false, true}) {
+      for (const std::size_t block : {std::size_t{1}, std::size_t{1000}, std::size_t{1} << 20}) {
+        CollectiveCase collective(kind, block, in_place, 0, 1);
+        ASSERT_TRUE(collective.AttachDevice(*memory_).ok());
+        collective.Fill();
+        ASSERT_TRUE(collective.Upload().ok());
+        const Status ran = collective.Run(**nccl);
+        ASSERT_TRUE(ran.ok()) << CollectiveName(kind) << ": " << ran.ToString();
+        ASSERT_TRUE(collective.Download().ok());
+        EXPECT_EQ(collective.CountWrong(), 0)
+            << CollectiveName(kind) << (in_place ? " in place, " : " out of place, ") << block;
+      }
+    }
+  }
+  EXPECT_TRUE((*nccl)->Barrier().ok());
+}
+
+TEST_F(CudaNcclTest, PeersOutsideTheWorldAreRejectedWithoutAborting) {
+  if (NoDevice()) GTEST_SKIP() << unavailable_.message();
+  auto nccl = backend_->MakeNcclCommunicator(*self_, 0, 60.0);
+  ASSERT_TRUE(nccl.has_value()) << nccl.error().ToString();
+  auto buffer = DeviceBuffer::Allocate(*memory_, sizeof(float));
+  ASSERT_TRUE(buffer.has_value());
+  EXPECT_EQ((*nccl)->Broadcast(buffer->data(), buffer->data(), 1, DataType::kFloat32, 1).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_TRUE((*nccl)
+                  ->AllReduce(buffer->data(), buffer->data(), 1, DataType::kFloat32, ReduceOp::kSum)
+                  .ok());
+}
+
+TEST_F(CudaNcclTest, ADeviceThisProcessDoesNotSeeIsRefusedOnEveryRank) {
+  if (NoDevice()) GTEST_SKIP() << unavailable_.message();
+  const auto nccl = backend_->MakeNcclCommunicator(*self_, 4096, 10.0);
+  ASSERT_FALSE(nccl.has_value());
+  EXPECT_EQ(nccl.error().code(), StatusCode::kUnavailable) << nccl.error().ToString();
+  EXPECT_NE(nccl.error().message().find("one rank per GPU"), std::string::npos)
+      << nccl.error().ToString();
+}
+
+}  // namespace
+}  // namespace lepton::bench

@@ -1,0 +1,232 @@
+// The collectives workload on devices: cuda, with host memory posing as a device: the measured
+// calls must get device buffers only, the figures must be combined over the host communicator
+// with host buffers only, every result is checked after it came back, and every allocation is
+// freed. The NCCL communicator itself needs a GPU (bench/backends/cuda_nccl_test.cc).
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <map>
+
+#include "bench/comm/self_communicator.h"
+#include "bench/workloads/collectives/collective_ops.h"
+#include "bench/workloads/collectives/collectives_workload.h"
+
+namespace lepton::bench {
+namespace {
+
+class FakeDeviceMemory final : public DeviceMemory {
+ public:
+  [[nodiscard]] std::string description() const override { return "fake:0"; }
+  Result<void*> Allocate(std::size_t bytes) override {
+    if (bytes > limit) return std::unexpected(ResourceExhaustedError("fake device is full"));
+    void* data = ::operator new(bytes);
+    live_[static_cast<std::byte*>(data)] = bytes;
+    return data;
+  }
+  void Free(void* device) override {
+    live_.erase(static_cast<std::byte*>(device));
+    ::operator delete(device);
+  }
+  Status CopyToDevice(void* device, const void* host, std::size_t bytes) override {
+    if (!Holds(device, bytes) || Holds(host, 1)) return InternalError("upload: bad pointers");
+    std::memcpy(device, host, bytes);
+    ++uploads;
+    return OkStatus();
+  }
+  Status CopyToHost(void* host, const void* device, std::size_t bytes) override {
+    if (!Holds(device, bytes) || Holds(host, 1)) return InternalError("download: bad pointers");
+    std::memcpy(host, device, bytes);
+    ++downloads;
+    return OkStatus();
+  }
+  // True when [pointer, pointer + bytes) lies in one live allocation.
+  [[nodiscard]] bool Holds(const void* pointer, std::size_t bytes) const {
+    const auto* at = static_cast<const std::byte*>(pointer);
+    auto it = live_.upper_bound(const_cast<std::byte*>(at));
+    if (it == live_.begin()) return false;
+    --it;
+    return at >= it->first && at + bytes <= it->first + it->second;
+  }
+  [[nodiscard]] std::size_t live() const { return live_.size(); }
+
+  std::size_t limit = SIZE_MAX;
+  int uploads = 0;
+  int downloads = 0;
+
+ private:
+  std::map<std::byte*, std::size_t> live_;
+};
+
+// The self communicator behind a check of where every buffer lives: `device` true for the
+// stand-in NCCL (device buffers only), false for the run's host communicator (host only).
+class CheckingCommunicator final : public Communicator {
+ public:
+  CheckingCommunicator(const FakeDeviceMemory& memory, bool device)
+      : memory_(memory), device_(device), inner_(MakeSelfCommunicator()) {}
+  [[nodiscard]] std::string_view name() const override { return device_ ? "fake-nccl" : "self"; }
+  [[nodiscard]] int rank() const override { return 0; }
+  [[nodiscard]] int size() const override { return 1; }
+  Status AllReduce(const void* s, void* r, std::size_t n, DataType t, ReduceOp op) override {
+    LEPTON_RETURN_IF_ERROR(Check(s, r, n, n, t));
+    return inner_->AllReduce(s, r, n, t, op);
+  }
+  Status AllGather(const void* s, void* r, std::size_t n, DataType t) override {
+    LEPTON_RETURN_IF_ERROR(Check(s, r, n, n, t));
+    return inner_->AllGather(s, r, n, t);
+  }
+  Status ReduceScatter(const void* s, void* r, std::size_t n, DataType t, ReduceOp op) override {
+    LEPTON_RETURN_IF_ERROR(Check(s, r, n, n, t));
+    return inner_->ReduceScatter(s, r, n, t, op);
+  }
+  Status Broadcast(const void* s, void* r, std::size_t n, DataType t, int root) override {
+    LEPTON_RETURN_IF_ERROR(Check(s, r, n, n, t));
+    return inner_->Broadcast(s, r, n, t, root);
+  }
+  Status Reduce(const void* s, void* r, std::size_t n, DataType t, ReduceOp op, int root) override {
+    LEPTON_RETURN_IF_ERROR(Check(s, r, n, n, t));
+    return inner_->Reduce(s, r, n, t, op, root);
+  }
+  Status AllToAll(const void* s, void* r, std::size_t n, DataType t) override {
+    LEPTON_RETURN_IF_ERROR(Check(s, r, n, n, t));
+    return inner_->AllToAll(s, r, n, t);
+  }
+  Status SendRecv(const void* s, int to, void* r, int from, std::size_t n, DataType t) override {
+    LEPTON_RETURN_IF_ERROR(Check(s, r, n, n, t));
+    return inner_->SendRecv(s, to, r, from, n, t);
+  }
+  Status Barrier() override { return inner_->Barrier(); }
+
+  int calls = 0;
+
+ private:
+  Status Check(const void* send, const void* recv, std::size_t sent, std::size_t received,
+               DataType type) {
+    ++calls;
+    const bool send_on_device = memory_.Holds(send, sent * DataTypeSize(type));
+    const bool recv_on_device = memory_.Holds(recv, received * DataTypeSize(type));
+    if (send_on_device != device_ || recv_on_device != device_) {
+      return InternalError(std::string(name()) + " got a " +
+                           (device_ ? "host buffer" : "device buffer"));
+    }
+    return OkStatus();
+  }
+
+  const FakeDeviceMemory& memory_;
+  bool device_;
+  std::unique_ptr<Communicator> inner_;
+};
+
+WorkloadContext DeviceSweep(Communicator* host, Communicator* device, DeviceMemory* memory) {
+  WorkloadContext context;
+  std::vector<std::string> ops;
+  for (CollectiveKind kind : AllCollectives()) ops.emplace_back(CollectiveName(kind));
+  context.params = {
+      {"ops", ops},
+      {"placements", std::vector<std::string>{"out_of_place", "in_place"}},
+      {"min_bytes", std::int64_t{4}},
+      {"max_bytes", std::int64_t{4096}},
+      {"dtype", std::string("float32")},
+      {"warmup_iters", std::int64_t{1}},
+      {"iters", std::int64_t{2}},
+  };
+  context.device = "cuda";
+  context.communicator = host;
+  context.device_communicator = device;
+  context.device_memory = memory;
+  return context;
+}
+
+Result<Metrics> RunAllSteps(Workload& workload) {
+  const std::size_t steps = workload.StepNames().size();
+  LEPTON_RETURN_IF_ERROR(workload.BeginRun(0));
+  for (std::size_t step = 0; step < steps; ++step) {
+    LEPTON_RETURN_IF_ERROR(workload.RunStep(step));
+    LEPTON_RETURN_IF_ERROR(workload.AfterStep(step));
+  }
+  return workload.FinishRun(std::vector<double>(steps, 1e-3));
+}
+
+TEST(DeviceCollectivesWorkloadTest, EveryOperationRunsOnDeviceBuffersAndIsExact) {
+  FakeDeviceMemory memory;
+  CheckingCommunicator host(memory, /*device=*/false);
+  CheckingCommunicator device(memory, /*device=*/true);
+  auto workload = MakeCollectivesWorkload();
+  const Status prepared = workload->Prepare(DeviceSweep(&host, &device, &memory));
+  ASSERT_TRUE(prepared.ok()) << prepared.ToString();
+  const auto metrics = RunAllSteps(*workload);
+  ASSERT_TRUE(metrics.has_value()) << metrics.error().ToString();
+  EXPECT_EQ(std::get<std::string>(metrics->values.at("communicator")), "fake-nccl");
+  EXPECT_EQ(std::get<std::string>(metrics->values.at("buffers")), "fake:0");
+  EXPECT_EQ(std::get<double>(metrics->values.at("wrong_elements")), 0.0);
+  // 7 operations x 2 placements x 11 sizes (4 B .. 4 KiB): warm-up 1 + timed 2 + check 1.
+  EXPECT_EQ(device.calls, 7 * 2 * 11 * 4);
+  EXPECT_EQ(host.calls, 2) << "the figures are combined on the host: seconds, wrong elements";
+  EXPECT_EQ(memory.downloads, 7 * 2 * 11) << "every checked result came back from the device";
+  EXPECT_EQ(memory.live(), 0U) << "every device buffer was freed";
+}
+
+TEST(DeviceCollectivesWorkloadTest, TheCheckSeesWhatTheDeviceComputed) {
+  // A device communicator that runs nothing leaves the sentinels: every element is wrong.
+  FakeDeviceMemory memory;
+  CheckingCommunicator host(memory, /*device=*/false);
+  class Idle final : public Communicator {
+   public:
+    [[nodiscard]] std::string_view name() const override { return "idle"; }
+    [[nodiscard]] int rank() const override { return 0; }
+    [[nodiscard]] int size() const override { return 1; }
+    Status AllReduce(const void*, void*, std::size_t, DataType, ReduceOp) override {
+      return OkStatus();
+    }
+    Status AllGather(const void*, void*, std::size_t, DataType) override { return OkStatus(); }
+    Status ReduceScatter(const void*, void*, std::size_t, DataType, ReduceOp) override {
+      return OkStatus();
+    }
+    Status Broadcast(const void*, void*, std::size_t, DataType, int) override { return OkStatus(); }
+    Status Reduce(const void*, void*, std::size_t, DataType, ReduceOp, int) override {
+      return OkStatus();
+    }
+    Status AllToAll(const void*, void*, std::size_t, DataType) override { return OkStatus(); }
+    Status SendRecv(const void*, int, void*, int, std::size_t, DataType) override {
+      return OkStatus();
+    }
+    Status Barrier() override { return OkStatus(); }
+  } idle;
+  WorkloadContext context = DeviceSweep(&host, &idle, &memory);
+  context.params["ops"] = std::vector<std::string>{"allreduce"};
+  context.params["placements"] = std::vector<std::string>{"out_of_place"};
+  context.params["max_bytes"] = std::int64_t{4};
+  auto workload = MakeCollectivesWorkload();
+  ASSERT_TRUE(workload->Prepare(context).ok());
+  const auto metrics = RunAllSteps(*workload);
+  ASSERT_TRUE(metrics.has_value()) << metrics.error().ToString();
+  EXPECT_EQ(std::get<double>(metrics->values.at("wrong_elements")), 1.0);
+}
+
+TEST(DeviceCollectivesWorkloadTest, WithoutNcclTheReasonIsReported) {
+  auto self = MakeSelfCommunicator();
+  WorkloadContext context = DeviceSweep(self.get(), nullptr, nullptr);
+  context.device_status = UnavailableError("cudaGetDeviceCount: no CUDA-capable device");
+  auto workload = MakeCollectivesWorkload();
+  EXPECT_EQ(workload->Prepare(context), context.device_status);
+
+  context.device_status = OkStatus();  // a profile without comm: nccl
+  const Status prepared = workload->Prepare(context);
+  EXPECT_EQ(prepared.code(), StatusCode::kUnavailable);
+  EXPECT_NE(prepared.message().find("comm: nccl"), std::string::npos) << prepared.ToString();
+}
+
+TEST(DeviceCollectivesWorkloadTest, DeviceOutOfMemoryIsAnErrorOfTheStep) {
+  FakeDeviceMemory memory;
+  memory.limit = 1024;
+  CheckingCommunicator host(memory, /*device=*/false);
+  CheckingCommunicator device(memory, /*device=*/true);
+  auto workload = MakeCollectivesWorkload();
+  ASSERT_TRUE(workload->Prepare(DeviceSweep(&host, &device, &memory)).ok());
+  const auto metrics = RunAllSteps(*workload);
+  ASSERT_FALSE(metrics.has_value());
+  EXPECT_EQ(metrics.error().code(), StatusCode::kResourceExhausted);
+}
+
+}  // namespace
+}  // namespace lepton::bench

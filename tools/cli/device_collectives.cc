@@ -1,0 +1,64 @@
+#include "tools/cli/device_collectives.h"
+
+#include <string>
+#include <vector>
+
+#include "bench/comm/string_gather.h"
+
+namespace lepton::cli {
+namespace {
+
+constexpr std::size_t kMaxReasonBytes = 400;
+
+}  // namespace
+
+DeviceCollectives OpenDeviceCollectives(const Result<bench::CudaBackend*>& backend,
+                                        bench::Communicator& world, int local_rank,
+                                        double timeout_seconds) {
+  DeviceCollectives opened;
+  Status local = backend ? OkStatus() : backend.error();
+  if (local.ok()) {
+    auto memory = (*backend)->MakeDeviceMemory(local_rank);
+    local = memory ? OkStatus() : memory.error();
+    if (local.ok()) opened.memory = std::move(*memory);
+  }
+  auto reasons = bench::AllGatherStrings(world, local.ok() ? std::string() : local.ToString(),
+                                         kMaxReasonBytes);
+  if (!reasons) {
+    opened.memory.reset();
+    opened.status = reasons.error().WithContext("agreeing on the CUDA set-up over " +
+                                                std::string(world.name()));
+    return opened;
+  }
+  std::string failed;
+  bool all_unavailable = true;
+  bool all_same = true;
+  for (std::size_t r = 0; r < reasons->size(); ++r) {
+    all_same = all_same && (*reasons)[r] == reasons->front();
+    if ((*reasons)[r].empty()) continue;
+    failed += (failed.empty() ? "" : "; ") + ("rank " + std::to_string(r) + ": ") + (*reasons)[r];
+    all_unavailable = all_unavailable && (*reasons)[r].starts_with("UNAVAILABLE");
+  }
+  if (!failed.empty()) {
+    opened.memory.reset();
+    // Alone, or when every rank says the same, the reason keeps its code and words; otherwise
+    // each failing rank's is named.
+    if (all_same && !local.ok()) {
+      opened.status = world.size() == 1 ? local : local.WithContext("on every rank");
+    } else {
+      const std::string message = "the CUDA backend is not usable on every rank (" + failed + ")";
+      opened.status = all_unavailable ? UnavailableError(message) : InternalError(message);
+    }
+    return opened;
+  }
+  auto communicator = (*backend)->MakeNcclCommunicator(world, local_rank, timeout_seconds);
+  if (!communicator) {
+    opened.memory.reset();
+    opened.status = communicator.error();
+    return opened;
+  }
+  opened.communicator = std::move(*communicator);
+  return opened;
+}
+
+}  // namespace lepton::cli

@@ -1,0 +1,30 @@
+#pragma once
+// The NCCL side of a run whose profile says `devices: cuda` and `comm: nccl`: this rank's device
+// memory and the NCCL communicator over the run's ranks, both from the CUDA backend module
+// (lepton-cert itself links no CUDA or NCCL library), bootstrapped over the run's communicator
+// (MPI under mpirun/srun, self alone). When they cannot be made, `status` says why (the loader's,
+// the CUDA runtime's or NCCL's words) and the workloads that need them are not measured.
+
+#include <memory>
+
+#include "bench/api/communicator.h"
+#include "bench/api/device_memory.h"
+#include "bench/backends/cuda_backend.h"
+#include "conformance/core/status.h"
+
+namespace lepton::cli {
+
+struct DeviceCollectives {
+  std::unique_ptr<bench::DeviceMemory> memory;
+  std::unique_ptr<bench::Communicator> communicator;  // null unless status is OK
+  Status status;
+};
+
+// Collective over `world`: every rank calls it. The ranks first agree that every one of them
+// has the module and its device (`local_rank`, its GPU), naming the ranks that do not, so no
+// rank goes on into NCCL's set-up alone; then the module makes the communicator.
+DeviceCollectives OpenDeviceCollectives(const Result<bench::CudaBackend*>& backend,
+                                        bench::Communicator& world, int local_rank,
+                                        double timeout_seconds);
+
+}  // namespace lepton::cli

@@ -1,0 +1,107 @@
+#include "tools/cli/device_collectives.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+#include "bench/comm/self_communicator.h"
+
+namespace lepton::cli {
+namespace {
+
+// Host memory posing as a device, and the self communicator posing as NCCL.
+class FakeMemory final : public bench::DeviceMemory {
+ public:
+  [[nodiscard]] std::string description() const override { return "fake:0"; }
+  Result<void*> Allocate(std::size_t bytes) override { return ::operator new(bytes); }
+  void Free(void* device) override { ::operator delete(device); }
+  Status CopyToDevice(void*, const void*, std::size_t) override { return OkStatus(); }
+  Status CopyToHost(void*, const void*, std::size_t) override { return OkStatus(); }
+};
+
+class FakeBackend final : public bench::CudaBackend {
+ public:
+  Status memory_error;
+  Status nccl_error;
+  int device_asked = -1;
+  double timeout_asked = 0;
+
+  Result<std::unique_ptr<bench::MlpModel>> MakeMlp(const bench::MlpModelOptions&) override {
+    return std::unexpected(UnavailableError("not in this test"));
+  }
+  Result<std::unique_ptr<bench::DeviceRegression>> MakeRegression() override {
+    return std::unexpected(UnavailableError("not in this test"));
+  }
+  Result<std::unique_ptr<bench::DeviceMemory>> MakeDeviceMemory(int device) override {
+    device_asked = device;
+    if (!memory_error.ok()) return std::unexpected(memory_error);
+    return std::make_unique<FakeMemory>();
+  }
+  Result<std::unique_ptr<bench::Communicator>> MakeNcclCommunicator(
+      bench::Communicator& /*bootstrap*/, int /*device*/, double timeout_seconds) override {
+    timeout_asked = timeout_seconds;
+    if (!nccl_error.ok()) return std::unexpected(nccl_error);
+    return bench::MakeSelfCommunicator();
+  }
+};
+
+TEST(DeviceCollectivesTest, WithoutTheModuleTheLoadersReasonIsKept) {
+  auto world = bench::MakeSelfCommunicator();
+  const Result<bench::CudaBackend*> missing =
+      std::unexpected(UnavailableError("the CUDA backend module could not be loaded: no file"));
+  const DeviceCollectives opened = OpenDeviceCollectives(missing, *world, 0, 60);
+  EXPECT_EQ(opened.status.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(opened.status.message(), "the CUDA backend module could not be loaded: no file");
+  EXPECT_EQ(opened.communicator, nullptr);
+  EXPECT_EQ(opened.memory, nullptr);
+}
+
+// This build's real module, as `lepton-cert run --profile multi-gpu` would reach it: on a
+// machine without a GPU it refuses with the CUDA runtime's or the loader's reason.
+TEST(DeviceCollectivesTest, TheRealBackendRefusesCleanlyWithoutAGpu) {
+  auto world = bench::MakeSelfCommunicator();
+  const DeviceCollectives opened = OpenDeviceCollectives(bench::LoadCudaBackend(), *world, 0, 60);
+  if (opened.status.ok()) {
+    GTEST_SKIP() << "a GPU and NCCL are present: " << opened.memory->description();
+  }
+  EXPECT_EQ(opened.status.code(), StatusCode::kUnavailable) << opened.status.ToString();
+  EXPECT_NE(opened.status.message().find("CUDA"), std::string::npos) << opened.status.ToString();
+  EXPECT_EQ(opened.communicator, nullptr);
+  EXPECT_EQ(opened.memory, nullptr);
+}
+
+TEST(DeviceCollectivesTest, TheLocalRankPicksTheDeviceAndTheTimeoutReachesNccl) {
+  auto world = bench::MakeSelfCommunicator();
+  FakeBackend backend;
+  const DeviceCollectives opened = OpenDeviceCollectives(&backend, *world, 3, 42.5);
+  ASSERT_TRUE(opened.status.ok()) << opened.status.ToString();
+  EXPECT_EQ(backend.device_asked, 3);
+  EXPECT_EQ(backend.timeout_asked, 42.5);
+  ASSERT_NE(opened.communicator, nullptr);
+  ASSERT_NE(opened.memory, nullptr);
+  EXPECT_EQ(opened.memory->description(), "fake:0");
+}
+
+TEST(DeviceCollectivesTest, ADeviceThatIsNotThereIsNotMeasured) {
+  auto world = bench::MakeSelfCommunicator();
+  FakeBackend backend;
+  backend.memory_error = UnavailableError("CUDA device 3 does not exist");
+  const DeviceCollectives opened = OpenDeviceCollectives(&backend, *world, 3, 60);
+  EXPECT_EQ(opened.status, backend.memory_error);
+  EXPECT_EQ(backend.timeout_asked, 0) << "NCCL was not asked for";
+  EXPECT_EQ(opened.memory, nullptr);
+}
+
+TEST(DeviceCollectivesTest, NcclsErrorIsKeptAndNothingIsHalfOpen) {
+  auto world = bench::MakeSelfCommunicator();
+  FakeBackend backend;
+  backend.nccl_error = InternalError("ncclCommInitRank: unhandled system error");
+  const DeviceCollectives opened = OpenDeviceCollectives(&backend, *world, 0, 60);
+  EXPECT_EQ(opened.status, backend.nccl_error);
+  EXPECT_EQ(opened.communicator, nullptr);
+  EXPECT_EQ(opened.memory, nullptr);
+}
+
+}  // namespace
+}  // namespace lepton::cli

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The NCCL path of `lepton-cert run` end to end: a profile with devices: cuda and comm: nccl
+# (tools/tests/testdata/nccl_check), alone and, when a launcher is given, under it with two ranks.
+# Without a GPU (or without the CUDA module or NCCL) the collectives are not measured with the
+# reason, every rank exits promptly and the report states ranks and nodes; with GPUs they run
+# over NCCL on device buffers and every result element is exact.
+#   nccl_path_test.sh LEPTON_CERT SPEC_DIR [MPIEXEC MPIEXEC_FLAGS...]
+set -euo pipefail
+cli=$1
+spec=$2
+shift 2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+check() {  # OUT_DIR RANKS LOG
+  /usr/bin/python3 - "$1/report.json" "$2" "$3" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+ranks = float(sys.argv[2])
+log = open(sys.argv[3]).read()
+facts = report["run"]["facts"]["values"]
+assert facts["ranks"] == ranks, facts
+assert facts["nodes"] == 1.0, facts
+(workload,) = [w for w in report["workloads"] if w["name"] == "collectives"]
+reason = workload.get("unavailable_reason", "")
+if reason:
+    # No GPU here: not measured, saying why, never an error.
+    assert not workload.get("error"), workload
+    assert "CUDA" in reason or "NCCL" in reason or "cuda" in reason, reason
+    assert "NCCL is not set up" in log, log
+    verdicts = {r["id"]: r["verdict"] for r in report["requirements"]}
+    assert verdicts["NCCL-WRONG"] == "not-measured", verdicts
+    print(f"{int(ranks)} rank(s): not measured: {reason}")
+else:
+    run = [r for r in workload["runs"] if not r.get("warmup")][0]
+    values = run["metrics"]
+    assert values["communicator"] == "nccl", values
+    assert values["buffers"].startswith("cuda:"), values
+    assert values["wrong_elements"] == 0, values
+    assert values["ranks"] == ranks, values
+    print(f"{int(ranks)} rank(s): nccl on {values['buffers']}, 0 wrong elements")
+PY
+}
+
+set +e
+timeout 120 "$cli" run --spec "$spec" --profile nccl-here --out "$work/one" >"$work/one.log" 2>&1
+code=$?
+set -e
+[[ $code -le 1 ]] || { cat "$work/one.log"; fail "alone: expected exit 0 or 1, got $code"; }
+check "$work/one" 1 "$work/one.log" || { cat "$work/one.log"; fail "alone: report"; }
+
+if [[ $# -gt 0 ]]; then
+  set +e
+  timeout 120 "$@" -n 2 --bind-to none "$cli" run --spec "$spec" --profile nccl-here \
+    --out "$work/two" >"$work/two.log" 2>&1
+  code=$?
+  set -e
+  # Not certified ends rank 0 with 1, which mpirun passes on; 124 would be a hang.
+  [[ $code -le 1 ]] || { cat "$work/two.log"; fail "two ranks: expected exit 0 or 1, got $code"; }
+  check "$work/two" 2 "$work/two.log" || { cat "$work/two.log"; fail "two ranks: report"; }
+fi
+echo "nccl path: ok"
