@@ -169,6 +169,7 @@ TEST(CudaBackendTest, DeviceOutOfMemoryIsAnErrorNamingTheAllocation) {
   if (auto probe = CudaModel(1); !probe.has_value()) GTEST_SKIP() << probe.error().message();
   const auto model = CudaModel(1 << 30);  // 3.3 TB of inputs
   ASSERT_FALSE(model.has_value());
+  EXPECT_EQ(model.error().code(), StatusCode::kResourceExhausted) << model.error().ToString();
   EXPECT_NE(model.error().message().find("cudaMalloc"), std::string::npos)
       << model.error().ToString();
   EXPECT_NE(model.error().message().find("cudaErrorMemoryAllocation"), std::string::npos)

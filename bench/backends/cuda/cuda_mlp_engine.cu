@@ -14,7 +14,7 @@ DeviceStatus CountCudaDevices(int& count) {
   const cudaError_t error = cudaGetDeviceCount(&count);
   if (error != cudaSuccess) {
     count = 0;
-    DeviceStatus status = Failure("cudaGetDeviceCount", error);
+    DeviceStatus status = CudaFailure("cudaGetDeviceCount", error);
     status.unavailable = true;  // whatever the cause, there is no device to measure
     return status;
   }

@@ -13,15 +13,10 @@
 #include <memory>
 #include <string>
 
+#include "bench/backends/cuda/device_status.h"
 #include "bench/backends/cuda/mlp_step.h"
 
 namespace lepton::bench::cuda {
-
-struct DeviceStatus {
-  std::string error;         // empty when the call succeeded
-  bool unavailable = false;  // no device, no driver: "not measured", not a failure
-  [[nodiscard]] bool ok() const { return error.empty(); }
-};
 
 struct MlpEngineOptions {
   MlpDims dims{};

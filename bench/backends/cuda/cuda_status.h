@@ -1,7 +1,8 @@
 #pragma once
-// CUDA runtime errors as Status, for the module's host code (device memory, NCCL). No device,
-// no driver or an unsupported one is Unavailable (the work is "not measured"); running out of
-// device memory is ResourceExhausted; anything else is Internal.
+// CUDA runtime errors as Status, for the module's host code (device memory, NCCL), classified as
+// the engines' are (cuda_error.h): no device, no driver or an unsupported one is Unavailable (the
+// work is "not measured"); running out of device memory is ResourceExhausted; anything else is
+// Internal.
 
 #include <cuda_runtime.h>
 

@@ -12,23 +12,15 @@
 #include <cstdint>
 #include <string>
 
+#include "bench/backends/cuda/cuda_error.h"
 #include "bench/backends/cuda/cuda_mlp_engine.h"
 #include "bench/backends/cuda/regression_step.h"
 
 namespace lepton::bench::cuda {
 
-inline DeviceStatus Failure(const std::string& what, cudaError_t error) {
-  cudaGetLastError();  // clear a non-sticky error so later calls report their own
-  DeviceStatus status;
-  status.error = what + ": " + cudaGetErrorName(error) + " (" + cudaGetErrorString(error) + ")";
-  status.unavailable = error == cudaErrorNoDevice || error == cudaErrorInsufficientDriver ||
-                       error == cudaErrorNotSupported;
-  return status;
-}
-
 inline DeviceStatus Check(cudaError_t error, const std::string& what) {
   if (error == cudaSuccess) return {};
-  return Failure(what, error);
+  return CudaFailure(what, error);
 }
 
 inline DeviceStatus CheckBlas(cublasStatus_t status, const std::string& what) {
