@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -119,6 +120,39 @@ TEST(MlpTest, TrainingLowersLossAndIsReproducible) {
   EXPECT_GT(initial, 0.9);  // about log(3) before training
   EXPECT_LT(final_loss, 0.1);
   EXPECT_EQ(first, second);
+}
+
+// TrainStep fuses Adam into the backward pass; the data-parallel workload runs ComputeGradients,
+// an all-reduce and AdamUpdate. Both must give the same parameters bit for bit, for the reference
+// shape and for one whose hidden units do not split into whole vectors, full and short batches.
+TEST(MlpTest, TrainStepIsComputeGradientsThenAdamUpdateExactly) {
+  for (const int hidden : {256, 40}) {
+    const MlpShape shape{.inputs = 784, .hidden = hidden, .outputs = 10};
+    constexpr int kRows = 64;
+    std::mt19937_64 rng(9);
+    std::uniform_real_distribution<float> unit(0.0F, 1.0F);
+    std::vector<float> x(static_cast<std::size_t>(kRows) * shape.inputs);
+    std::vector<std::uint8_t> labels(kRows);
+    Mlp fused(shape, kRows);
+    Mlp split(shape, kRows);
+    fused.Initialize(5);
+    split.Initialize(5);
+    for (int step = 0; step < 6; ++step) {
+      for (float& v : x) v = unit(rng) < 0.5F ? 0.0F : unit(rng);
+      for (auto& label : labels) label = static_cast<std::uint8_t>(rng() % 10);
+      const int rows = step % 2 == 0 ? kRows : 37;
+      const auto fused_loss = fused.TrainStep(x.data(), labels.data(), rows, AdamSettings{});
+      const auto split_loss = split.ComputeGradients(x.data(), labels.data(), rows);
+      ASSERT_TRUE(fused_loss.has_value());
+      ASSERT_TRUE(split_loss.has_value());
+      split.AdamUpdate(AdamSettings{});
+      EXPECT_EQ(*fused_loss, *split_loss) << "hidden " << hidden << ", step " << step;
+      EXPECT_TRUE(std::ranges::equal(fused.gradients(), split.gradients()))
+          << "hidden " << hidden << ", step " << step;
+      EXPECT_TRUE(std::ranges::equal(fused.parameters(), split.parameters()))
+          << "hidden " << hidden << ", step " << step;
+    }
+  }
 }
 
 TEST(MlpTest, RejectsOversizedBatch) {
