@@ -135,23 +135,28 @@ class Graph {
   cudaGraphExec_t exec_ = nullptr;
 };
 
-// A device allocation freed with its owner.
-template <class T>
-class DeviceArray {
+// Where a CudaArray lives: device memory, or page-locked host memory (graph-captured copies
+// between host and device need it).
+enum class CudaMemory { kDevice, kPinnedHost };
+
+// An allocation freed with its owner; Allocate replaces what it held.
+template <class T, CudaMemory kWhere>
+class CudaArray {
  public:
-  DeviceArray() = default;
-  DeviceArray(const DeviceArray&) = delete;
-  DeviceArray& operator=(const DeviceArray&) = delete;
-  ~DeviceArray() {
-    if (data_ != nullptr) cudaFree(data_);
-  }
+  CudaArray() = default;
+  CudaArray(const CudaArray&) = delete;
+  CudaArray& operator=(const CudaArray&) = delete;
+  ~CudaArray() { Free(); }
   DeviceStatus Allocate(std::int64_t count, const std::string& name) {
-    if (data_ != nullptr) cudaFree(data_);
-    data_ = nullptr;
-    count_ = 0;
+    Free();
     const auto bytes = static_cast<std::size_t>(std::max<std::int64_t>(count, 1)) * sizeof(T);
-    LEPTON_DEVICE_TRY(Check(cudaMalloc(reinterpret_cast<void**>(&data_), bytes),
-                            "cudaMalloc of " + std::to_string(bytes) + " bytes for " + name));
+    void* allocated = nullptr;
+    const bool device = kWhere == CudaMemory::kDevice;
+    LEPTON_DEVICE_TRY(
+        Check(device ? cudaMalloc(&allocated, bytes) : cudaMallocHost(&allocated, bytes),
+              std::string(device ? "cudaMalloc" : "cudaMallocHost") + " of " +
+                  std::to_string(bytes) + " bytes for " + name));
+    data_ = static_cast<T*>(allocated);
     count_ = count;
     return {};
   }
@@ -159,30 +164,26 @@ class DeviceArray {
   [[nodiscard]] std::int64_t size() const { return count_; }
 
  private:
+  void Free() {
+    if (data_ != nullptr) {
+      if constexpr (kWhere == CudaMemory::kDevice) {
+        cudaFree(data_);
+      } else {
+        cudaFreeHost(data_);
+      }
+    }
+    data_ = nullptr;
+    count_ = 0;
+  }
+
   T* data_ = nullptr;
   std::int64_t count_ = 0;
 };
 
-// Page-locked host memory: graph-captured copies need it.
 template <class T>
-class PinnedArray {
- public:
-  PinnedArray() = default;
-  PinnedArray(const PinnedArray&) = delete;
-  PinnedArray& operator=(const PinnedArray&) = delete;
-  ~PinnedArray() {
-    if (data_ != nullptr) cudaFreeHost(data_);
-  }
-  DeviceStatus Allocate(std::int64_t count, const std::string& name) {
-    const auto bytes = static_cast<std::size_t>(std::max<std::int64_t>(count, 1)) * sizeof(T);
-    return Check(cudaMallocHost(reinterpret_cast<void**>(&data_), bytes),
-                 "cudaMallocHost of " + std::to_string(bytes) + " bytes for " + name);
-  }
-  [[nodiscard]] T* get() const { return data_; }
-
- private:
-  T* data_ = nullptr;
-};
+using DeviceArray = CudaArray<T, CudaMemory::kDevice>;
+template <class T>
+using PinnedArray = CudaArray<T, CudaMemory::kPinnedHost>;
 
 // The process's current CUDA device (the first CUDA_VISIBLE_DEVICES leaves) with a stream and
 // a cuBLAS handle on it. Owners declare it first, so it outlives their graphs and arrays.
