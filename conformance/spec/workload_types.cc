@@ -316,7 +316,7 @@ constexpr auto kInferMetrics = Concat(kInferOwnMetrics, kInferenceEnergyMetrics)
 constexpr std::array<ParamSchema, 1> kGemmProbeParams = {{
     {"size", ParamKind::kInt, true, 64, 8192, {}, "M = N = K of the fp32 GEMMs"},
 }};
-constexpr std::array<MetricSchema, 11> kGemmProbeMetrics = {{
+constexpr std::array<MetricSchema, 12> kGemmProbeMetrics = {{
     {"openblas_sgemm_gflops", "GFLOP/s", "cblas_sgemm (OpenBLAS), 2 n^3 over the runner's time"},
     {"onednn_sgemm_gflops", "GFLOP/s", "dnnl_sgemm (oneDNN), timed right after in the same run"},
     {"openblas_vs_onednn", "ratio",
@@ -329,6 +329,9 @@ constexpr std::array<MetricSchema, 11> kGemmProbeMetrics = {{
     {"onednn_isa", "text", "dnnl_get_effective_cpu_isa(): the ISA oneDNN dispatches to"},
     {"cpu_vector_isa", "text", "the widest vector ISA in /proc/cpuinfo's flags"},
     {"openblas_advice", "text", "how to make OpenBLAS use the CPU's ISA, or 'none needed'"},
+    {"openblas_kernels_match_cpu", "bool",
+     "openblas_core's kernels use the CPU's widest vector ISA (cpu_vector_isa): false for a "
+     "BLAS running older kernels, whatever the timings"},
     {"peak_basis", "text", "how the peak was computed"},
 }};
 

@@ -84,9 +84,11 @@ expect 0 '^Verdict: CERTIFIED' -- "$cli" run --spec "$root/spec/examples/quick" 
 grep -q '"name": "Acme <X9>"' "$work/tight/report.json" || { echo "FAIL: overlay system fields missing from the report"; failures=$((failures + 1)); }
 
 # OpenBLAS forced onto its SSE3 'Prescott' kernels (always correct, only slow) on a CPU with
-# AVX: the suite fails the peak requirement and says how to fix it.
+# AVX: the suite fails the kernel requirement and says how to fix it. (The timed comparison with
+# oneDNN usually fails too, but a 2-core VM's noise can halve oneDNN's rate, so it is not what
+# this checks.)
 if grep -qw avx /proc/cpuinfo; then
-  expect 1 'blocking: PERF-CPU-SGEMM-OPENBLAS-VS-ONEDNN \(fail\)' -- \
+  expect 1 'blocking: .*IF-OPENBLAS-KERNELS \(fail\)' -- \
     env OPENBLAS_CORETYPE=Prescott "$cli" run --profile ci --out "$work/prescott"
   grep -q "set OPENBLAS_CORETYPE=" "$work/prescott/report.json" ||
     { echo "FAIL: no OPENBLAS_CORETYPE advice in the report"; failures=$((failures + 1)); }
