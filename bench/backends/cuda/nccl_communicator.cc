@@ -21,8 +21,6 @@ namespace {
 // A rank's reason for not taking part, as the others see it.
 constexpr std::size_t kMaxReasonBytes = 400;
 
-std::size_t ElementBytes(DataType type) { return type == DataType::kFloat32 ? 4 : 8; }
-
 ncclDataType_t ToNccl(DataType type) {
   switch (type) {
     case DataType::kFloat32:
@@ -48,11 +46,11 @@ ncclRedOp_t ToNccl(ReduceOp op) {
 }
 
 const std::byte* Offset(const void* base, std::size_t elements, DataType type) {
-  return static_cast<const std::byte*>(base) + elements * ElementBytes(type);
+  return static_cast<const std::byte*>(base) + elements * DataTypeSize(type);
 }
 
 std::byte* Offset(void* base, std::size_t elements, DataType type) {
-  return static_cast<std::byte*>(base) + elements * ElementBytes(type);
+  return static_cast<std::byte*>(base) + elements * DataTypeSize(type);
 }
 
 // "what: ncclInvalidArgument (invalid argument) (NCCL's last error detail)". Usage errors are
@@ -133,7 +131,7 @@ class NcclCommunicator final : public Communicator {
   // copy is part of the in-place figure.
   Status AllToAll(const void* send, void* recv, std::size_t count, DataType type) override {
     LEPTON_RETURN_IF_ERROR(Begin());
-    const std::size_t bytes = count * static_cast<std::size_t>(size_) * ElementBytes(type);
+    const std::size_t bytes = count * static_cast<std::size_t>(size_) * DataTypeSize(type);
     if (send == recv) {
       LEPTON_ASSIGN_OR_RETURN(send, Stage(send, bytes));
     }
@@ -155,7 +153,7 @@ class NcclCommunicator final : public Communicator {
     LEPTON_RETURN_IF_ERROR(CheckPeer("receive from", recv_from));
     LEPTON_RETURN_IF_ERROR(Begin());
     if (send == recv) {
-      LEPTON_ASSIGN_OR_RETURN(send, Stage(send, count * ElementBytes(type)));
+      LEPTON_ASSIGN_OR_RETURN(send, Stage(send, count * DataTypeSize(type)));
     }
     ncclResult_t result = nccl_.GroupStart();
     if (Succeeded(result)) result = nccl_.Send(send, count, ToNccl(type), send_to, comm_, stream_);

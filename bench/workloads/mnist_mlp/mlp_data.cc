@@ -111,18 +111,4 @@ Result<TestSetScore> ScoreTestSet(const ForwardFunction& forward, const MlpShape
   return TestSetScore{static_cast<double>(correct) / count, loss / count};
 }
 
-Result<TestSetScore> ScoreTestSet(Mlp& model, const checks::ImageSet& test, std::vector<float>& x,
-                                  std::vector<float>& logits) {
-  return ScoreTestSet(
-      [&model](const float* in, int batch, float* out) { return model.Forward(in, batch, out); },
-      model.shape(), test, x, logits);
-}
-
-Result<TestSetScore> ScoreTestSet(MlpModel& model, const checks::ImageSet& test,
-                                  std::vector<float>& x, std::vector<float>& logits) {
-  return ScoreTestSet(
-      [&model](const float* in, int batch, float* out) { return model.Forward(in, batch, out); },
-      model.shape(), test, x, logits);
-}
-
 }  // namespace lepton::bench

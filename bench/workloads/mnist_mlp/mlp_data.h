@@ -62,9 +62,13 @@ using ForwardFunction = std::function<Status(const float* x, int batch, float* l
 Result<TestSetScore> ScoreTestSet(const ForwardFunction& forward, const MlpShape& shape,
                                   const checks::ImageSet& test, std::vector<float>& x,
                                   std::vector<float>& logits);
-Result<TestSetScore> ScoreTestSet(Mlp& model, const checks::ImageSet& test, std::vector<float>& x,
-                                  std::vector<float>& logits);
-Result<TestSetScore> ScoreTestSet(MlpModel& model, const checks::ImageSet& test,
-                                  std::vector<float>& x, std::vector<float>& logits);
+// The same for a model with shape() and Forward(x, batch, logits): Mlp or an MlpModel.
+template <class Model>
+Result<TestSetScore> ScoreTestSet(Model& model, const checks::ImageSet& test, std::vector<float>& x,
+                                  std::vector<float>& logits) {
+  return ScoreTestSet(
+      [&model](const float* in, int batch, float* out) { return model.Forward(in, batch, out); },
+      model.shape(), test, x, logits);
+}
 
 }  // namespace lepton::bench
