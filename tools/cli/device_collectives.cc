@@ -13,12 +13,13 @@ constexpr std::size_t kMaxReasonBytes = 400;
 }  // namespace
 
 DeviceCollectives OpenDeviceCollectives(const Result<bench::CudaBackend*>& backend,
-                                        bench::Communicator& world, int local_rank,
+                                        bench::Communicator& world, const Result<int>& device,
                                         double timeout_seconds) {
   DeviceCollectives opened;
   Status local = backend ? OkStatus() : backend.error();
+  if (local.ok() && !device) local = device.error();
   if (local.ok()) {
-    auto memory = (*backend)->MakeDeviceMemory(local_rank);
+    auto memory = (*backend)->MakeDeviceMemory(*device);
     local = memory ? OkStatus() : memory.error();
     if (local.ok()) opened.memory = std::move(*memory);
   }
@@ -51,7 +52,7 @@ DeviceCollectives OpenDeviceCollectives(const Result<bench::CudaBackend*>& backe
     }
     return opened;
   }
-  auto communicator = (*backend)->MakeNcclCommunicator(world, local_rank, timeout_seconds);
+  auto communicator = (*backend)->MakeNcclCommunicator(world, *device, timeout_seconds);
   if (!communicator) {
     opened.memory.reset();
     opened.status = communicator.error();

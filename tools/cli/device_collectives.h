@@ -21,10 +21,11 @@ struct DeviceCollectives {
 };
 
 // Collective over `world`: every rank calls it. The ranks first agree that every one of them
-// has the module and its device (`local_rank`, its GPU), naming the ranks that do not, so no
-// rank goes on into NCCL's set-up alone; then the module makes the communicator.
+// has the module and its device (`device`, the CUDA ordinal bench::ChooseRankDevice picked, or
+// why there is none), naming the ranks that do not, so no rank goes on into NCCL's set-up
+// alone; then the module makes the communicator.
 DeviceCollectives OpenDeviceCollectives(const Result<bench::CudaBackend*>& backend,
-                                        bench::Communicator& world, int local_rank,
+                                        bench::Communicator& world, const Result<int>& device,
                                         double timeout_seconds);
 
 }  // namespace lepton::cli

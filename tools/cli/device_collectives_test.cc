@@ -93,6 +93,18 @@ TEST(DeviceCollectivesTest, ADeviceThatIsNotThereIsNotMeasured) {
   EXPECT_EQ(opened.memory, nullptr);
 }
 
+TEST(DeviceCollectivesTest, NoDeviceForThisRankIsNotMeasuredWithTheReason) {
+  auto world = bench::MakeSelfCommunicator();
+  FakeBackend backend;
+  const Result<int> none = std::unexpected(
+      FailedPreconditionError("ranks 0 and 1 would both use GPU 0000:3b:00.0 on box"));
+  const DeviceCollectives opened = OpenDeviceCollectives(&backend, *world, none, 60);
+  EXPECT_EQ(opened.status, none.error());
+  EXPECT_EQ(backend.device_asked, -1) << "no device memory was asked for";
+  EXPECT_EQ(backend.timeout_asked, 0) << "NCCL was not asked for";
+  EXPECT_EQ(opened.memory, nullptr);
+}
+
 TEST(DeviceCollectivesTest, NcclsErrorIsKeptAndNothingIsHalfOpen) {
   auto world = bench::MakeSelfCommunicator();
   FakeBackend backend;

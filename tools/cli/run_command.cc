@@ -13,6 +13,7 @@
 #include "bench/backends/cuda_backend.h"
 #include "bench/comm/collective_watchdog.h"
 #include "bench/comm/node_layout.h"
+#include "bench/comm/run_gpus.h"
 #include "bench/comm/world_communicator.h"
 #include "bench/runner/runner.h"
 #include "conformance/checks/system_probe.h"
@@ -29,6 +30,7 @@
 #include "tools/cli/exit_codes.h"
 #include "tools/cli/interrupt_signals.h"
 #include "tools/cli/journaling_observer.h"
+#include "tools/cli/plan_agreement.h"
 #include "tools/cli/progress.h"
 #include "tools/cli/report_commands.h"
 #include "tools/cli/run_resume.h"
@@ -187,7 +189,31 @@ int RunCertification(const RunOptions& requested) {
                "show {}; the report states {}\n",
                stated->value, stated->source, layout->nodes, layout->nodes);
   }
+  // GPUs: each rank sees only its process's devices (a launcher may show each rank one), so the
+  // run's `gpus` fact counts the distinct devices over every rank, and every rank plans with the
+  // same count. Each rank's device for NCCL: its local rank, or its only GPU.
+  const auto launcher_local = launched ? bench::LauncherLocalRank(environment) : std::nullopt;
+  const int local_rank = launcher_local ? launcher_local->value : layout->local_rank;
+  const Result<int> rank_device =
+      bench::ChooseRankDevice(system.gpus.count, local_rank, layout->local_ranks);
+  bench::RankGpus my_gpus{system.hostname, {}, rank_device.value_or(-1)};
+  for (int ordinal = 0; ordinal < system.gpus.count; ++ordinal) {
+    const auto index = static_cast<std::size_t>(ordinal);
+    my_gpus.pci_bus_ids.push_back(
+        index < system.gpus.devices.size() ? system.gpus.devices[index].pci_bus_id : "");
+  }
+  auto run_gpus = bench::GatherRankGpus(**communicator, my_gpus);
+  if (!run_gpus) {
+    fmt::print(stderr, "lepton-cert: error: gathering the ranks' GPUs: {}\n",
+               run_gpus.error().message());
+    return kExitInternalError;
+  }
+  facts.values["gpus"] = bench::CountRunGpus(*run_gpus);
   auto plan = spec::PlanRun(input->spec, options.profile, facts, {.runs_override = options.runs});
+  if (Status agreed = AgreeOnPlan(**communicator, plan, facts); !agreed.ok()) {
+    if (writes_report) fmt::print(stderr, "lepton-cert: error: {}\n", agreed.message());
+    return agreed.code() == StatusCode::kFailedPrecondition ? kExitUsageError : kExitInternalError;
+  }
   if (!plan) {
     fmt::print(stderr, "lepton-cert: profile refused: {}\n", plan.error().message());
     return kExitUsageError;
@@ -226,9 +252,14 @@ int RunCertification(const RunOptions& requested) {
   // stay on the run's communicator. Declared after it, so it is destroyed first.
   DeviceCollectives device_collectives;
   if (plan->profile->devices == "cuda" && plan->profile->comm == "nccl") {
-    const auto launcher_local = launched ? bench::LauncherLocalRank(environment) : std::nullopt;
-    const int local_rank = launcher_local ? launcher_local->value : layout->local_rank;
-    device_collectives = OpenDeviceCollectives(bench::LoadCudaBackend(), **communicator, local_rank,
+    Result<int> device = rank_device;
+    if (const std::string shared = bench::SharedGpus(*run_gpus); device && !shared.empty()) {
+      device = std::unexpected(FailedPreconditionError(
+          "NCCL runs one rank per GPU (two ranks on one GPU fail with \"Duplicate GPU "
+          "detected\"): " +
+          shared));
+    }
+    device_collectives = OpenDeviceCollectives(bench::LoadCudaBackend(), **communicator, device,
                                                bench::CollectiveTimeoutFromEnvironment());
     if (!device_collectives.status.ok() && writes_report) {
       fmt::print(stderr, "lepton-cert: NCCL is not set up, the collectives are not measured: {}\n",

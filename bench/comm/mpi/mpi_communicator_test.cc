@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bench/comm/node_layout.h"
+#include "bench/comm/run_gpus.h"
 #include "bench/comm/string_gather.h"
 #include "bench/workloads/collectives/collective_ops.h"
 #include "bench/workloads/collectives/collectives_workload.h"
@@ -83,6 +84,21 @@ TEST(MpiCommunicatorTest, TheRanksOfOneHostAreOneNode) {
   const auto local = LauncherLocalRank(environment);
   ASSERT_TRUE(local.has_value());
   EXPECT_EQ(local->value, world->rank()) << local->source;
+}
+
+// As under srun --gpus-per-task=1: each rank sees one GPU of its own (made-up bus ids), so the
+// run counts one per rank; every rank gets the same view in rank order.
+TEST(MpiCommunicatorTest, EveryRanksGpusArriveAndCountOnce) {
+  const RankGpus mine{"node", {"0000:0" + std::to_string(world->rank()) + ":00.0"}, 0};
+  const auto views = GatherRankGpus(*world, mine);
+  ASSERT_TRUE(views.has_value()) << views.error().ToString();
+  ASSERT_EQ(views->size(), static_cast<std::size_t>(world->size()));
+  for (int r = 0; r < world->size(); ++r) {
+    EXPECT_EQ((*views)[r].pci_bus_ids,
+              std::vector<std::string>{"0000:0" + std::to_string(r) + ":00.0"});
+  }
+  EXPECT_EQ(CountRunGpus(*views), world->size());
+  EXPECT_EQ(SharedGpus(*views), "");
 }
 
 TEST(MpiCommunicatorTest, BarrierReturnsOnEveryRank) {
