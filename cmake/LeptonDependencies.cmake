@@ -47,9 +47,14 @@ set(LEPTON_MPIEXEC_PREFLAGS "--allow-run-as-root;--oversubscribe" CACHE STRING
 # lepton_mpi_test_environment(TEST...): under sanitizers, multi-rank tests run without
 # LeakSanitizer: Open MPI 4.1 leaks in MPI_Init/MPI_Finalize (libmpi, libopen-pal and plugins
 # it unloads, which LSan cannot even name). Address and undefined-behaviour checks stay on, and
-# the one-rank tests keep leak checking of the project's own code.
+# the one-rank tests keep leak checking of the project's own code. Under ThreadSanitizer the
+# ranks (mpirun passes its environment on) take the tsan test preset's options and one
+# suppression for Open MPI's TCP transport (bench/comm/mpi/tsan_openmpi.supp says why).
 function(lepton_mpi_test_environment)
-  if(LEPTON_SANITIZE)
+  if(LEPTON_SANITIZE MATCHES "thread")
+    set_tests_properties(${ARGN} PROPERTIES ENVIRONMENT
+      "TSAN_OPTIONS=halt_on_error=1 second_deadlock_stack=1 suppressions=${PROJECT_SOURCE_DIR}/bench/comm/mpi/tsan_openmpi.supp")
+  elseif(LEPTON_SANITIZE)
     set_tests_properties(${ARGN} PROPERTIES ENVIRONMENT
       "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:strict_string_checks=1")
   endif()

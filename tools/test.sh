@@ -19,7 +19,8 @@ cmake --build --preset asan
 ctest --preset asan
 
 # The tests that run threads (label threads: energy meters and their sampling thread, runner,
-# leaderboard, communicators) under ThreadSanitizer; the tsan build preset builds only those.
+# leaderboard, communicators, the MPI ones under mpirun beside the collective watchdog's thread)
+# under ThreadSanitizer; the tsan build preset builds only those.
 cmake --preset tsan
 cmake --build --preset tsan
 ctest --preset tsan

@@ -14,14 +14,15 @@ class CudaMlpModel final : public MlpModel {
   CudaMlpModel(const MlpShape& shape, std::unique_ptr<cuda::MlpEngine> engine)
       : shape_(shape),
         count_(static_cast<std::int64_t>(MlpLayout(shape).count)),
-        engine_(std::move(engine)) {}
+        engine_(std::move(engine)),
+        device_(DeviceName(engine_->description())) {}
 
   [[nodiscard]] const MlpShape& shape() const override { return shape_; }
   [[nodiscard]] std::string description() const override { return engine_->description(); }
 
   Status Initialize(std::uint64_t seed) override {
     const std::vector<float> params = InitialMlpParameters(shape_, seed);
-    return ToStatus(engine_->SetParameters(params.data(), count_));
+    return OnDevice(engine_->SetParameters(params.data(), count_));
   }
 
   Status SetTrainingSet(std::span<const std::uint8_t> pixels,
@@ -31,30 +32,30 @@ class CudaMlpModel final : public MlpModel {
                                   " pixels for " + std::to_string(labels.size()) + " labels of " +
                                   std::to_string(shape_.inputs) + " inputs");
     }
-    return ToStatus(engine_->SetTrainingSet(pixels.data(), labels.data(),
+    return OnDevice(engine_->SetTrainingSet(pixels.data(), labels.data(),
                                             static_cast<std::int64_t>(labels.size())));
   }
 
   Result<double> TrainEpoch(std::span<const std::int32_t> order, int batch_size,
                             const AdamSettings& adam) override {
     double mean_loss = 0;
-    LEPTON_RETURN_IF_ERROR(ToStatus(engine_->TrainEpoch(
+    LEPTON_RETURN_IF_ERROR(OnDevice(engine_->TrainEpoch(
         order.data(), static_cast<std::int64_t>(order.size()), batch_size,
         cuda::AdamScalars{adam.learning_rate, adam.beta1, adam.beta2, adam.epsilon}, mean_loss)));
     return mean_loss;
   }
 
   Status Forward(const float* x, int batch, float* logits) override {
-    return ToStatus(engine_->Forward(x, batch, logits));
+    return OnDevice(engine_->Forward(x, batch, logits));
   }
 
   Status SetResidentInputs(std::span<const float> x) override {
-    return ToStatus(
+    return OnDevice(
         engine_->SetResidentInputs(x.data(), static_cast<std::int64_t>(x.size()) / shape_.inputs));
   }
 
   Status ForwardResident(int first, int batch) override {
-    return ToStatus(engine_->ForwardResident(first, batch));
+    return OnDevice(engine_->ForwardResident(first, batch));
   }
 
   [[nodiscard]] Result<double> PeakFp32Flops() const override {
@@ -66,14 +67,19 @@ class CudaMlpModel final : public MlpModel {
 
   Result<std::vector<float>> Parameters() override {
     std::vector<float> params(static_cast<std::size_t>(count_));
-    LEPTON_RETURN_IF_ERROR(ToStatus(engine_->GetParameters(params.data(), count_)));
+    LEPTON_RETURN_IF_ERROR(OnDevice(engine_->GetParameters(params.data(), count_)));
     return params;
   }
 
  private:
+  [[nodiscard]] Status OnDevice(const cuda::DeviceStatus& status) const {
+    return ToStatus(status).WithContext(device_);
+  }
+
   MlpShape shape_;
   std::int64_t count_;
   std::unique_ptr<cuda::MlpEngine> engine_;
+  std::string device_;  // "cuda:0", the context of every error
 };
 
 }  // namespace

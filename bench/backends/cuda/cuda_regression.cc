@@ -13,7 +13,7 @@ namespace {
 class CudaRegression final : public DeviceRegression {
  public:
   explicit CudaRegression(std::unique_ptr<cuda::RegressionEngine> engine)
-      : engine_(std::move(engine)) {}
+      : engine_(std::move(engine)), device_(DeviceName(engine_->description())) {}
 
   [[nodiscard]] std::string description() const override { return engine_->description(); }
 
@@ -23,12 +23,12 @@ class CudaRegression final : public DeviceRegression {
                                   std::to_string(stride));
     }
     row_count_ = static_cast<std::int64_t>(rows.size()) / stride;
-    return ToStatus(engine_->SetRows(rows.data(), row_count_, stride));
+    return OnDevice(engine_->SetRows(rows.data(), row_count_, stride));
   }
 
   Result<std::vector<double>> AugmentedGram() override {
     std::vector<double> gram;
-    LEPTON_RETURN_IF_ERROR(ToStatus(engine_->AugmentedGram(gram)));
+    LEPTON_RETURN_IF_ERROR(OnDevice(engine_->AugmentedGram(gram)));
     return gram;
   }
 
@@ -45,7 +45,7 @@ class CudaRegression final : public DeviceRegression {
       run.block_orders.push_back(std::move(order));
     }
     cuda::SgdOutcome outcome;
-    LEPTON_RETURN_IF_ERROR(ToStatus(engine_->Sgd(run, outcome)));
+    LEPTON_RETURN_IF_ERROR(OnDevice(engine_->Sgd(run, outcome)));
     if (outcome.diverged_in_epoch > 0) {
       return std::unexpected(FailedPreconditionError(
           "SGD diverged in epoch " + std::to_string(outcome.diverged_in_epoch) +
@@ -61,7 +61,12 @@ class CudaRegression final : public DeviceRegression {
   }
 
  private:
+  [[nodiscard]] Status OnDevice(const cuda::DeviceStatus& status) const {
+    return ToStatus(status).WithContext(device_);
+  }
+
   std::unique_ptr<cuda::RegressionEngine> engine_;
+  std::string device_;  // "cuda:0", the context of every error
   std::int64_t row_count_ = 0;
 };
 
