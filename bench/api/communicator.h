@@ -19,7 +19,9 @@
 
 namespace lepton::bench {
 
-enum class DataType { kFloat32, kFloat64, kInt64 };
+// kBfloat16: bfloat16 (bench/comm/bfloat16.h; NCCL's ncclBfloat16; on MPI a 2-byte type with
+// its own sum, max and min). Named "float32", "float64", "int64", "bf16".
+enum class DataType { kFloat32, kFloat64, kInt64, kBfloat16 };
 std::size_t DataTypeSize(DataType type);
 std::string_view DataTypeName(DataType type);
 

@@ -73,18 +73,21 @@ TEST_F(CudaNcclTest, OneRankRunsEveryCollectiveExactlyOnDeviceBuffers) {
   ASSERT_TRUE(nccl.has_value()) << nccl.error().ToString();
   EXPECT_EQ((*nccl)->name(), "nccl");
   EXPECT_EQ((*nccl)->size(), 1);
-  for (const CollectiveKind kind : AllCollectives()) {
-    for (const bool in_place : {false, true}) {
-      for (const std::size_t block : {std::size_t{1}, std::size_t{1000}, std::size_t{1} << 20}) {
-        CollectiveCase collective(kind, block, in_place, 0, 1);
-        ASSERT_TRUE(collective.AttachDevice(*memory_).ok());
-        collective.Fill();
-        ASSERT_TRUE(collective.Upload().ok());
-        const Status ran = collective.Run(**nccl);
-        ASSERT_TRUE(ran.ok()) << CollectiveName(kind) << ": " << ran.ToString();
-        ASSERT_TRUE(collective.Download().ok());
-        EXPECT_EQ(collective.CountWrong(), 0)
-            << CollectiveName(kind) << (in_place ? " in place, " : " out of place, ") << block;
+  for (const DataType type : {DataType::kFloat32, DataType::kBfloat16}) {
+    for (const CollectiveKind kind : AllCollectives()) {
+      for (const bool in_place : {false, true}) {
+        for (const std::size_t block : {std::size_t{1}, std::size_t{1000}, std::size_t{1} << 20}) {
+          CollectiveCase collective(kind, block, in_place, 0, 1, type);
+          ASSERT_TRUE(collective.AttachDevice(*memory_).ok());
+          collective.Fill();
+          ASSERT_TRUE(collective.Upload().ok());
+          const Status ran = collective.Run(**nccl);
+          ASSERT_TRUE(ran.ok()) << CollectiveName(kind) << ": " << ran.ToString();
+          ASSERT_TRUE(collective.Download().ok());
+          EXPECT_EQ(collective.CountWrong(), 0)
+              << CollectiveName(kind) << (in_place ? " in place, " : " out of place, ") << block
+              << " " << DataTypeName(type);
+        }
       }
     }
   }

@@ -29,6 +29,8 @@ ncclDataType_t ToNccl(DataType type) {
       return ncclFloat64;
     case DataType::kInt64:
       return ncclInt64;
+    case DataType::kBfloat16:
+      return ncclBfloat16;
   }
   return ncclFloat32;
 }

@@ -18,7 +18,7 @@ WorkloadContext SmallSweep(Communicator* communicator) {
       {"placements", std::vector<std::string>{"out_of_place", "in_place"}},
       {"min_bytes", std::int64_t{8}},
       {"max_bytes", std::int64_t{64}},
-      {"dtype", std::string("float32")},
+      {"dtypes", std::vector<std::string>{"float32"}},
       {"warmup_iters", std::int64_t{1}},
       {"iters", std::int64_t{4}},
   };
@@ -163,6 +163,48 @@ TEST(CollectivesWorkloadTest, TimedCallsAreEnqueuedAndWaitedForOnceAsNcclTestsDo
   ASSERT_TRUE(metrics.has_value()) << metrics.error().ToString();
   EXPECT_EQ(std::get<double>(metrics->values.at("wrong_elements")), 0.0);
   EXPECT_DOUBLE_EQ(std::get<double>(metrics->values.at("allreduce_small_latency_us")), 250.0);
+}
+
+TEST(CollectivesWorkloadTest, Bfloat16IsSweptAfterFloat32UnderItsOwnNames) {
+  auto self = MakeSelfCommunicator();
+  WorkloadContext context = SmallSweep(self.get());
+  context.params["dtypes"] = std::vector<std::string>{"float32", "bf16"};
+  auto workload = MakeCollectivesWorkload();
+  ASSERT_TRUE(workload->Prepare(context).ok());
+  const auto names = workload->StepNames();
+  ASSERT_EQ(names.size(), 2u * 2u * 2u * 4u * 2u);  // types x ops x placements x sizes x 2
+  EXPECT_EQ(names[0], "allreduce 8 B out_of_place warm-up");  // float32's names are unchanged
+  EXPECT_EQ(names[names.size() / 2], "allreduce 8 B out_of_place bf16 warm-up");
+  EXPECT_EQ(names.back(), "allgather 64 B in_place bf16");
+  auto metrics = RunWithStepTimes(*workload, 0.002);
+  ASSERT_TRUE(metrics.has_value()) << metrics.error().ToString();
+  EXPECT_EQ(std::get<double>(metrics->values.at("wrong_elements")), 0.0);
+  // Same byte sizes (half the elements), each type under its own names.
+  EXPECT_EQ(metrics->series.at("allreduce_out_of_place_bytes"),
+            (std::vector<double>{8, 16, 32, 64}));
+  EXPECT_EQ(metrics->series.at("allreduce_out_of_place_bf16_bytes"),
+            (std::vector<double>{8, 16, 32, 64}));
+  EXPECT_EQ(metrics->series.at("allgather_in_place_bf16_time_us").size(), 4u);
+  EXPECT_DOUBLE_EQ(std::get<double>(metrics->values.at("allreduce_small_latency_us")), 500.0);
+  EXPECT_DOUBLE_EQ(std::get<double>(metrics->values.at("allreduce_bf16_small_latency_us")), 500.0);
+  EXPECT_TRUE(metrics->not_measured.contains("allreduce_bf16_busbw_peak_gbps"));
+  EXPECT_TRUE(metrics->not_measured.contains("allgather_bf16_busbw_peak_gbps"));
+}
+
+TEST(CollectivesWorkloadTest, WithoutDtypesOnlyFloat32Runs) {
+  auto self = MakeSelfCommunicator();
+  WorkloadContext context = SmallSweep(self.get());
+  context.params.erase("dtypes");
+  auto workload = MakeCollectivesWorkload();
+  ASSERT_TRUE(workload->Prepare(context).ok());
+  EXPECT_EQ(workload->StepNames().size(), 2u * 2u * 4u * 2u);
+}
+
+TEST(CollectivesWorkloadTest, UnknownDataTypeIsRejected) {
+  auto self = MakeSelfCommunicator();
+  WorkloadContext context = SmallSweep(self.get());
+  context.params["dtypes"] = std::vector<std::string>{"float32", "fp16"};
+  EXPECT_EQ(MakeCollectivesWorkload()->Prepare(context).code(), StatusCode::kInvalidArgument);
 }
 
 TEST(CollectivesWorkloadTest, UnknownOperationIsRejected) {
