@@ -8,7 +8,8 @@
 //   AllReduce, Reduce, Broadcast, AllToAll: send == recv;
 //   AllGather:     send == recv + rank * count  (this rank's slot of the gathered buffer);
 //   ReduceScatter: recv == send + rank * count  (this rank's slot of the input).
-// Every call is blocking: when it returns, recv holds the result on this rank.
+// Every call is blocking (when it returns, recv holds the result on this rank) unless the
+// communicator is asynchronous: see SetAsynchronous.
 
 #include <cstddef>
 #include <cstdint>
@@ -18,7 +19,9 @@
 
 namespace lepton::bench {
 
-enum class DataType { kFloat32, kFloat64, kInt64 };
+// kBfloat16: bfloat16 (bench/comm/bfloat16.h; NCCL's ncclBfloat16; on MPI a 2-byte type with
+// its own sum, max and min). Named "float32", "float64", "int64", "bf16".
+enum class DataType { kFloat32, kFloat64, kInt64, kBfloat16 };
 std::size_t DataTypeSize(DataType type);
 std::string_view DataTypeName(DataType type);
 
@@ -54,8 +57,21 @@ class Communicator {
   virtual Status SendRecv(const void* send, int send_to, void* recv, int recv_from,
                           std::size_t count, DataType type) = 0;
   // Returns when every rank has called it. Waiting ranks poll with pauses instead of spinning,
-  // so a rank that waits does not take a core from a rank that measures.
+  // so a rank that waits does not take a core from a rank that measures. Always blocking: it
+  // also waits for every operation enqueued before it.
   virtual Status Barrier() = 0;
+
+  // Asynchronous mode, so a run of operations is timed as nccl-tests times it (enqueue them all,
+  // wait once). On a backend that can enqueue (NCCL: on the communicator's stream) and with the
+  // mode on, an operation returns once it is enqueued, not completed; Synchronize() waits for
+  // all of them under the same watchdog and timeout a blocking call has (an asynchronous error
+  // or a wait past the timeout aborts the communicator and names the rank and the operations),
+  // and only then may the buffers they use be read or written. A blocking call (the mode off, or
+  // Barrier) also waits for everything enqueued before it. Backends that cannot enqueue (self,
+  // MPI) stay blocking: the mode changes nothing and Synchronize returns at once. Off initially.
+  virtual void SetAsynchronous(bool /*on*/) {}
+  [[nodiscard]] virtual bool asynchronous() const { return false; }
+  virtual Status Synchronize() { return OkStatus(); }
 };
 
 }  // namespace lepton::bench

@@ -20,8 +20,9 @@
 namespace lepton::bench {
 
 // Raised whenever this interface or a type it passes changes layout: a module from another
-// build is refused instead of misread.
-inline constexpr int kCudaBackendAbiVersion = 3;
+// build is refused instead of misread. 4: Communicator gained SetAsynchronous, asynchronous and
+// Synchronize (its vtable crosses the boundary).
+inline constexpr int kCudaBackendAbiVersion = 4;
 
 // The linear-regression solvers' device half (solvers.h): the training rows kept on the GPU,
 // the augmented Gram matrix (the host solves the small normal equations), and mini-batch SGD.

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <numeric>
 #include <vector>
 
@@ -72,22 +73,59 @@ TEST_F(CudaNcclTest, OneRankRunsEveryCollectiveExactlyOnDeviceBuffers) {
   ASSERT_TRUE(nccl.has_value()) << nccl.error().ToString();
   EXPECT_EQ((*nccl)->name(), "nccl");
   EXPECT_EQ((*nccl)->size(), 1);
-  for (const CollectiveKind kind : AllCollectives()) {
-    for (const bool in_place : {false, true}) {
-      for (const std::size_t block : {std::size_t{1}, std::size_t{1000}, std::size_t{1} << 20}) {
-        CollectiveCase collective(kind, block, in_place, 0, 1);
-        ASSERT_TRUE(collective.AttachDevice(*memory_).ok());
-        collective.Fill();
-        ASSERT_TRUE(collective.Upload().ok());
-        const Status ran = collective.Run(**nccl);
-        ASSERT_TRUE(ran.ok()) << CollectiveName(kind) << ": " << ran.ToString();
-        ASSERT_TRUE(collective.Download().ok());
-        EXPECT_EQ(collective.CountWrong(), 0)
-            << CollectiveName(kind) << (in_place ? " in place, " : " out of place, ") << block;
+  for (const DataType type : {DataType::kFloat32, DataType::kBfloat16}) {
+    for (const CollectiveKind kind : AllCollectives()) {
+      for (const bool in_place : {false, true}) {
+        for (const std::size_t block : {std::size_t{1}, std::size_t{1000}, std::size_t{1} << 20}) {
+          CollectiveCase collective(kind, block, in_place, 0, 1, type);
+          ASSERT_TRUE(collective.AttachDevice(*memory_).ok());
+          collective.Fill();
+          ASSERT_TRUE(collective.Upload().ok());
+          const Status ran = collective.Run(**nccl);
+          ASSERT_TRUE(ran.ok()) << CollectiveName(kind) << ": " << ran.ToString();
+          ASSERT_TRUE(collective.Download().ok());
+          EXPECT_EQ(collective.CountWrong(), 0)
+              << CollectiveName(kind) << (in_place ? " in place, " : " out of place, ") << block
+              << " " << DataTypeName(type);
+        }
       }
     }
   }
   EXPECT_TRUE((*nccl)->Barrier().ok());
+}
+
+// The collectives workload's timing: many calls enqueued (more than the 128 the communicator
+// leaves in flight, and in-place ones whose staging buffer grows meanwhile), one Synchronize.
+TEST_F(CudaNcclTest, AsynchronousCallsAreExactAfterOneSynchronize) {
+  if (NoDevice()) GTEST_SKIP() << unavailable_.message();
+  auto nccl = backend_->MakeNcclCommunicator(*self_, 0, 60.0);
+  ASSERT_TRUE(nccl.has_value()) << nccl.error().ToString();
+  for (const CollectiveKind kind : AllCollectives()) {
+    std::vector<std::unique_ptr<CollectiveCase>> cases;
+    for (const bool in_place : {false, true}) {
+      for (const std::size_t block : {std::size_t{1}, std::size_t{1000}, std::size_t{1} << 18}) {
+        cases.push_back(std::make_unique<CollectiveCase>(kind, block, in_place, 0, 1));
+        ASSERT_TRUE(cases.back()->AttachDevice(*memory_).ok());
+        cases.back()->Fill();
+        ASSERT_TRUE(cases.back()->Upload().ok());
+      }
+    }
+    (*nccl)->SetAsynchronous(true);
+    EXPECT_TRUE((*nccl)->asynchronous());
+    for (int iteration = 0; iteration < 50; ++iteration) {
+      for (auto& collective : cases) {
+        const Status ran = collective->Run(**nccl);
+        ASSERT_TRUE(ran.ok()) << CollectiveName(kind) << ": " << ran.ToString();
+      }
+    }
+    const Status synchronized = (*nccl)->Synchronize();
+    ASSERT_TRUE(synchronized.ok()) << synchronized.ToString();
+    (*nccl)->SetAsynchronous(false);
+    for (auto& collective : cases) {
+      ASSERT_TRUE(collective->Download().ok());
+      EXPECT_EQ(collective->CountWrong(), 0) << CollectiveName(kind);
+    }
+  }
 }
 
 TEST_F(CudaNcclTest, PeersOutsideTheWorldAreRejectedWithoutAborting) {

@@ -4,6 +4,8 @@ namespace lepton::bench {
 
 std::size_t DataTypeSize(DataType type) {
   switch (type) {
+    case DataType::kBfloat16:
+      return 2;
     case DataType::kFloat32:
       return 4;
     case DataType::kFloat64:
@@ -21,6 +23,8 @@ std::string_view DataTypeName(DataType type) {
       return "float64";
     case DataType::kInt64:
       return "int64";
+    case DataType::kBfloat16:
+      return "bf16";
   }
   return "unknown";
 }

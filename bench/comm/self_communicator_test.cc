@@ -39,5 +39,17 @@ TEST(SelfCommunicatorTest, PeersOtherThanRankZeroAreRejected) {
             StatusCode::kInvalidArgument);
 }
 
+TEST(SelfCommunicatorTest, StaysBlockingInAsynchronousMode) {
+  auto self = MakeSelfCommunicator();
+  self->SetAsynchronous(true);
+  EXPECT_FALSE(self->asynchronous());  // nothing to enqueue on: every call completes at once
+  const std::vector<float> send = {4.0F, 5.0F};
+  std::vector<float> recv(2, 0.0F);
+  ASSERT_TRUE(
+      self->AllReduce(send.data(), recv.data(), 2, DataType::kFloat32, ReduceOp::kSum).ok());
+  EXPECT_EQ(recv, send);
+  EXPECT_TRUE(self->Synchronize().ok());
+}
+
 }  // namespace
 }  // namespace lepton::bench

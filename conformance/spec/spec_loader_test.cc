@@ -336,14 +336,16 @@ TEST(SpecLoaderTest, CollectivesListsAndBoundsAreChecked) {
     placements: [out_of_place]
     min_bytes: MIN
     max_bytes: 1024
-    dtype: float32
+    dtypes: [float32, TYPE]
     warmup_iters: 1
     iters: 2
   regression:)";
-  const auto load = [&](const std::string& op, const std::string& min_bytes) {
+  const auto load = [&](const std::string& op, const std::string& min_bytes,
+                        const std::string& type = "bf16") {
     std::string text = collectives;
     text.replace(text.find("OPS"), 3, op);
     text.replace(text.find("MIN"), 3, min_bytes);
+    text.replace(text.find("TYPE"), 4, type);
     // The probe's requirement would read a metric collectives lacks; drop it with the probe.
     std::string spec = Mutate("  system:\n    type: system_probe\n  regression:", text);
     const std::size_t first = spec.find("  - id: IF-CORES");
@@ -358,6 +360,9 @@ TEST(SpecLoaderTest, CollectivesListsAndBoundsAreChecked) {
   const auto inverted = load("sendrecv", "4096");
   ASSERT_FALSE(inverted.has_value());
   EXPECT_THAT(inverted.error().message(), HasSubstr("min_bytes exceeds max_bytes"));
+  const auto half = load("sendrecv", "8", "fp16");
+  ASSERT_FALSE(half.has_value());
+  EXPECT_THAT(half.error().message(), HasSubstr("dtypes: 'fp16' is not one of: float32, bf16"));
 }
 
 TEST(SpecLoaderTest, RepositorySpecLoads) {

@@ -352,8 +352,9 @@ constexpr std::array<MetricSchema, 4> kNodeTestMetrics = {{
 constexpr std::array<std::string_view, 7> kCollectiveOps = {
     "allreduce", "allgather", "reducescatter", "broadcast", "reduce", "alltoall", "sendrecv"};
 constexpr std::array<std::string_view, 2> kPlacements = {"out_of_place", "in_place"};
-// bf16 joins with the NCCL backend; MPI has no bf16 type.
-constexpr std::array<std::string_view, 1> kCollectiveTypes = {"float32"};
+// Every backend runs both: NCCL's ncclBfloat16, MPI through a 2-byte type and its own
+// operations, self by copying.
+constexpr std::array<std::string_view, 2> kCollectiveTypes = {"float32", "bf16"};
 
 constexpr std::array<ParamSchema, 7> kCollectiveParams = {{
     {"ops", ParamKind::kStringList, true, 0, 0, kCollectiveOps,
@@ -370,13 +371,14 @@ constexpr std::array<ParamSchema, 7> kCollectiveParams = {{
      "smallest message (nccl-tests' size: the whole gathered buffer for allgather, "
      "reducescatter and alltoall); sizes double up to max_bytes"},
     {"max_bytes", ParamKind::kInt, true, 4, 4294967296.0, {}, "largest message"},
-    {"dtype", ParamKind::kString, true, 0, 0, kCollectiveTypes,
-     "element type (float32: integer-valued inputs make every sum exact)"},
+    {"dtypes", ParamKind::kStringList, false, 0, 0, kCollectiveTypes,
+     "element types swept, each over every operation, placement and size: float32, bf16 "
+     "(default: float32 alone); integer-valued inputs make every sum exact in each"},
     {"warmup_iters", ParamKind::kInt, true, 0, 1e6, {}, "untimed calls per size before timing"},
     {"iters", ParamKind::kInt, true, 1, 1e6, {}, "timed calls per size; the mean is reported"},
 }};
 
-constexpr std::array<MetricSchema, 13> kCollectiveMetrics = {{
+constexpr std::array<MetricSchema, 22> kCollectiveMetrics = {{
     {"ranks", "count", "ranks that ran the collectives (the communicator's size)"},
     {"communicator", "text", "the backend: self (one rank), mpi or nccl"},
     {"buffers", "text", "where the buffers were: host, or the device (e.g. cuda:0 NVIDIA H200)"},
@@ -395,13 +397,25 @@ constexpr std::array<MetricSchema, 13> kCollectiveMetrics = {{
     {"reduce_busbw_peak_gbps", "GB/s", "largest Reduce bus bandwidth, factor 1"},
     {"alltoall_busbw_peak_gbps", "GB/s", "largest AllToAll bus bandwidth, factor (n-1)/n"},
     {"sendrecv_busbw_peak_gbps", "GB/s", "largest SendRecv bus bandwidth, factor 1"},
+    // The same in bf16, when dtypes has it (the float32 ones are the names above).
+    {"allreduce_bf16_busbw_peak_gbps", "GB/s", "largest AllReduce bus bandwidth in bf16"},
+    {"allreduce_bf16_busbw_at_max_gbps", "GB/s", "AllReduce bus bandwidth at max_bytes in bf16"},
+    {"allreduce_bf16_small_latency_us", "us", "AllReduce time per call at min_bytes in bf16"},
+    {"allgather_bf16_busbw_peak_gbps", "GB/s", "largest AllGather bus bandwidth in bf16"},
+    {"reducescatter_bf16_busbw_peak_gbps", "GB/s", "largest ReduceScatter bus bandwidth in bf16"},
+    {"broadcast_bf16_busbw_peak_gbps", "GB/s", "largest Broadcast bus bandwidth in bf16"},
+    {"reduce_bf16_busbw_peak_gbps", "GB/s", "largest Reduce bus bandwidth in bf16"},
+    {"alltoall_bf16_busbw_peak_gbps", "GB/s", "largest AllToAll bus bandwidth in bf16"},
+    {"sendrecv_bf16_busbw_peak_gbps", "GB/s", "largest SendRecv bus bandwidth in bf16"},
 }};
 
 Status CheckCollectives(const WorkloadSpec& workload, const ParamMap& params) {
   // The loader checks single strings against their choices; list elements are checked here.
   for (const auto& [path, choices] :
        {std::pair<std::string, std::span<const std::string_view>>{"ops", kCollectiveOps},
-        std::pair<std::string, std::span<const std::string_view>>{"placements", kPlacements}}) {
+        std::pair<std::string, std::span<const std::string_view>>{"placements", kPlacements},
+        std::pair<std::string, std::span<const std::string_view>>{"dtypes", kCollectiveTypes}}) {
+    if (!params.contains(path)) continue;  // dtypes is optional
     const Param& param = params.at(path);
     const auto& list = std::get<std::vector<std::string>>(param.value);
     if (list.empty()) {

@@ -29,6 +29,8 @@ ncclDataType_t ToNccl(DataType type) {
       return ncclFloat64;
     case DataType::kInt64:
       return ncclInt64;
+    case DataType::kBfloat16:
+      return ncclBfloat16;
   }
   return ncclFloat32;
 }
@@ -69,6 +71,10 @@ Status NcclError(const NcclLibrary& nccl, ncclResult_t result, std::string_view 
 
 bool Succeeded(ncclResult_t result) { return result == ncclSuccess || result == ncclInProgress; }
 
+// In asynchronous mode, the most operations left in flight before the next one waits for them
+// (nccl-tests' default of 20 timed iterations, and the spec's, stay well below it).
+constexpr std::size_t kMaxEnqueued = 128;
+
 class NcclCommunicator final : public Communicator {
  public:
   NcclCommunicator(const NcclLibrary& nccl, ncclComm_t comm, cudaStream_t stream, int device,
@@ -84,6 +90,9 @@ class NcclCommunicator final : public Communicator {
   NcclCommunicator& operator=(const NcclCommunicator&) = delete;
   ~NcclCommunicator() override {
     (void)cudaSetDevice(device_);
+    // Operations left in flight (an error between enqueueing and Synchronize) are waited for
+    // under the watchdog, which aborts the communicator when they hang, before the destroy.
+    if (comm_ != nullptr && enqueued_ > 0) (void)Wait();
     if (comm_ != nullptr) nccl_.CommDestroy(comm_);
     if (scratch_ != nullptr) (void)cudaFree(scratch_);
     if (barrier_ != nullptr) (void)cudaFree(barrier_);
@@ -171,7 +180,15 @@ class NcclCommunicator final : public Communicator {
           CudaStatus(cudaMalloc(&barrier_, sizeof(std::int64_t)), "cudaMalloc (barrier)"));
     }
     return Finish(nccl_.AllReduce(barrier_, barrier_, 1, ncclInt64, ncclSum, comm_, stream_),
-                  "barrier (ncclAllReduce)", 1);
+                  "barrier (ncclAllReduce)", 1, /*wait=*/true);
+  }
+
+  void SetAsynchronous(bool on) override { asynchronous_ = on; }
+  [[nodiscard]] bool asynchronous() const override { return asynchronous_; }
+  // Waits for everything enqueued since the last wait, under the watchdog.
+  Status Synchronize() override {
+    LEPTON_RETURN_IF_ERROR(Begin());
+    return Wait();
   }
 
  private:
@@ -193,7 +210,8 @@ class NcclCommunicator final : public Communicator {
   Result<const void*> Stage(const void* source, std::size_t bytes) {
     if (bytes > scratch_bytes_) {
       if (scratch_ != nullptr) {
-        LEPTON_RETURN_IF_ERROR(CudaStatus(cudaStreamSynchronize(stream_), "cudaStreamSynchronize"));
+        // Enqueued operations may still read the old buffer: waited for under the watchdog.
+        LEPTON_RETURN_IF_ERROR(Wait());
         (void)cudaFree(scratch_);
         scratch_ = nullptr;
         scratch_bytes_ = 0;
@@ -209,16 +227,50 @@ class NcclCommunicator final : public Communicator {
     return scratch_;
   }
 
-  // Waits for the enqueued operation; the watchdog: asynchronous NCCL errors (a peer that died
-  // breaks the connection) and the deadline both abort the communicator. ncclCommGetAsyncError
-  // must say ncclSuccess (not ncclInProgress) before the stream holds the whole operation.
-  Status Finish(ncclResult_t enqueued, std::string_view operation, std::size_t count) {
-    const std::string what = "rank " + std::to_string(rank_) + ": " + std::string(operation) +
-                             " of " + std::to_string(count) + " elements";
+  // After an operation was enqueued: a usage error leaves the communicator usable, any other
+  // error aborts it. Blocking (the mode off, or `wait`), waits for it and everything before it;
+  // asynchronous, counts it and looks once for an asynchronous error without waiting. At most
+  // kMaxEnqueued operations are left in flight: CUDA blocks the host in a kernel launch when the
+  // stream's queue is full, where a hung peer would leave no thread to run the watchdog.
+  Status Finish(ncclResult_t enqueued, std::string_view operation, std::size_t count,
+                bool wait = false) {
+    const std::string what = std::string(operation) + " of " + std::to_string(count) + " elements";
     if (enqueued == ncclInvalidArgument || enqueued == ncclInvalidUsage) {
-      return NcclError(nccl_, enqueued, what, comm_);  // nothing was enqueued; still usable
+      // Nothing was enqueued; still usable.
+      return NcclError(nccl_, enqueued, "rank " + std::to_string(rank_) + ": " + what, comm_);
     }
-    if (!Succeeded(enqueued)) return Abort(NcclError(nccl_, enqueued, what, comm_));
+    if (!Succeeded(enqueued)) {
+      return Abort(
+          NcclError(nccl_, enqueued, "rank " + std::to_string(rank_) + ": " + what, comm_));
+    }
+    ++enqueued_;
+    last_enqueued_ = what;
+    if (wait || !asynchronous_ || enqueued_ >= kMaxEnqueued) return Wait();
+    ncclResult_t async_error = ncclSuccess;
+    if (const ncclResult_t queried = nccl_.CommGetAsyncError(comm_, &async_error);
+        queried != ncclSuccess) {
+      return Abort(NcclError(nccl_, queried, Pending() + " (ncclCommGetAsyncError)", comm_));
+    }
+    if (!Succeeded(async_error)) {
+      return Abort(NcclError(nccl_, async_error, Pending() + " (asynchronous error)", comm_));
+    }
+    return OkStatus();
+  }
+
+  // "rank 0: ncclAllReduce of 2 elements", or with several in flight "rank 0: 20 operations
+  // enqueued since the last wait (the last: ncclAllReduce of 2 elements)".
+  [[nodiscard]] std::string Pending() const {
+    std::string text = "rank " + std::to_string(rank_) + ": ";
+    if (enqueued_ <= 1) return text + (enqueued_ == 1 ? last_enqueued_ : "no operation in flight");
+    return text + std::to_string(enqueued_) +
+           " operations enqueued since the last wait (the last: " + last_enqueued_ + ")";
+  }
+
+  // Waits for every enqueued operation; the watchdog: asynchronous NCCL errors (a peer that died
+  // breaks the connection) and the deadline (`timeout_` from the start of this wait) both abort
+  // the communicator. ncclCommGetAsyncError must say ncclSuccess (not ncclInProgress) before the
+  // stream holds the whole operation.
+  Status Wait() {
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                               std::chrono::duration<double>(timeout_));
@@ -226,18 +278,21 @@ class NcclCommunicator final : public Communicator {
       ncclResult_t async_error = ncclSuccess;
       if (const ncclResult_t queried = nccl_.CommGetAsyncError(comm_, &async_error);
           queried != ncclSuccess) {
-        return Abort(NcclError(nccl_, queried, what + " (ncclCommGetAsyncError)", comm_));
+        return Abort(NcclError(nccl_, queried, Pending() + " (ncclCommGetAsyncError)", comm_));
       }
       if (!Succeeded(async_error)) {
-        return Abort(NcclError(nccl_, async_error, what + " (asynchronous error)", comm_));
+        return Abort(NcclError(nccl_, async_error, Pending() + " (asynchronous error)", comm_));
       }
       if (async_error == ncclSuccess) {
         const cudaError_t query = cudaStreamQuery(stream_);
-        if (query == cudaSuccess) return OkStatus();
-        if (query != cudaErrorNotReady) return Abort(CudaStatus(query, what));
+        if (query == cudaSuccess) {
+          enqueued_ = 0;
+          return OkStatus();
+        }
+        if (query != cudaErrorNotReady) return Abort(CudaStatus(query, Pending()));
       }
       if (std::chrono::steady_clock::now() > deadline) {
-        return Abort(DeadlineExceededError(what + " did not complete within " +
+        return Abort(DeadlineExceededError(Pending() + " did not complete within " +
                                            std::to_string(timeout_) +
                                            " s (a peer rank may have died or hung); the NCCL "
                                            "communicator was aborted"));
@@ -249,6 +304,7 @@ class NcclCommunicator final : public Communicator {
   Status Abort(Status error) {
     nccl_.CommAbort(comm_);
     comm_ = nullptr;
+    enqueued_ = 0;
     return error;
   }
 
@@ -262,6 +318,9 @@ class NcclCommunicator final : public Communicator {
   void* barrier_ = nullptr;
   void* scratch_ = nullptr;
   std::size_t scratch_bytes_ = 0;
+  bool asynchronous_ = false;
+  std::size_t enqueued_ = 0;   // operations enqueued since the last completed wait
+  std::string last_enqueued_;  // the latest of them, for the messages
 };
 
 }  // namespace

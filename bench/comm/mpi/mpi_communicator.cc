@@ -2,14 +2,17 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <chrono>
 #include <climits>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "bench/comm/bfloat16.h"
 #include "bench/comm/collective_watchdog.h"
 
 namespace lepton::bench {
@@ -30,28 +33,56 @@ Status Check(int code, std::string_view operation) {
   return InternalError(std::string(operation) + ": " + MpiErrorText(code));
 }
 
-MPI_Datatype ToMpi(DataType type) {
-  switch (type) {
-    case DataType::kFloat32:
-      return MPI_FLOAT;
-    case DataType::kFloat64:
-      return MPI_DOUBLE;
-    case DataType::kInt64:
-      return MPI_INT64_T;
+// MPI has no bfloat16: a committed 2-byte type, and sum, max and min as user operations
+// (commutative) that compute in float32 and round back to bf16, as a bf16 reduction does.
+struct Bfloat16Support {
+  MPI_Datatype type = MPI_DATATYPE_NULL;
+  MPI_Op sum = MPI_OP_NULL;
+  MPI_Op max = MPI_OP_NULL;
+  MPI_Op min = MPI_OP_NULL;
+};
+
+template <typename Combine>
+void Bfloat16Elementwise(const void* in, void* inout, const int* length, Combine combine) {
+  const auto* a = static_cast<const std::uint16_t*>(in);
+  auto* b = static_cast<std::uint16_t*>(inout);
+  for (int i = 0; i < *length; ++i) {
+    b[i] = FloatToBfloat16(combine(Bfloat16ToFloat(a[i]), Bfloat16ToFloat(b[i])));
   }
-  return MPI_DATATYPE_NULL;
 }
 
-MPI_Op ToMpi(ReduceOp op) {
-  switch (op) {
-    case ReduceOp::kSum:
-      return MPI_SUM;
-    case ReduceOp::kMax:
-      return MPI_MAX;
-    case ReduceOp::kMin:
-      return MPI_MIN;
+void Bfloat16Sum(void* in, void* inout, int* length, MPI_Datatype* /*type*/) {
+  Bfloat16Elementwise(in, inout, length, [](float a, float b) { return a + b; });
+}
+void Bfloat16Max(void* in, void* inout, int* length, MPI_Datatype* /*type*/) {
+  Bfloat16Elementwise(in, inout, length, [](float a, float b) { return std::max(a, b); });
+}
+void Bfloat16Min(void* in, void* inout, int* length, MPI_Datatype* /*type*/) {
+  Bfloat16Elementwise(in, inout, length, [](float a, float b) { return std::min(a, b); });
+}
+
+void FreeBfloat16Support(Bfloat16Support& bf16) {
+  for (MPI_Op* op : {&bf16.sum, &bf16.max, &bf16.min}) {
+    if (*op != MPI_OP_NULL) MPI_Op_free(op);
   }
-  return MPI_OP_NULL;
+  if (bf16.type != MPI_DATATYPE_NULL) MPI_Type_free(&bf16.type);
+}
+
+Result<Bfloat16Support> MakeBfloat16Support() {
+  Bfloat16Support bf16;
+  Status made = Check(MPI_Type_contiguous(2, MPI_BYTE, &bf16.type), "MPI_Type_contiguous (bf16)");
+  if (made.ok()) made = Check(MPI_Type_commit(&bf16.type), "MPI_Type_commit (bf16)");
+  if (made.ok())
+    made = Check(MPI_Op_create(&Bfloat16Sum, 1, &bf16.sum), "MPI_Op_create (bf16 sum)");
+  if (made.ok())
+    made = Check(MPI_Op_create(&Bfloat16Max, 1, &bf16.max), "MPI_Op_create (bf16 max)");
+  if (made.ok())
+    made = Check(MPI_Op_create(&Bfloat16Min, 1, &bf16.min), "MPI_Op_create (bf16 min)");
+  if (!made.ok()) {
+    FreeBfloat16Support(bf16);
+    return std::unexpected(made);
+  }
+  return bf16;
 }
 
 // MPI counts are int; larger messages would need derived datatypes, which no spec asks for yet.
@@ -82,8 +113,8 @@ class Watched {
 
 class MpiCommunicator final : public Communicator {
  public:
-  MpiCommunicator(MPI_Comm comm, bool finalize_on_destruction)
-      : comm_(comm), finalize_(finalize_on_destruction) {
+  MpiCommunicator(MPI_Comm comm, Bfloat16Support bf16, bool finalize_on_destruction)
+      : comm_(comm), bf16_(bf16), finalize_(finalize_on_destruction) {
     MPI_Comm_rank(comm_, &rank_);
     MPI_Comm_size(comm_, &size_);
     // Alone, nothing can wait for a peer.
@@ -95,9 +126,10 @@ class MpiCommunicator final : public Communicator {
   MpiCommunicator(const MpiCommunicator&) = delete;
   MpiCommunicator& operator=(const MpiCommunicator&) = delete;
   ~MpiCommunicator() override {
-    MPI_Comm_free(&comm_);
     int finalized = 0;
     MPI_Finalized(&finalized);
+    if (finalized == 0) FreeBfloat16Support(bf16_);
+    MPI_Comm_free(&comm_);
     if (finalize_ && finalized == 0) MPI_Finalize();
   }
 
@@ -110,7 +142,8 @@ class MpiCommunicator final : public Communicator {
     LEPTON_ASSIGN_OR_RETURN(const int n, ToCount(count, "MPI_Allreduce"));
     const void* source = send == recv ? MPI_IN_PLACE : send;
     const Watched watched(Watchdog(), "MPI_Allreduce", count);
-    return Check(MPI_Allreduce(source, recv, n, ToMpi(type), ToMpi(op), comm_), "MPI_Allreduce");
+    return Check(MPI_Allreduce(source, recv, n, ToMpi(type), ToMpi(op, type), comm_),
+                 "MPI_Allreduce");
   }
 
   Status AllGather(const void* send, void* recv, std::size_t count, DataType type) override {
@@ -128,16 +161,16 @@ class MpiCommunicator final : public Communicator {
     const bool in_place = recv == Offset(send, RankOffset(count), type);
     const Watched watched(Watchdog(), "MPI_Reduce_scatter_block", count);
     if (!in_place) {
-      return Check(MPI_Reduce_scatter_block(send, recv, n, ToMpi(type), ToMpi(op), comm_),
+      return Check(MPI_Reduce_scatter_block(send, recv, n, ToMpi(type), ToMpi(op, type), comm_),
                    "MPI_Reduce_scatter_block");
     }
     // MPI's in-place form leaves block `rank` at the start of the buffer; NCCL's convention
     // wants it in the rank's own slot, so it is moved there (part of the measured time).
     // recv lies inside send (this rank's slot), so the buffer's start is reached from recv.
     std::byte* buffer = static_cast<std::byte*>(recv) - RankOffset(count) * DataTypeSize(type);
-    LEPTON_RETURN_IF_ERROR(
-        Check(MPI_Reduce_scatter_block(MPI_IN_PLACE, buffer, n, ToMpi(type), ToMpi(op), comm_),
-              "MPI_Reduce_scatter_block"));
+    LEPTON_RETURN_IF_ERROR(Check(
+        MPI_Reduce_scatter_block(MPI_IN_PLACE, buffer, n, ToMpi(type), ToMpi(op, type), comm_),
+        "MPI_Reduce_scatter_block"));
     if (rank_ != 0) std::memmove(recv, buffer, count * DataTypeSize(type));
     return OkStatus();
   }
@@ -157,7 +190,8 @@ class MpiCommunicator final : public Communicator {
     LEPTON_ASSIGN_OR_RETURN(const int n, ToCount(count, "MPI_Reduce"));
     const void* source = rank_ == root && send == recv ? MPI_IN_PLACE : send;
     const Watched watched(Watchdog(), "MPI_Reduce", count);
-    return Check(MPI_Reduce(source, recv, n, ToMpi(type), ToMpi(op), root, comm_), "MPI_Reduce");
+    return Check(MPI_Reduce(source, recv, n, ToMpi(type), ToMpi(op, type), root, comm_),
+                 "MPI_Reduce");
   }
 
   Status AllToAll(const void* send, void* recv, std::size_t count, DataType type) override {
@@ -212,11 +246,39 @@ class MpiCommunicator final : public Communicator {
 
   CollectiveWatchdog* Watchdog() { return watchdog_ ? &*watchdog_ : nullptr; }
 
+  [[nodiscard]] MPI_Datatype ToMpi(DataType type) const {
+    switch (type) {
+      case DataType::kFloat32:
+        return MPI_FLOAT;
+      case DataType::kFloat64:
+        return MPI_DOUBLE;
+      case DataType::kInt64:
+        return MPI_INT64_T;
+      case DataType::kBfloat16:
+        return bf16_.type;
+    }
+    return MPI_DATATYPE_NULL;
+  }
+
+  [[nodiscard]] MPI_Op ToMpi(ReduceOp op, DataType type) const {
+    const bool bf16 = type == DataType::kBfloat16;
+    switch (op) {
+      case ReduceOp::kSum:
+        return bf16 ? bf16_.sum : MPI_SUM;
+      case ReduceOp::kMax:
+        return bf16 ? bf16_.max : MPI_MAX;
+      case ReduceOp::kMin:
+        return bf16 ? bf16_.min : MPI_MIN;
+    }
+    return MPI_OP_NULL;
+  }
+
   [[nodiscard]] std::size_t RankOffset(std::size_t count) const {
     return static_cast<std::size_t>(rank_) * count;
   }
 
   MPI_Comm comm_;
+  Bfloat16Support bf16_;
   bool finalize_;
   int rank_ = 0;
   int size_ = 1;
@@ -244,7 +306,12 @@ Result<std::unique_ptr<Communicator>> MakeMpiWorldCommunicator() {
   // Errors come back as codes (turned into Status) instead of aborting the job.
   LEPTON_RETURN_IF_ERROR(
       Check(MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler"));
-  return std::make_unique<MpiCommunicator>(comm, initialize);
+  auto bf16 = MakeBfloat16Support();
+  if (!bf16) {
+    MPI_Comm_free(&comm);
+    return std::unexpected(bf16.error());
+  }
+  return std::make_unique<MpiCommunicator>(comm, *bf16, initialize);
 }
 
 }  // namespace lepton::bench

@@ -10,6 +10,7 @@
 #include <numeric>
 #include <vector>
 
+#include "bench/comm/bfloat16.h"
 #include "bench/comm/node_layout.h"
 #include "bench/comm/run_gpus.h"
 #include "bench/comm/string_gather.h"
@@ -46,6 +47,32 @@ TEST(MpiCommunicatorTest, AllReduceOfRankPlusOne) {
   std::int64_t minimum = world->rank() + 1;
   ASSERT_TRUE(world->AllReduce(&minimum, &minimum, 1, DataType::kInt64, ReduceOp::kMin).ok());
   EXPECT_EQ(minimum, 1);
+}
+
+// bf16 through MPI's 2-byte type and user operations, hand-computed: rank + 1 and 0.5 / (rank
+// + 1) rounded to bf16 (max and min pick elements, exactly).
+TEST(MpiCommunicatorTest, Bfloat16SumMaxAndMinOfRankPlusOne) {
+  const int n = world->size();
+  const std::uint16_t mine = FloatToBfloat16(static_cast<float>(world->rank() + 1));
+  std::uint16_t sum = 0;
+  ASSERT_TRUE(world->AllReduce(&mine, &sum, 1, DataType::kBfloat16, ReduceOp::kSum).ok());
+  EXPECT_EQ(Bfloat16ToFloat(sum), static_cast<float>(n * (n + 1) / 2));
+  std::vector<std::uint16_t> pair = {mine,
+                                     FloatToBfloat16(0.5F / static_cast<float>(world->rank() + 1))};
+  std::vector<std::uint16_t> max(2, 0);
+  std::vector<std::uint16_t> min(2, 0);
+  ASSERT_TRUE(
+      world->AllReduce(pair.data(), max.data(), 2, DataType::kBfloat16, ReduceOp::kMax).ok());
+  ASSERT_TRUE(
+      world->AllReduce(pair.data(), min.data(), 2, DataType::kBfloat16, ReduceOp::kMin).ok());
+  EXPECT_EQ(Bfloat16ToFloat(max[0]), static_cast<float>(n));
+  EXPECT_EQ(max[1], FloatToBfloat16(0.5F));
+  EXPECT_EQ(Bfloat16ToFloat(min[0]), 1.0F);
+  EXPECT_EQ(min[1], FloatToBfloat16(0.5F / static_cast<float>(n)));
+  // In place and gathered: the 2-byte type moves whole elements.
+  std::vector<std::uint16_t> all(static_cast<std::size_t>(n), 0);
+  ASSERT_TRUE(world->AllGather(&mine, all.data(), 1, DataType::kBfloat16).ok());
+  for (int r = 0; r < n; ++r) EXPECT_EQ(Bfloat16ToFloat(all[r]), static_cast<float>(r + 1));
 }
 
 TEST(MpiCommunicatorTest, AllGatherOfRanksIsInRankOrder) {
@@ -110,13 +137,14 @@ TEST(MpiCommunicatorTest, RootOutsideTheWorldIsAnError) {
   EXPECT_FALSE(world->Broadcast(&value, &value, 1, DataType::kFloat32, world->size()).ok());
 }
 
-class MpiEveryCollectiveTest : public ::testing::TestWithParam<std::tuple<CollectiveKind, bool>> {};
+class MpiEveryCollectiveTest
+    : public ::testing::TestWithParam<std::tuple<CollectiveKind, bool, DataType>> {};
 
 TEST_P(MpiEveryCollectiveTest, ExactOnEveryRank) {
-  const auto [kind, in_place] = GetParam();
+  const auto [kind, in_place, type] = GetParam();
   // 1 and 7 elements take the small-message paths, 65537 the large ones (and is odd).
   for (std::size_t block : {1u, 7u, 1024u, 65537u}) {
-    CollectiveCase collective(kind, block, in_place, world->rank(), world->size());
+    CollectiveCase collective(kind, block, in_place, world->rank(), world->size(), type);
     collective.Fill();
     ASSERT_TRUE(collective.Run(*world).ok());
     std::int64_t wrong = collective.CountWrong();
@@ -126,14 +154,16 @@ TEST_P(MpiEveryCollectiveTest, ExactOnEveryRank) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllOps, MpiEveryCollectiveTest,
-                         ::testing::Combine(::testing::ValuesIn(AllCollectives().begin(),
-                                                                AllCollectives().end()),
-                                            ::testing::Bool()),
-                         [](const auto& test_info) {
-                           return std::string(CollectiveName(std::get<0>(test_info.param))) +
-                                  (std::get<1>(test_info.param) ? "_in_place" : "_out_of_place");
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    AllOps, MpiEveryCollectiveTest,
+    ::testing::Combine(::testing::ValuesIn(AllCollectives().begin(), AllCollectives().end()),
+                       ::testing::Bool(),
+                       ::testing::Values(DataType::kFloat32, DataType::kBfloat16)),
+    [](const auto& test_info) {
+      return std::string(CollectiveName(std::get<0>(test_info.param))) +
+             (std::get<1>(test_info.param) ? "_in_place_" : "_out_of_place_") +
+             std::string(DataTypeName(std::get<2>(test_info.param)));
+    });
 
 // The workload on every rank, with step times that differ per rank instead of a clock: the time
 // per call is the slowest rank's, and the wrong elements are summed over ranks.
@@ -144,7 +174,7 @@ TEST(MpiCollectivesWorkloadTest, SlowestRankTimesTheSweepAndEveryRankIsChecked) 
       {"placements", std::vector<std::string>{"out_of_place", "in_place"}},
       {"min_bytes", std::int64_t{8}},
       {"max_bytes", std::int64_t{65536}},
-      {"dtype", std::string("float32")},
+      {"dtypes", std::vector<std::string>{"float32", "bf16"}},
       {"warmup_iters", std::int64_t{2}},
       {"iters", std::int64_t{4}},
   };
@@ -169,6 +199,10 @@ TEST(MpiCollectivesWorkloadTest, SlowestRankTimesTheSweepAndEveryRankIsChecked) 
                    slowest_per_call * 1e6);
   EXPECT_DOUBLE_EQ(std::get<double>(metrics->values.at("allreduce_busbw_at_max_gbps")),
                    65536 / slowest_per_call / 1e9 * 2.0 * (n - 1) / n);
+  // bf16 swept too, under its own names, from the same slowest rank.
+  EXPECT_DOUBLE_EQ(std::get<double>(metrics->values.at("allreduce_bf16_busbw_at_max_gbps")),
+                   65536 / slowest_per_call / 1e9 * 2.0 * (n - 1) / n);
+  EXPECT_TRUE(metrics->values.contains("alltoall_bf16_busbw_peak_gbps"));
 }
 
 // Equivalence: rows split over the ranks give the single-rank coefficients within 1e-6

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
+
+#include "bench/comm/bfloat16.h"
 
 namespace lepton::bench {
 namespace {
@@ -13,21 +16,49 @@ constexpr std::array<CollectiveKind, 7> kAll = {
 };
 
 // Sentinel for receive buffers: an element a collective failed to write is counted wrong.
-constexpr float kUnwritten = -1.0F;
+constexpr double kUnwritten = -1.0;
 
-double SumOverRanks(int ranks, std::size_t index) {
+// bf16 integers up to this are exact.
+constexpr std::size_t kBfloat16ExactIntegers = 256;
+
+double SumOverRanks(CollectiveKind kind, DataType type, int ranks, std::size_t index) {
   double sum = 0;
-  for (int r = 0; r < ranks; ++r) sum += ExactInput(r, index);
+  for (int r = 0; r < ranks; ++r) sum += ExactInput(kind, type, r, ranks, index);
   return sum;
+}
+
+// Per rank and position (a misplaced block or element is seen).
+std::size_t Mixed(int rank, std::size_t index) {
+  return static_cast<std::size_t>(rank) * 131 + index * 31 + index / 1024;
 }
 
 }  // namespace
 
 float ExactInput(int rank, std::size_t index) {
-  // Different per rank and position (a misplaced block or element is seen) and bounded by 257,
-  // so a sum over ranks is an integer well below 2^24, exactly representable in float32.
-  const std::size_t mixed = static_cast<std::size_t>(rank) * 131 + index * 31 + index / 1024;
-  return static_cast<float>(mixed % 257 + 1);
+  // Bounded by 257, so a sum over ranks is an integer well below 2^24, exact in float32.
+  return static_cast<float>(Mixed(rank, index) % 257 + 1);
+}
+
+double ExactInput(CollectiveKind kind, DataType type, int rank, int ranks, std::size_t index) {
+  if (type != DataType::kBfloat16) return ExactInput(rank, index);
+  if (!Reduces(kind)) {
+    return static_cast<double>(Mixed(rank, index) % kBfloat16ExactIntegers + 1);
+  }
+  const std::size_t bound = kBfloat16ExactIntegers / static_cast<std::size_t>(std::max(ranks, 1));
+  if (bound == 0) return static_cast<std::size_t>(rank) < kBfloat16ExactIntegers ? 1.0 : 0.0;
+  return static_cast<double>(Mixed(rank, index) % bound + 1);
+}
+
+bool Reduces(CollectiveKind kind) {
+  return kind == CollectiveKind::kAllReduce || kind == CollectiveKind::kReduceScatter ||
+         kind == CollectiveKind::kReduce;
+}
+
+std::optional<DataType> CollectiveTypeFromName(std::string_view name) {
+  for (const DataType type : {DataType::kFloat32, DataType::kBfloat16}) {
+    if (DataTypeName(type) == name) return type;
+  }
+  return std::nullopt;
 }
 
 std::span<const CollectiveKind> AllCollectives() { return kAll; }
@@ -37,9 +68,9 @@ bool MovesRankBlocks(CollectiveKind kind) {
          kind == CollectiveKind::kAllToAll;
 }
 
-std::size_t MessageBytes(CollectiveKind kind, std::size_t block, int ranks) {
+std::size_t MessageBytes(CollectiveKind kind, std::size_t block, int ranks, DataType type) {
   const std::size_t blocks = MovesRankBlocks(kind) ? static_cast<std::size_t>(ranks) : 1;
-  return blocks * block * sizeof(float);
+  return blocks * block * DataTypeSize(type);
 }
 
 std::string_view CollectiveName(CollectiveKind kind) {
@@ -87,14 +118,67 @@ double BusBandwidthFactor(CollectiveKind kind, int ranks) {
 }
 
 CollectiveCase::CollectiveCase(CollectiveKind kind, std::size_t block, bool in_place, int rank,
-                               int ranks)
-    : kind_(kind), block_(block), in_place_(in_place), rank_(rank), ranks_(ranks) {
+                               int ranks, DataType type)
+    : kind_(kind), block_(block), in_place_(in_place), rank_(rank), ranks_(ranks), type_(type) {
   if (in_place_) {
-    send_.resize(std::max(SendCount(), RecvCount()));
+    send_.resize(std::max(SendCount(), RecvCount()) * ElementBytes());
   } else {
-    send_.resize(SendCount());
-    recv_.resize(RecvCount());
+    send_.resize(SendCount() * ElementBytes());
+    recv_.resize(RecvCount() * ElementBytes());
   }
+}
+
+std::size_t CollectiveCase::ElementBytes() const { return DataTypeSize(type_); }
+
+void CollectiveCase::Store(std::vector<std::byte>& buffer, std::size_t at, double value) const {
+  std::byte* to = buffer.data() + at * ElementBytes();
+  switch (type_) {
+    case DataType::kFloat32: {
+      const auto element = static_cast<float>(value);
+      std::memcpy(to, &element, sizeof(element));
+      return;
+    }
+    case DataType::kBfloat16: {
+      const std::uint16_t element = FloatToBfloat16(static_cast<float>(value));
+      std::memcpy(to, &element, sizeof(element));
+      return;
+    }
+    case DataType::kFloat64:
+      std::memcpy(to, &value, sizeof(value));
+      return;
+    case DataType::kInt64: {
+      const auto element = static_cast<std::int64_t>(value);
+      std::memcpy(to, &element, sizeof(element));
+      return;
+    }
+  }
+}
+
+double CollectiveCase::Load(const std::vector<std::byte>& buffer, std::size_t at) const {
+  const std::byte* from = buffer.data() + at * ElementBytes();
+  switch (type_) {
+    case DataType::kFloat32: {
+      float element = 0;
+      std::memcpy(&element, from, sizeof(element));
+      return element;
+    }
+    case DataType::kBfloat16: {
+      std::uint16_t element = 0;
+      std::memcpy(&element, from, sizeof(element));
+      return Bfloat16ToFloat(element);
+    }
+    case DataType::kFloat64: {
+      double element = 0;
+      std::memcpy(&element, from, sizeof(element));
+      return element;
+    }
+    case DataType::kInt64: {
+      std::int64_t element = 0;
+      std::memcpy(&element, from, sizeof(element));
+      return static_cast<double>(element);
+    }
+  }
+  return 0;
 }
 
 std::size_t CollectiveCase::SendCount() const {
@@ -109,7 +193,7 @@ std::size_t CollectiveCase::RecvCount() const {
 }
 
 std::size_t CollectiveCase::MessageBytes() const {
-  return bench::MessageBytes(kind_, block_, ranks_);
+  return bench::MessageBytes(kind_, block_, ranks_, type_);
 }
 
 // In place, NCCL's convention: AllGather sends from the rank's slot of the result buffer,
@@ -122,117 +206,121 @@ std::size_t CollectiveCase::RecvOffset() const {
   return in_place_ && kind_ == CollectiveKind::kReduceScatter ? rank_ * block_ : 0;
 }
 
-float* CollectiveCase::SendData() { return send_.data() + SendOffset(); }
-
-float* CollectiveCase::RecvData() { return (in_place_ ? send_ : recv_).data() + RecvOffset(); }
-
-const float* CollectiveCase::RecvData() const {
-  return (in_place_ ? send_ : recv_).data() + RecvOffset();
+const std::vector<std::byte>& CollectiveCase::ResultBuffer() const {
+  return in_place_ ? send_ : recv_;
 }
 
-float* CollectiveCase::RunSendData() {
-  if (!on_device()) return SendData();
-  return static_cast<float*>(device_send_.data()) + SendOffset();
+void* CollectiveCase::RunSendData() {
+  std::byte* base = on_device() ? static_cast<std::byte*>(device_send_.data()) : send_.data();
+  return base + SendOffset() * ElementBytes();
 }
 
-float* CollectiveCase::RunRecvData() {
-  if (!on_device()) return RecvData();
-  auto* base = static_cast<float*>((in_place_ ? device_send_ : device_recv_).data());
-  return base + RecvOffset();
+void* CollectiveCase::RunRecvData() {
+  std::byte* base = nullptr;
+  if (on_device()) {
+    base = static_cast<std::byte*>((in_place_ ? device_send_ : device_recv_).data());
+  } else {
+    base = (in_place_ ? send_ : recv_).data();
+  }
+  return base + RecvOffset() * ElementBytes();
 }
 
 Status CollectiveCase::AttachDevice(DeviceMemory& memory) {
-  LEPTON_ASSIGN_OR_RETURN(device_send_,
-                          DeviceBuffer::Allocate(memory, send_.size() * sizeof(float)));
+  LEPTON_ASSIGN_OR_RETURN(device_send_, DeviceBuffer::Allocate(memory, send_.size()));
   if (!in_place_) {
-    LEPTON_ASSIGN_OR_RETURN(device_recv_,
-                            DeviceBuffer::Allocate(memory, recv_.size() * sizeof(float)));
+    LEPTON_ASSIGN_OR_RETURN(device_recv_, DeviceBuffer::Allocate(memory, recv_.size()));
   }
   return OkStatus();
 }
 
 Status CollectiveCase::Upload() {
   if (!on_device()) return OkStatus();
-  LEPTON_RETURN_IF_ERROR(device_send_.Upload(send_.data(), send_.size() * sizeof(float)));
-  if (!in_place_) {
-    LEPTON_RETURN_IF_ERROR(device_recv_.Upload(recv_.data(), recv_.size() * sizeof(float)));
-  }
+  LEPTON_RETURN_IF_ERROR(device_send_.Upload(send_.data(), send_.size()));
+  if (!in_place_) LEPTON_RETURN_IF_ERROR(device_recv_.Upload(recv_.data(), recv_.size()));
   return OkStatus();
 }
 
 Status CollectiveCase::Download() {
   if (!on_device()) return OkStatus();
-  if (in_place_) return device_send_.Download(send_.data(), send_.size() * sizeof(float));
-  return device_recv_.Download(recv_.data(), recv_.size() * sizeof(float));
+  if (in_place_) return device_send_.Download(send_.data(), send_.size());
+  return device_recv_.Download(recv_.data(), recv_.size());
 }
 
 void CollectiveCase::Fill() {
-  if (in_place_) send_.assign(send_.size(), kUnwritten);
-  recv_.assign(recv_.size(), kUnwritten);
-  float* send = SendData();
-  for (std::size_t i = 0; i < SendCount(); ++i) send[i] = ExactInput(rank_, i);
+  if (in_place_) {
+    for (std::size_t i = 0; i < send_.size() / ElementBytes(); ++i) Store(send_, i, kUnwritten);
+  }
+  for (std::size_t i = 0; i < recv_.size() / ElementBytes(); ++i) Store(recv_, i, kUnwritten);
+  for (std::size_t i = 0; i < SendCount(); ++i) {
+    Store(send_, SendOffset() + i, ExactInput(kind_, type_, rank_, ranks_, i));
+  }
 }
 
 Status CollectiveCase::Run(Communicator& communicator) {
-  constexpr DataType kType = DataType::kFloat32;
-  const float* send = RunSendData();
-  float* recv = RunRecvData();
+  const DataType type = type_;
+  const void* send = RunSendData();
+  void* recv = RunRecvData();
   switch (kind_) {
     case CollectiveKind::kAllReduce:
-      return communicator.AllReduce(send, recv, block_, kType, ReduceOp::kSum);
+      return communicator.AllReduce(send, recv, block_, type, ReduceOp::kSum);
     case CollectiveKind::kAllGather:
-      return communicator.AllGather(send, recv, block_, kType);
+      return communicator.AllGather(send, recv, block_, type);
     case CollectiveKind::kReduceScatter:
-      return communicator.ReduceScatter(send, recv, block_, kType, ReduceOp::kSum);
+      return communicator.ReduceScatter(send, recv, block_, type, ReduceOp::kSum);
     case CollectiveKind::kBroadcast:
-      return communicator.Broadcast(send, recv, block_, kType, kCollectiveRoot);
+      return communicator.Broadcast(send, recv, block_, type, kCollectiveRoot);
     case CollectiveKind::kReduce:
-      return communicator.Reduce(send, recv, block_, kType, ReduceOp::kSum, kCollectiveRoot);
+      return communicator.Reduce(send, recv, block_, type, ReduceOp::kSum, kCollectiveRoot);
     case CollectiveKind::kAllToAll:
-      return communicator.AllToAll(send, recv, block_, kType);
+      return communicator.AllToAll(send, recv, block_, type);
     case CollectiveKind::kSendRecv:
       return communicator.SendRecv(send, (rank_ + 1) % ranks_, recv, (rank_ + ranks_ - 1) % ranks_,
-                                   block_, kType);
+                                   block_, type);
   }
   return InternalError("unknown collective");
 }
 
 std::int64_t CollectiveCase::CountWrong() const {
-  const float* recv = RecvData();
+  const std::vector<std::byte>& result = ResultBuffer();
+  const std::size_t offset = RecvOffset();
   std::int64_t wrong = 0;
   const auto expect = [&](std::size_t at, double expected) {
-    if (static_cast<double>(recv[at]) != expected) ++wrong;
+    if (Load(result, offset + at) != expected) ++wrong;
   };
+  const auto input = [&](int rank, std::size_t index) {
+    return ExactInput(kind_, type_, rank, ranks_, index);
+  };
+  const auto sum = [&](std::size_t index) { return SumOverRanks(kind_, type_, ranks_, index); };
   const auto me = static_cast<std::size_t>(rank_);
   switch (kind_) {
     case CollectiveKind::kAllReduce:
-      for (std::size_t i = 0; i < block_; ++i) expect(i, SumOverRanks(ranks_, i));
+      for (std::size_t i = 0; i < block_; ++i) expect(i, sum(i));
       break;
     case CollectiveKind::kAllGather:
       for (int r = 0; r < ranks_; ++r) {
-        for (std::size_t i = 0; i < block_; ++i) expect(r * block_ + i, ExactInput(r, i));
+        for (std::size_t i = 0; i < block_; ++i) expect(r * block_ + i, input(r, i));
       }
       break;
     case CollectiveKind::kReduceScatter:
-      for (std::size_t i = 0; i < block_; ++i) expect(i, SumOverRanks(ranks_, me * block_ + i));
+      for (std::size_t i = 0; i < block_; ++i) expect(i, sum(me * block_ + i));
       break;
     case CollectiveKind::kBroadcast:
-      for (std::size_t i = 0; i < block_; ++i) expect(i, ExactInput(kCollectiveRoot, i));
+      for (std::size_t i = 0; i < block_; ++i) expect(i, input(kCollectiveRoot, i));
       break;
     case CollectiveKind::kReduce:
       if (rank_ != kCollectiveRoot) break;  // only the root receives
-      for (std::size_t i = 0; i < block_; ++i) expect(i, SumOverRanks(ranks_, i));
+      for (std::size_t i = 0; i < block_; ++i) expect(i, sum(i));
       break;
     case CollectiveKind::kAllToAll:
       for (int r = 0; r < ranks_; ++r) {
         for (std::size_t i = 0; i < block_; ++i) {
-          expect(r * block_ + i, ExactInput(r, me * block_ + i));
+          expect(r * block_ + i, input(r, me * block_ + i));
         }
       }
       break;
     case CollectiveKind::kSendRecv: {
       const int from = (rank_ + ranks_ - 1) % ranks_;
-      for (std::size_t i = 0; i < block_; ++i) expect(i, ExactInput(from, i));
+      for (std::size_t i = 0; i < block_; ++i) expect(i, input(from, i));
       break;
     }
   }

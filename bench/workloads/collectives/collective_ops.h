@@ -1,8 +1,9 @@
 #pragma once
 // The seven collectives as nccl-tests tabulates them: for each, the buffer sizes, the bus
 // bandwidth factor, exactly predictable inputs and a count of result elements that differ from
-// the expected ones. Inputs are integers 1..257 in float32, so every sum over up to 65,000 ranks is
-// exact and a correct result matches with zero tolerance.
+// the expected ones. Inputs are small positive integers chosen so that every sum, and every
+// partial sum in any order, is exact in the element type (ExactInput), so a correct result
+// matches with zero tolerance.
 
 #include <cstddef>
 #include <cstdint>
@@ -37,12 +38,18 @@ double BusBandwidthFactor(CollectiveKind kind, int ranks);
 // AllGather, ReduceScatter and AllToAll move one block per rank; nccl-tests' message size for
 // them is the whole (ranks x block), for the others one block.
 bool MovesRankBlocks(CollectiveKind kind);
-std::size_t MessageBytes(CollectiveKind kind, std::size_t block, int ranks);
+std::size_t MessageBytes(CollectiveKind kind, std::size_t block, int ranks, DataType type);
+// AllReduce, ReduceScatter and Reduce combine the ranks' inputs (a sum here).
+bool Reduces(CollectiveKind kind);
+
+// The element types the collectives run in: float32 and bf16 ("float32", "bf16").
+std::optional<DataType> CollectiveTypeFromName(std::string_view name);
 
 // The root of Broadcast and Reduce; SendRecv sends to rank + 1 and receives from rank - 1.
 inline constexpr int kCollectiveRoot = 0;
 
-// One collective of `block` float32 elements per rank block, with its buffers. nccl-tests'
+// One collective of `block` elements of `type` (float32 or bf16) per rank block, with its
+// buffers. nccl-tests'
 // message size: AllReduce, Broadcast, Reduce, SendRecv move `block` elements; AllGather,
 // ReduceScatter and AllToAll move ranks * block (the gathered or scattered whole).
 //
@@ -52,9 +59,11 @@ inline constexpr int kCollectiveRoot = 0;
 // host. Without a device Upload and Download do nothing.
 class CollectiveCase {
  public:
-  CollectiveCase(CollectiveKind kind, std::size_t block, bool in_place, int rank, int ranks);
+  CollectiveCase(CollectiveKind kind, std::size_t block, bool in_place, int rank, int ranks,
+                 DataType type = DataType::kFloat32);
 
   [[nodiscard]] CollectiveKind kind() const { return kind_; }
+  [[nodiscard]] DataType type() const { return type_; }
   [[nodiscard]] bool in_place() const { return in_place_; }
   [[nodiscard]] std::size_t MessageBytes() const;
 
@@ -77,25 +86,37 @@ class CollectiveCase {
   [[nodiscard]] std::size_t RecvCount() const;
   [[nodiscard]] std::size_t SendOffset() const;
   [[nodiscard]] std::size_t RecvOffset() const;
-  [[nodiscard]] float* SendData();
-  [[nodiscard]] float* RecvData();
-  [[nodiscard]] const float* RecvData() const;
+  [[nodiscard]] std::size_t ElementBytes() const;
+  // Host buffers hold elements of type_; these read and write one as a double (exact for the
+  // integers used).
+  void Store(std::vector<std::byte>& buffer, std::size_t at, double value) const;
+  [[nodiscard]] double Load(const std::vector<std::byte>& buffer, std::size_t at) const;
+  [[nodiscard]] const std::vector<std::byte>& ResultBuffer() const;
   // The buffers the communicator gets: the device copies when attached, else the host ones.
-  [[nodiscard]] float* RunSendData();
-  [[nodiscard]] float* RunRecvData();
+  [[nodiscard]] void* RunSendData();
+  [[nodiscard]] void* RunRecvData();
 
   CollectiveKind kind_;
   std::size_t block_;
   bool in_place_;
   int rank_;
   int ranks_;
-  std::vector<float> send_;
-  std::vector<float> recv_;  // unused in place: results land in send_
+  DataType type_;
+  std::vector<std::byte> send_;
+  std::vector<std::byte> recv_;  // unused in place: results land in send_
   DeviceBuffer device_send_;
   DeviceBuffer device_recv_;  // unused in place
 };
 
-// The exact input of `rank` at element `index`: integers 1..257, so sums stay exact in float32.
+// The exact float32 input of `rank` at element `index`: integers 1..257, so every sum over up
+// to 65,000 ranks (partial sums included) stays below 2^24, exact in float32.
 float ExactInput(int rank, std::size_t index);
+
+// The exact input of `rank` of `ranks` at `index` for `kind` in `type`. float32: as above. bf16
+// (an 8-bit significand: integers up to 256 are exact): operations that only move data use
+// 1..256; reductions use 1..max(1, 256 / ranks), so every sum and every partial sum, whatever
+// order NCCL or MPI adds in, is an integer of at most 256. Beyond 256 ranks, ranks 256 and up
+// contribute 0 to bf16 reductions (their data movement is still checked by the other ops).
+double ExactInput(CollectiveKind kind, DataType type, int rank, int ranks, std::size_t index);
 
 }  // namespace lepton::bench

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "bench/comm/bfloat16.h"
 #include "bench/comm/self_communicator.h"
 
 namespace lepton::bench {
@@ -30,6 +31,19 @@ TEST(CollectiveOpsTest, MessageBytesCountTheGatheredWholeAsNcclTestsDoes) {
   EXPECT_EQ(CollectiveCase(CollectiveKind::kAllGather, 256, false, 0, 4).MessageBytes(), 4096u);
   EXPECT_EQ(CollectiveCase(CollectiveKind::kAllToAll, 256, true, 3, 4).MessageBytes(), 4096u);
   EXPECT_EQ(CollectiveCase(CollectiveKind::kSendRecv, 256, true, 3, 4).MessageBytes(), 1024u);
+  EXPECT_EQ(CollectiveCase(CollectiveKind::kAllReduce, 256, false, 0, 4, DataType::kBfloat16)
+                .MessageBytes(),
+            512u);
+  EXPECT_EQ(CollectiveCase(CollectiveKind::kAllGather, 256, true, 1, 4, DataType::kBfloat16)
+                .MessageBytes(),
+            2048u);
+}
+
+TEST(CollectiveOpsTest, TypesAreNamedAsInSpecs) {
+  EXPECT_EQ(CollectiveTypeFromName("float32"), DataType::kFloat32);
+  EXPECT_EQ(CollectiveTypeFromName("bf16"), DataType::kBfloat16);
+  EXPECT_EQ(CollectiveTypeFromName("float64"), std::nullopt);  // not swept
+  EXPECT_EQ(DataTypeSize(DataType::kBfloat16), 2u);
 }
 
 TEST(CollectiveOpsTest, ExactInputsAreSmallPositiveIntegers) {
@@ -45,13 +59,42 @@ TEST(CollectiveOpsTest, ExactInputsAreSmallPositiveIntegers) {
   EXPECT_NE(ExactInput(0, 0), ExactInput(0, 1));
 }
 
-class EveryCollectiveTest : public ::testing::TestWithParam<std::tuple<CollectiveKind, bool>> {};
+// bf16 has an 8-bit significand: the inputs are integers of at most 256 (exact), and a
+// reduction's inputs over all ranks sum to at most 256, so every partial sum in any order is an
+// exact integer too (all are non-negative). Data movement keeps distinct values per rank.
+TEST(CollectiveOpsTest, Bfloat16InputsKeepEverySumExact) {
+  for (const int ranks : {1, 2, 3, 4, 8, 100, 128, 129, 256, 257, 1000}) {
+    for (const CollectiveKind kind : AllCollectives()) {
+      int bad = 0;
+      for (std::size_t i = 0; i < 2100; i += 13) {
+        double sum = 0;
+        for (int r = 0; r < ranks; ++r) {
+          const double value = ExactInput(kind, DataType::kBfloat16, r, ranks, i);
+          const bool exact = Bfloat16ToFloat(FloatToBfloat16(static_cast<float>(value))) == value;
+          if (!exact || value < 0 || value > 256 || value != static_cast<int>(value)) ++bad;
+          sum += value;
+        }
+        if (Reduces(kind) && (sum > 256 || sum < 1)) ++bad;
+      }
+      EXPECT_EQ(bad, 0) << CollectiveName(kind) << " over " << ranks << " ranks";
+    }
+  }
+  EXPECT_NE(ExactInput(CollectiveKind::kAllGather, DataType::kBfloat16, 0, 4, 0),
+            ExactInput(CollectiveKind::kAllGather, DataType::kBfloat16, 1, 4, 0));
+  EXPECT_NE(ExactInput(CollectiveKind::kAllReduce, DataType::kBfloat16, 0, 2, 0),
+            ExactInput(CollectiveKind::kAllReduce, DataType::kBfloat16, 0, 2, 1));
+  // float32 keeps its inputs whatever the operation.
+  EXPECT_EQ(ExactInput(CollectiveKind::kAllReduce, DataType::kFloat32, 3, 4, 5), ExactInput(3, 5));
+}
+
+class EveryCollectiveTest
+    : public ::testing::TestWithParam<std::tuple<CollectiveKind, bool, DataType>> {};
 
 TEST_P(EveryCollectiveTest, OneRankGivesExactResults) {
-  const auto [kind, in_place] = GetParam();
+  const auto [kind, in_place, type] = GetParam();
   auto self = MakeSelfCommunicator();
   for (std::size_t block : {1u, 7u, 1000u}) {
-    CollectiveCase collective(kind, block, in_place, 0, 1);
+    CollectiveCase collective(kind, block, in_place, 0, 1, type);
     collective.Fill();
     ASSERT_TRUE(collective.Run(*self).ok());
     EXPECT_EQ(collective.CountWrong(), 0) << CollectiveName(kind) << " block " << block;
@@ -61,21 +104,25 @@ TEST_P(EveryCollectiveTest, OneRankGivesExactResults) {
 // The check can fail: before the collective runs, the results are the unwritten sentinel.
 // (In place, with one rank, the untouched input is already the right result.)
 TEST(CollectiveOpsTest, ResultsNotWrittenAreCountedWrong) {
-  for (CollectiveKind kind : AllCollectives()) {
-    CollectiveCase collective(kind, 100, false, 0, 1);
-    collective.Fill();
-    EXPECT_EQ(collective.CountWrong(), 100) << CollectiveName(kind);
+  for (const DataType type : {DataType::kFloat32, DataType::kBfloat16}) {
+    for (CollectiveKind kind : AllCollectives()) {
+      CollectiveCase collective(kind, 100, false, 0, 1, type);
+      collective.Fill();
+      EXPECT_EQ(collective.CountWrong(), 100) << CollectiveName(kind);
+    }
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(AllOps, EveryCollectiveTest,
-                         ::testing::Combine(::testing::ValuesIn(AllCollectives().begin(),
-                                                                AllCollectives().end()),
-                                            ::testing::Bool()),
-                         [](const auto& test_info) {
-                           return std::string(CollectiveName(std::get<0>(test_info.param))) +
-                                  (std::get<1>(test_info.param) ? "_in_place" : "_out_of_place");
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    AllOps, EveryCollectiveTest,
+    ::testing::Combine(::testing::ValuesIn(AllCollectives().begin(), AllCollectives().end()),
+                       ::testing::Bool(),
+                       ::testing::Values(DataType::kFloat32, DataType::kBfloat16)),
+    [](const auto& test_info) {
+      return std::string(CollectiveName(std::get<0>(test_info.param))) +
+             (std::get<1>(test_info.param) ? "_in_place_" : "_out_of_place_") +
+             std::string(DataTypeName(std::get<2>(test_info.param)));
+    });
 
 }  // namespace
 }  // namespace lepton::bench

@@ -14,14 +14,22 @@ namespace {
 // Decimal, as nccl-tests reports GB/s.
 constexpr double kBytesPerGigabyte = 1e9;
 
-// One (operation, placement, size) point of the sweep; two runner steps: warm-up, timed.
+// One (type, operation, placement, size) point of the sweep; two runner steps: warm-up, timed.
 struct SweepPoint {
+  DataType type;
   CollectiveKind kind;
   bool in_place;
-  std::size_t block;  // float32 elements per rank block
+  std::size_t block;  // elements per rank block
 };
 
 std::string PlacementName(bool in_place) { return in_place ? "in_place" : "out_of_place"; }
+
+// float32 keeps the names it always had; another type's names carry it ("_bf16", " bf16"), so
+// no series or metric of one type collides with another's.
+std::string TypeTag(DataType type, char separator) {
+  if (type == DataType::kFloat32) return "";
+  return separator + std::string(DataTypeName(type));
+}
 
 class CollectivesWorkload final : public Workload {
  public:
@@ -41,21 +49,35 @@ class CollectivesWorkload final : public Workload {
                             GetParam<std::int64_t>(context.params, "max_bytes"));
     LEPTON_ASSIGN_OR_RETURN(warmup_iters_, GetParam<std::int64_t>(context.params, "warmup_iters"));
     LEPTON_ASSIGN_OR_RETURN(iters_, GetParam<std::int64_t>(context.params, "iters"));
+    // Optional: float32 alone when absent, the meaning every spec had before bf16.
+    std::vector<std::string> type_names = {"float32"};
+    if (context.params.contains("dtypes")) {
+      LEPTON_ASSIGN_OR_RETURN(type_names,
+                              GetParam<std::vector<std::string>>(context.params, "dtypes"));
+    }
+    types_.clear();
+    for (const std::string& name : type_names) {
+      const std::optional<DataType> type = CollectiveTypeFromName(name);
+      if (!type) return InvalidArgumentError("unknown collective data type '" + name + "'");
+      types_.push_back(*type);
+    }
 
     const int ranks = communicator_->size();
     points_.clear();
-    for (const std::string& op : ops) {
-      const std::optional<CollectiveKind> kind = CollectiveFromName(op);
-      if (!kind) return InvalidArgumentError("unknown collective '" + op + "'");
-      for (const std::string& placement : placements) {
-        for (std::int64_t bytes = min_bytes; bytes <= max_bytes; bytes *= 2) {
-          // nccl-tests' size is the whole message; gathers and scatters split it into one block
-          // per rank, rounded down (at least one element, so small sizes still run).
-          const bool split = MovesRankBlocks(*kind);
-          const auto elements = static_cast<std::size_t>(bytes) / sizeof(float);
-          const std::size_t block = std::max<std::size_t>(
-              1, split ? elements / static_cast<std::size_t>(ranks) : elements);
-          points_.push_back(SweepPoint{*kind, placement == "in_place", block});
+    for (const DataType type : types_) {
+      for (const std::string& op : ops) {
+        const std::optional<CollectiveKind> kind = CollectiveFromName(op);
+        if (!kind) return InvalidArgumentError("unknown collective '" + op + "'");
+        for (const std::string& placement : placements) {
+          for (std::int64_t bytes = min_bytes; bytes <= max_bytes; bytes *= 2) {
+            // nccl-tests' size is the whole message; gathers and scatters split it into one
+            // block per rank, rounded down (at least one element, so small sizes still run).
+            const bool split = MovesRankBlocks(*kind);
+            const auto elements = static_cast<std::size_t>(bytes) / DataTypeSize(type);
+            const std::size_t block = std::max<std::size_t>(
+                1, split ? elements / static_cast<std::size_t>(ranks) : elements);
+            points_.push_back(SweepPoint{type, *kind, placement == "in_place", block});
+          }
         }
       }
     }
@@ -66,7 +88,8 @@ class CollectivesWorkload final : public Workload {
     std::vector<std::string> names;
     for (const SweepPoint& point : points_) {
       const std::string name = std::string(CollectiveName(point.kind)) + " " +
-                               std::to_string(Bytes(point)) + " B " + PlacementName(point.in_place);
+                               std::to_string(Bytes(point)) + " B " +
+                               PlacementName(point.in_place) + TypeTag(point.type, ' ');
       names.push_back(name + " warm-up");
       names.push_back(name);
     }
@@ -84,7 +107,8 @@ class CollectivesWorkload final : public Workload {
       // The warm-up step's time is not used: buffers are allocated here, and the barrier plus
       // the warm-up calls bring the ranks into step before the timed iterations.
       current_ = std::make_unique<CollectiveCase>(point.kind, point.block, point.in_place,
-                                                  communicator_->rank(), communicator_->size());
+                                                  communicator_->rank(), communicator_->size(),
+                                                  point.type);
       if (device_memory_ != nullptr)
         LEPTON_RETURN_IF_ERROR(current_->AttachDevice(*device_memory_));
       current_->Fill();
@@ -129,8 +153,8 @@ class CollectivesWorkload final : public Workload {
     metrics.values["wrong_elements"] = static_cast<double>(wrong);
     for (std::size_t i = 0; i < points_.size(); ++i) {
       const SweepPoint& point = points_[i];
-      const std::string series =
-          std::string(CollectiveName(point.kind)) + "_" + PlacementName(point.in_place);
+      const std::string series = std::string(CollectiveName(point.kind)) + "_" +
+                                 PlacementName(point.in_place) + TypeTag(point.type, '_');
       const auto bytes = static_cast<double>(Bytes(point));
       const double algbw = bytes / seconds_per_call[i] / kBytesPerGigabyte;
       metrics.series[series + "_bytes"].push_back(bytes);
@@ -139,7 +163,7 @@ class CollectivesWorkload final : public Workload {
       metrics.series[series + "_busbw_gbps"].push_back(algbw *
                                                        BusBandwidthFactor(point.kind, ranks));
     }
-    SummariseOps(metrics, seconds_per_call);
+    for (const DataType type : types_) SummariseOps(metrics, seconds_per_call, type);
     return metrics;
   }
 
@@ -169,22 +193,34 @@ class CollectivesWorkload final : public Workload {
   }
 
   [[nodiscard]] std::size_t Bytes(const SweepPoint& point) const {
-    return MessageBytes(point.kind, point.block, communicator_->size());
+    return MessageBytes(point.kind, point.block, communicator_->size(), point.type);
   }
 
+  // One step's calls timed as nccl-tests times them: all enqueued, then one wait (NCCL in
+  // asynchronous mode; MPI and self are blocking and their Synchronize returns at once). The
+  // runner's clock covers the enqueueing and the wait, so the time per call is the loop's time
+  // over `count`, without one stream synchronization per call.
   Status Iterate(std::int64_t count) {
-    for (std::int64_t i = 0; i < count; ++i) {
-      LEPTON_RETURN_IF_ERROR(current_->Run(*communicator_));
-    }
-    return OkStatus();
+    communicator_->SetAsynchronous(true);
+    Status status = OkStatus();
+    for (std::int64_t i = 0; i < count && status.ok(); ++i) status = current_->Run(*communicator_);
+    if (status.ok()) status = communicator_->Synchronize();
+    // The check in AfterStep (and any later workload) runs blocking.
+    communicator_->SetAsynchronous(false);
+    return status;
   }
 
-  // Peak bus bandwidth of every operation run, and AllReduce at the largest and smallest size.
-  void SummariseOps(Metrics& metrics, const std::vector<double>& seconds_per_call) const {
+  // Of the points of `type`: peak bus bandwidth of every operation run, and AllReduce at the
+  // largest and smallest size. Names carry the type's tag after the operation
+  // (allreduce_bf16_busbw_peak_gbps); float32's have none.
+  void SummariseOps(Metrics& metrics, const std::vector<double>& seconds_per_call,
+                    DataType type) const {
     const int ranks = communicator_->size();
+    const std::string tag = TypeTag(type, '_');
     std::size_t largest = 0;
     std::size_t smallest = SIZE_MAX;
     for (const SweepPoint& point : points_) {
+      if (point.type != type) continue;
       largest = std::max(largest, Bytes(point));
       smallest = std::min(smallest, Bytes(point));
     }
@@ -192,10 +228,11 @@ class CollectivesWorkload final : public Workload {
     std::optional<double> allreduce_small_latency;
     for (std::size_t i = 0; i < points_.size(); ++i) {
       const SweepPoint& point = points_[i];
+      if (point.type != type) continue;
       const std::string name(CollectiveName(point.kind));
       const double busbw = static_cast<double>(Bytes(point)) / seconds_per_call[i] /
                            kBytesPerGigabyte * BusBandwidthFactor(point.kind, ranks);
-      const std::string peak = name + "_busbw_peak_gbps";
+      const std::string peak = name + tag + "_busbw_peak_gbps";
       if (BusBandwidthFactor(point.kind, ranks) == 0.0) {
         metrics.not_measured[peak] = "bus bandwidth of " + name + " is defined for 2 or more ranks";
       } else {
@@ -213,24 +250,26 @@ class CollectivesWorkload final : public Workload {
             std::min(allreduce_small_latency.value_or(latency_us), latency_us);
       }
     }
+    const std::string at_max = "allreduce" + tag + "_busbw_at_max_gbps";
     if (allreduce_at_max) {
-      metrics.values["allreduce_busbw_at_max_gbps"] = *allreduce_at_max;
+      metrics.values[at_max] = *allreduce_at_max;
     } else {
-      metrics.not_measured["allreduce_busbw_at_max_gbps"] =
+      metrics.not_measured[at_max] =
           ranks < 2 ? "bus bandwidth of allreduce is defined for 2 or more ranks"
                     : "allreduce is not among the operations run";
     }
+    const std::string latency = "allreduce" + tag + "_small_latency_us";
     if (allreduce_small_latency) {
-      metrics.values["allreduce_small_latency_us"] = *allreduce_small_latency;
+      metrics.values[latency] = *allreduce_small_latency;
     } else {
-      metrics.not_measured["allreduce_small_latency_us"] =
-          "allreduce is not among the operations run";
+      metrics.not_measured[latency] = "allreduce is not among the operations run";
     }
   }
 
   Communicator* host_ = nullptr;          // the run's ranks: barriers, combining the figures
   Communicator* communicator_ = nullptr;  // the one measured: host_, or NCCL on devices: cuda
   DeviceMemory* device_memory_ = nullptr;
+  std::vector<DataType> types_;
   std::vector<SweepPoint> points_;
   std::int64_t warmup_iters_ = 0;
   std::int64_t iters_ = 1;

@@ -126,7 +126,7 @@ WorkloadContext DeviceSweep(Communicator* host, Communicator* device, DeviceMemo
       {"placements", std::vector<std::string>{"out_of_place", "in_place"}},
       {"min_bytes", std::int64_t{4}},
       {"max_bytes", std::int64_t{4096}},
-      {"dtype", std::string("float32")},
+      {"dtypes", std::vector<std::string>{"float32"}},
       {"warmup_iters", std::int64_t{1}},
       {"iters", std::int64_t{2}},
   };
@@ -164,6 +164,25 @@ TEST(DeviceCollectivesWorkloadTest, EveryOperationRunsOnDeviceBuffersAndIsExact)
   EXPECT_EQ(host.calls, 2) << "the figures are combined on the host: seconds, wrong elements";
   EXPECT_EQ(memory.downloads, 7 * 2 * 11) << "every checked result came back from the device";
   EXPECT_EQ(memory.live(), 0U) << "every device buffer was freed";
+}
+
+TEST(DeviceCollectivesWorkloadTest, Bfloat16RunsOnDeviceBuffersAndIsExact) {
+  FakeDeviceMemory memory;
+  CheckingCommunicator host(memory, /*device=*/false);
+  CheckingCommunicator device(memory, /*device=*/true);
+  WorkloadContext context = DeviceSweep(&host, &device, &memory);
+  context.params["dtypes"] = std::vector<std::string>{"float32", "bf16"};
+  auto workload = MakeCollectivesWorkload();
+  const Status prepared = workload->Prepare(context);
+  ASSERT_TRUE(prepared.ok()) << prepared.ToString();
+  const auto metrics = RunAllSteps(*workload);
+  ASSERT_TRUE(metrics.has_value()) << metrics.error().ToString();
+  EXPECT_EQ(std::get<double>(metrics->values.at("wrong_elements")), 0.0);
+  // Both types: 2 x 7 operations x 2 placements x 11 sizes, 4 calls each.
+  EXPECT_EQ(device.calls, 2 * 7 * 2 * 11 * 4);
+  EXPECT_EQ(memory.downloads, 2 * 7 * 2 * 11);
+  EXPECT_EQ(metrics->series.at("alltoall_in_place_bf16_bytes").size(), 11U);
+  EXPECT_EQ(memory.live(), 0U);
 }
 
 TEST(DeviceCollectivesWorkloadTest, TheCheckSeesWhatTheDeviceComputed) {
