@@ -89,10 +89,12 @@ class DataParallelMlpWorkload final : public Workload {
     for (const auto& [model, rows, from] :
          {std::tuple{model_.get(), share, first}, std::tuple{reference_.get(), global, 0}}) {
       if (model == nullptr) continue;
+      LEPTON_RETURN_IF_ERROR(model->Initialize(seed_));
       LEPTON_RETURN_IF_ERROR(model->SetTrainingSet(train_.pixels, train_.labels));
       LEPTON_RETURN_IF_ERROR(model->BeginSplitEpoch(order_, static_cast<int>(batch_size_)));
       LEPTON_RETURN_IF_ERROR(model->ComputeSliceGradients(from, rows));
       LEPTON_RETURN_IF_ERROR(model->ApplyAdam(adam_));
+      // Read back, so that the device has finished the step too.
       LEPTON_ASSIGN_OR_RETURN(const std::vector<float> warmed, model->Parameters());
     }
     description_ = model_->description();
