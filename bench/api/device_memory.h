@@ -18,6 +18,9 @@ class DeviceMemory {
 
   // "cuda:1 NVIDIA H200": stated where a workload reports what it ran on.
   [[nodiscard]] virtual std::string description() const = 0;
+  // The device's index among those the process sees (CUDA's device ordinal), so that a workload
+  // computes on the memory's device (MlpModelOptions::cuda_device).
+  [[nodiscard]] virtual int device_index() const = 0;
   // ResourceExhausted (naming the size) when the device has no room; Unavailable without one.
   virtual Result<void*> Allocate(std::size_t bytes) = 0;
   virtual void Free(void* device) = 0;

@@ -21,8 +21,9 @@ namespace lepton::bench {
 
 // Raised whenever this interface or a type it passes changes layout: a module from another
 // build is refused instead of misread. 4: Communicator gained SetAsynchronous, asynchronous and
-// Synchronize (its vtable crosses the boundary).
-inline constexpr int kCudaBackendAbiVersion = 4;
+// Synchronize (its vtable crosses the boundary). 5: MlpModel's split training step for data
+// parallelism, MlpModelOptions::cuda_device and DeviceMemory::device_index.
+inline constexpr int kCudaBackendAbiVersion = 5;
 
 // The linear-regression solvers' device half (solvers.h): the training rows kept on the GPU,
 // the augmented Gram matrix (the host solves the small normal equations), and mini-batch SGD.
@@ -45,6 +46,8 @@ class CudaBackend {
   virtual Result<std::unique_ptr<MlpModel>> MakeMlp(const MlpModelOptions& options) = 0;
   virtual Result<std::unique_ptr<DeviceRegression>> MakeRegression() = 0;
 
+  // Version 4: MlpModel's data-parallel split step (BeginSplitEpoch, ComputeSliceGradients,
+  // gradients, ApplyAdam), MlpModelOptions::cuda_device and DeviceMemory::device_index.
   // Since version 3 (bench/backends/cuda/nccl_communicator.h, cuda_device_memory.h):
   // Memory of CUDA device `device` (an index among those the process sees); Unavailable
   // without a device or when `device` is not one.

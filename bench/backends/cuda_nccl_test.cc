@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <numeric>
 #include <vector>
@@ -12,6 +14,8 @@
 #include "bench/backends/cuda_backend.h"
 #include "bench/comm/self_communicator.h"
 #include "bench/workloads/collectives/collective_ops.h"
+#include "bench/workloads/mnist_mlp/mlp_model.h"
+#include "bench/workloads/mnist_mlp/mlp_parameters.h"
 
 namespace lepton::bench {
 namespace {
@@ -126,6 +130,51 @@ TEST_F(CudaNcclTest, AsynchronousCallsAreExactAfterOneSynchronize) {
       EXPECT_EQ(collective->CountWrong(), 0) << CollectiveName(kind);
     }
   }
+}
+
+// The data-parallel MNIST's path on the device (data_parallel_mlp_workload.cc): the CUDA model's
+// gradient buffer, in the GPU's memory, all-reduced in place by NCCL between the split step's two
+// halves. Over one rank the sum is the gradient itself, so the weights are those of the same
+// steps without the all-reduce, exactly.
+TEST_F(CudaNcclTest, TheMlpsGradientsAreAllReducedInPlaceOnTheDevice) {
+  if (NoDevice()) GTEST_SKIP() << unavailable_.message();
+  auto nccl = backend_->MakeNcclCommunicator(*self_, 0, 60.0);
+  ASSERT_TRUE(nccl.has_value()) << nccl.error().ToString();
+  const MlpShape shape{.inputs = 784, .hidden = 256, .outputs = 10};
+  constexpr int kItems = 1000;
+  std::vector<std::uint8_t> pixels(static_cast<std::size_t>(kItems) * shape.inputs);
+  std::vector<std::uint8_t> labels(kItems);
+  for (std::size_t i = 0; i < pixels.size(); ++i)
+    pixels[i] = static_cast<std::uint8_t>(i * 7 % 251);
+  for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<std::uint8_t>(i % 10);
+  std::vector<std::int32_t> order(kItems);
+  std::iota(order.begin(), order.end(), 0);
+  std::vector<std::vector<float>> weights;
+  for (const bool all_reduce : {true, false}) {
+    MlpModelOptions options{"cuda", shape, 64, MlpPrecision::kFp32};
+    options.cuda_device = memory_->device_index();
+    auto model = backend_->MakeMlp(options);
+    ASSERT_TRUE(model.has_value()) << model.error().ToString();
+    MlpModel& m = **model;
+    ASSERT_TRUE(m.Initialize(3).ok());
+    ASSERT_TRUE(m.SetTrainingSet(pixels, labels).ok());
+    ASSERT_TRUE(m.BeginSplitEpoch(order, 64).ok());
+    for (int start = 0; start < kItems; start += 64) {
+      const Status computed = m.ComputeSliceGradients(0, std::min(64, kItems - start));
+      ASSERT_TRUE(computed.ok()) << computed.ToString();
+      if (all_reduce) {
+        const Status reduced =
+            (*nccl)->AllReduce(m.gradients(), m.gradients(), MlpLayout(shape).count,
+                               DataType::kFloat32, ReduceOp::kSum);
+        ASSERT_TRUE(reduced.ok()) << reduced.ToString();
+      }
+      ASSERT_TRUE(m.ApplyAdam(AdamSettings{}).ok());
+    }
+    auto parameters = m.Parameters();
+    ASSERT_TRUE(parameters.has_value()) << parameters.error().ToString();
+    weights.push_back(std::move(*parameters));
+  }
+  EXPECT_EQ(weights[0], weights[1]);
 }
 
 TEST_F(CudaNcclTest, PeersOutsideTheWorldAreRejectedWithoutAborting) {

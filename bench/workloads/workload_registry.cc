@@ -39,7 +39,10 @@ constexpr std::array<Implementation, 9> kImplementations = {{
     // supplies for a profile with comm: nccl (else Prepare says it is unavailable, and why).
     {"collectives", MakeCollectivesWorkload, Devices::kCpuOrCuda},
     {"linear_regression_data_parallel", MakeDataParallelRegressionWorkload, Devices::kCpu},
-    {"mnist_mlp_data_parallel", MakeDataParallelMlpWorkload, Devices::kCpu},
+    // On cpu over the run's communicator (MPI or self) on host memory; on cuda over NCCL on
+    // each rank's GPU, which the runner supplies for a profile with comm: nccl (else Prepare
+    // says it is unavailable, and why).
+    {"mnist_mlp_data_parallel", MakeDataParallelMlpWorkload, Devices::kCpuOrCuda},
 }};
 
 bool Runs(Devices devices, std::string_view device) {

@@ -474,7 +474,7 @@ constexpr std::array<MetricSchema, 7> kDataParallelMetrics = {{
 }};
 
 // mnist_mlp_data_parallel -------------------------------------------------------------------------
-constexpr std::array<MetricSchema, 11> kDataParallelMlpMetrics = {{
+constexpr std::array<MetricSchema, 13> kDataParallelMlpMetrics = {{
     {"ranks", "count", "ranks sharing every global batch"},
     {"global_batch", "count", "rows per step over all ranks (batch_size)"},
     {"equivalence_steps", "count",
@@ -492,6 +492,10 @@ constexpr std::array<MetricSchema, 11> kDataParallelMlpMetrics = {{
      "training samples x epochs over the slowest rank's data-parallel training time"},
     {"single_rank_samples_per_second", "samples/s", "the same for rank 0 training alone"},
     {"scaling_efficiency", "ratio", "single-rank time / (ranks x data-parallel time)"},
+    {"compute_device", "text",
+     "what ran the arithmetic: oneDNN on the CPU, or the CUDA device and cuBLAS"},
+    {"gradient_communicator", "text",
+     "what all-reduced the gradients: self (one rank), mpi (host memory) or nccl (GPU memory)"},
 }};
 
 constexpr std::array<WorkloadType, 9> kTypes = {{

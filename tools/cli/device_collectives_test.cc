@@ -14,6 +14,7 @@ namespace {
 class FakeMemory final : public bench::DeviceMemory {
  public:
   [[nodiscard]] std::string description() const override { return "fake:0"; }
+  [[nodiscard]] int device_index() const override { return 0; }
   Result<void*> Allocate(std::size_t bytes) override { return ::operator new(bytes); }
   void Free(void* device) override { ::operator delete(device); }
   Status CopyToDevice(void*, const void*, std::size_t) override { return OkStatus(); }

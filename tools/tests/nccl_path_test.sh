@@ -3,7 +3,8 @@
 # (tools/tests/testdata/nccl_check), alone and, when a launcher is given, under it with two ranks.
 # Without a GPU (or without the CUDA module or NCCL) the collectives are not measured with the
 # reason, every rank exits promptly and the report states ranks and nodes; with GPUs they run
-# over NCCL on device buffers and every result element is exact.
+# over NCCL on device buffers and every result element is exact. The data-parallel MNIST follows
+# the collectives: not measured with the same reason, or trained over NCCL on the ranks' GPUs.
 #   nccl_path_test.sh LEPTON_CERT SPEC_DIR [MPIEXEC MPIEXEC_FLAGS...]
 set -euo pipefail
 cli=$1
@@ -40,6 +41,23 @@ else:
     assert values["wrong_elements"] == 0, values
     assert values["ranks"] == ranks, values
     print(f"{int(ranks)} rank(s): nccl on {values['buffers']}, 0 wrong elements")
+(mlp,) = [w for w in report["workloads"] if w["name"] == "mlp-data-parallel"]
+mlp_reason = mlp.get("unavailable_reason", "")
+verdict = {r["id"]: r["verdict"] for r in report["requirements"]}["NCCL-MLP-DP-ACCURACY"]
+if mlp_reason:
+    # No GPU here (or no Fashion-MNIST on a GPU node): not measured, saying why, never an error.
+    assert not mlp.get("error"), mlp
+    assert not reason or mlp_reason == reason or "Fashion" in mlp_reason, (mlp_reason, reason)
+    assert verdict == "not-measured", verdict
+    print(f"{int(ranks)} rank(s): data-parallel MNIST not measured: {mlp_reason}")
+else:
+    run = [r for r in mlp["runs"] if not r.get("warmup")][0]
+    values = run["metrics"]
+    assert values["gradient_communicator"] == "nccl", values
+    assert values["compute_device"].startswith("cuda:"), values
+    assert values["ranks"] == ranks, values
+    assert verdict == "pass", (verdict, values)
+    print(f"{int(ranks)} rank(s): data-parallel MNIST over nccl on {values['compute_device']}")
 PY
 }
 

@@ -15,6 +15,7 @@ class CudaDeviceMemory final : public DeviceMemory {
       : device_(device), description_(std::move(description)) {}
 
   [[nodiscard]] std::string description() const override { return description_; }
+  [[nodiscard]] int device_index() const override { return device_; }
 
   Result<void*> Allocate(std::size_t bytes) override {
     LEPTON_RETURN_IF_ERROR(Select());

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <tuple>
@@ -51,11 +52,21 @@ struct MlpEngine::Impl {
   Graph short_step;
   std::map<int, Graph> forward;                   // by batch rows
   std::map<std::pair<int, int>, Graph> resident;  // by first row and batch rows
+  // Data parallel: the epoch's global batches and the next one's place; the slices' graphs by
+  // (first row, rows, global rows, full batch rows) and Adam's by its settings.
+  int split_batch_size = 0;
+  std::int64_t split_items = 0;
+  std::int64_t split_start = 0;
+  std::map<std::tuple<int, int, int, int>, Graph> slice_steps;
+  std::tuple<float, float, float, float> adam_key{};
+  Graph adam_step;
 
-  [[nodiscard]] TrainingBuffers Training(int batch, int stride, const AdamScalars& adam) const {
+  [[nodiscard]] TrainingBuffers Training(int batch, int stride, const AdamScalars& adam,
+                                         int first_row = 0) const {
     return TrainingBuffers{options.dims,
                            batch,
                            stride,
+                           first_row,
                            adam,
                            train_pixels.get(),
                            train_labels.get(),
@@ -109,6 +120,10 @@ DeviceStatus MlpEngine::Create(const MlpEngineOptions& options,
                                std::unique_ptr<MlpEngine>& engine) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
+  if (options.device >= 0) {
+    LEPTON_DEVICE_TRY(Check(cudaSetDevice(options.device),
+                            "cudaSetDevice(" + std::to_string(options.device) + ")"));
+  }
   LEPTON_DEVICE_TRY(impl->context.Open());
   LEPTON_DEVICE_TRY(
       CheckBlas(cublasSetMathMode(impl->context.blas(),
@@ -192,6 +207,8 @@ DeviceStatus MlpEngine::SetTrainingSet(const std::uint8_t* pixels, const std::ui
   // The captured steps point at the old buffers.
   m.full_step.Reset();
   m.short_step.Reset();
+  m.slice_steps.clear();
+  m.split_items = 0;
   return Check(cudaStreamSynchronize(m.context.stream()), "SetTrainingSet: cudaStreamSynchronize");
 }
 
@@ -246,6 +263,80 @@ DeviceStatus MlpEngine::TrainEpoch(const std::int32_t* order, std::int64_t items
   }
   mean_loss = sum / static_cast<double>(items);
   return {};
+}
+
+DeviceStatus MlpEngine::BeginSplitEpoch(const std::int32_t* order, std::int64_t items,
+                                        int batch_size) {
+  Impl& m = *impl_;
+  if (items != m.train_labels.size() || items == 0) {
+    return {"BeginSplitEpoch: an order of " + std::to_string(items) +
+            " items for a training set of " + std::to_string(m.train_labels.size())};
+  }
+  if (batch_size < 1) {
+    return {"BeginSplitEpoch: global batches of " + std::to_string(batch_size) + " rows"};
+  }
+  LEPTON_DEVICE_TRY(m.context.Select());
+  LEPTON_DEVICE_TRY(Check(
+      cudaMemcpyAsync(m.order.get(), order, static_cast<std::size_t>(items) * sizeof(std::int32_t),
+                      cudaMemcpyHostToDevice, m.context.stream()),
+      "cudaMemcpyAsync of the epoch order"));
+  StreamDevice device(m.context.stream(), m.context.blas());
+  device.ForEach(1, ResetEpoch{m.state.get()});
+  LEPTON_DEVICE_TRY(device.Errors("split epoch start"));
+  m.split_batch_size = batch_size;
+  m.split_items = items;
+  m.split_start = 0;
+  return {};
+}
+
+DeviceStatus MlpEngine::ComputeSliceGradients(int first, int rows) {
+  Impl& m = *impl_;
+  if (m.split_start >= m.split_items) {
+    return {"ComputeSliceGradients: no global batch is left in the epoch (BeginSplitEpoch)"};
+  }
+  const auto global =
+      static_cast<int>(std::min<std::int64_t>(m.split_batch_size, m.split_items - m.split_start));
+  if (first < 0 || rows < 0 || first + rows > global || rows > m.options.max_batch) {
+    return {"ComputeSliceGradients: rows [" + std::to_string(first) + ", " +
+            std::to_string(first + rows) + ") of a global batch of " + std::to_string(global) +
+            " (the engine holds " + std::to_string(m.options.max_batch) + ")"};
+  }
+  LEPTON_DEVICE_TRY(m.context.Select());
+  const auto key = std::make_tuple(first, rows, global, m.split_batch_size);
+  auto found = m.slice_steps.find(key);
+  if (found == m.slice_steps.end()) {
+    found = m.slice_steps.try_emplace(key).first;
+    const TrainingBuffers buffers =
+        m.Training(rows, m.split_batch_size, AdamScalars{}, /*first_row=*/first);
+    const DeviceStatus captured =
+        found->second.Capture(m.context.stream(), m.context.blas(),
+                              "gradients of rows [" + std::to_string(first) + ", " +
+                                  std::to_string(first + rows) + ") of " + std::to_string(global),
+                              [&](StreamDevice& d) { EnqueueSliceGradients(d, buffers, global); });
+    if (!captured.ok()) {
+      m.slice_steps.erase(found);
+      return captured;
+    }
+  }
+  LEPTON_DEVICE_TRY(found->second.Launch(m.context.stream(), "slice gradients"));
+  m.split_start += m.split_batch_size;
+  // The step's one host synchronisation: the all-reduce runs on the communicator's stream.
+  return m.context.Synchronize("ComputeSliceGradients");
+}
+
+float* MlpEngine::gradients() const { return impl_->grads.get(); }
+
+DeviceStatus MlpEngine::ApplyAdam(const AdamScalars& adam) {
+  Impl& m = *impl_;
+  LEPTON_DEVICE_TRY(m.context.Select());
+  const auto key = std::make_tuple(adam.learning_rate, adam.beta1, adam.beta2, adam.epsilon);
+  if (key != m.adam_key || m.adam_step.empty()) {
+    const TrainingBuffers buffers = m.Training(0, 0, adam);
+    LEPTON_DEVICE_TRY(m.adam_step.Capture(m.context.stream(), m.context.blas(), "Adam step",
+                                          [&](StreamDevice& d) { EnqueueAdamStep(d, buffers); }));
+    m.adam_key = key;
+  }
+  return m.adam_step.Launch(m.context.stream(), "Adam step");
 }
 
 DeviceStatus MlpEngine::SetResidentInputs(const float* x, std::int64_t rows) {

@@ -22,11 +22,13 @@ struct MlpEngineOptions {
   MlpDims dims{};
   int max_batch = 1;
   bool tf32 = false;  // cuBLAS TF32 tensor-op math for the GEMMs; fp32 otherwise
+  int device = -1;    // the CUDA device (among those the process sees); -1: the current one
 };
 
 class MlpEngine {
  public:
-  // On the process's current CUDA device (the first one CUDA_VISIBLE_DEVICES leaves).
+  // On options.device, or on the calling thread's current CUDA device (the first one
+  // CUDA_VISIBLE_DEVICES leaves, unless the thread selected another).
   static DeviceStatus Create(const MlpEngineOptions& options, std::unique_ptr<MlpEngine>& engine);
   MlpEngine(const MlpEngine&) = delete;
   MlpEngine& operator=(const MlpEngine&) = delete;
@@ -43,6 +45,13 @@ class MlpEngine {
   // One epoch over the training set in `order` (items entries); mean_loss as MlpModel states.
   DeviceStatus TrainEpoch(const std::int32_t* order, std::int64_t items, int batch_size,
                           const AdamScalars& adam, double& mean_loss);
+  // Data-parallel training (MlpModel::BeginSplitEpoch, ComputeSliceGradients, gradients,
+  // ApplyAdam): each rank's slice gradient is one CUDA graph per (first, rows, global rows, batch),
+  // ended by a stream synchronisation; Adam is another graph, launched without waiting.
+  DeviceStatus BeginSplitEpoch(const std::int32_t* order, std::int64_t items, int batch_size);
+  DeviceStatus ComputeSliceGradients(int first, int rows);
+  [[nodiscard]] float* gradients() const;
+  DeviceStatus ApplyAdam(const AdamScalars& adam);
   DeviceStatus Forward(const float* x, int batch, float* logits);
   // Device-resident inference (MlpModel::SetResidentInputs, ForwardResident).
   DeviceStatus SetResidentInputs(const float* x, std::int64_t rows);

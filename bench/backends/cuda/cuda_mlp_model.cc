@@ -45,6 +45,22 @@ class CudaMlpModel final : public MlpModel {
     return mean_loss;
   }
 
+  Status BeginSplitEpoch(std::span<const std::int32_t> order, int batch_size) override {
+    return ToStatus(engine_->BeginSplitEpoch(order.data(), static_cast<std::int64_t>(order.size()),
+                                             batch_size));
+  }
+
+  Status ComputeSliceGradients(int first, int rows) override {
+    return ToStatus(engine_->ComputeSliceGradients(first, rows));
+  }
+
+  [[nodiscard]] float* gradients() override { return engine_->gradients(); }
+
+  Status ApplyAdam(const AdamSettings& adam) override {
+    return ToStatus(engine_->ApplyAdam(
+        cuda::AdamScalars{adam.learning_rate, adam.beta1, adam.beta2, adam.epsilon}));
+  }
+
   Status Forward(const float* x, int batch, float* logits) override {
     return OnDevice(engine_->Forward(x, batch, logits));
   }
@@ -90,6 +106,7 @@ Result<std::unique_ptr<MlpModel>> MakeCudaMlpModel(const MlpModelOptions& option
   engine_options.dims = cuda::MlpDims{shape.inputs, shape.hidden, shape.outputs};
   engine_options.max_batch = options.max_batch;
   engine_options.tf32 = options.precision == MlpPrecision::kTf32;
+  engine_options.device = options.cuda_device;
   std::unique_ptr<cuda::MlpEngine> engine;
   LEPTON_RETURN_IF_ERROR(ToStatus(cuda::MlpEngine::Create(engine_options, engine)));
   return std::make_unique<CudaMlpModel>(shape, std::move(engine));

@@ -229,6 +229,10 @@ class StreamContext {
     return {};
   }
 
+  [[nodiscard]] int device() const { return device_; }
+  // Makes this context's device the calling thread's current one (others, such as an NCCL
+  // communicator's or DeviceMemory's, may have selected theirs since).
+  DeviceStatus Select() const { return Check(cudaSetDevice(device_), "cudaSetDevice"); }
   [[nodiscard]] cudaStream_t stream() const { return stream_; }
   [[nodiscard]] cublasHandle_t blas() const { return blas_; }
   // "cuda:0 NVIDIA H100 80GB HBM3 (sm_90, 132 SMs), cuBLAS 130000".

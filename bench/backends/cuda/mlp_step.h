@@ -99,6 +99,7 @@ struct TrainingBuffers {
   MlpDims dims;
   int batch;         // rows in this step
   int batch_stride;  // rows in a full batch: batch k starts at order[k * batch_stride]
+  int first_row;     // data parallel: this rank's first row of the global batch; 0 alone
   AdamScalars adam;
   const std::uint8_t* pixels;  // training set, items x inputs
   const std::uint8_t* labels;  // items
@@ -123,7 +124,7 @@ struct GatherBatch {
   LEPTON_HOST_DEVICE void operator()(std::int64_t i) const {
     const std::int64_t row = i / b.dims.inputs;
     const std::int64_t pixel = i % b.dims.inputs;
-    const std::int64_t item = b.order[b.state->batch_in_epoch * b.batch_stride + row];
+    const std::int64_t item = b.order[b.state->batch_in_epoch * b.batch_stride + b.first_row + row];
     b.x[i] = static_cast<float>(b.pixels[item * b.dims.inputs + pixel]) * (1.0F / 255.0F);
     if (pixel == 0) b.batch_labels[row] = b.labels[item];
   }
@@ -196,8 +197,18 @@ struct ReluMask {
   }
 };
 
-// One thread: the batch's mean loss into batch_loss, and Adam's bias corrections for step t
-// (PyTorch's formulation, in double as mlp.cc computes them).
+// Adam's step count advanced, and its bias corrections for step t (PyTorch's formulation, in
+// double as mlp.cc computes them).
+LEPTON_HOST_DEVICE inline void AdvanceAdamStep(TrainingState& state, const AdamScalars& adam) {
+  state.adam_step += 1;
+  const auto t = static_cast<double>(state.adam_step);
+  state.step_size = static_cast<float>(static_cast<double>(adam.learning_rate) /
+                                       (1.0 - pow(static_cast<double>(adam.beta1), t)));
+  state.inverse_root_bias2 =
+      static_cast<float>(1.0 / sqrt(1.0 - pow(static_cast<double>(adam.beta2), t)));
+}
+
+// One thread: the batch's mean loss into batch_loss, the next batch, and Adam's next step.
 struct FinishBatch {
   TrainingBuffers b;
   LEPTON_HOST_DEVICE void operator()(std::int64_t /*unused*/) const {
@@ -206,12 +217,7 @@ struct FinishBatch {
     TrainingState& state = *b.state;
     b.batch_loss[state.batch_in_epoch] = static_cast<float>(loss / b.batch);
     state.batch_in_epoch += 1;
-    state.adam_step += 1;
-    const auto t = static_cast<double>(state.adam_step);
-    state.step_size = static_cast<float>(static_cast<double>(b.adam.learning_rate) /
-                                         (1.0 - pow(static_cast<double>(b.adam.beta1), t)));
-    state.inverse_root_bias2 =
-        static_cast<float>(1.0 / sqrt(1.0 - pow(static_cast<double>(b.adam.beta2), t)));
+    AdvanceAdamStep(state, b.adam);
   }
 };
 
@@ -230,15 +236,44 @@ struct AdamUpdate {
   }
 };
 
+// Data parallel: the gradients scaled by this rank's share of the global batch (rows / global),
+// as the CPU model scales them (cpu_mlp_model.cc).
+struct ScaleValues {
+  float* values;
+  float factor;
+  LEPTON_HOST_DEVICE void operator()(std::int64_t i) const { values[i] *= factor; }
+};
+
+struct FillZero {
+  float* values;
+  LEPTON_HOST_DEVICE void operator()(std::int64_t i) const { values[i] = 0.0F; }
+};
+
+// Data parallel: one thread moves to the epoch's next global batch once a rank's slice is done.
+struct NextBatch {
+  TrainingState* state;
+  LEPTON_HOST_DEVICE void operator()(std::int64_t /*unused*/) const { state->batch_in_epoch += 1; }
+};
+
+// Data parallel: one thread advances Adam's step before the update of the summed gradients.
+struct NextAdamStep {
+  TrainingState* state;
+  AdamScalars adam;
+  LEPTON_HOST_DEVICE void operator()(std::int64_t /*unused*/) const {
+    AdvanceAdamStep(*state, adam);
+  }
+};
+
 struct ResetEpoch {
   TrainingState* state;
   LEPTON_HOST_DEVICE void operator()(std::int64_t /*unused*/) const { state->batch_in_epoch = 0; }
 };
 
-// One Adam step on the next batch of the epoch: forward, softmax cross-entropy, backward (the
-// five GEMMs of mlp.cc), the bias gradients, the loss, Adam.
+// The gradients of the mean loss over `b.batch` rows of the epoch's current batch, from row
+// `b.first_row` of it: gather, forward, softmax cross-entropy, backward (the five GEMMs of
+// mlp.cc) and the bias gradients; the per-row losses stay in row_loss.
 template <class Device>
-void EnqueueTrainingStep(Device& device, const TrainingBuffers& b) {
+void EnqueueGradients(Device& device, const TrainingBuffers& b) {
   const int batch = b.batch;
   const int in = b.dims.inputs;
   const int hid = b.dims.hidden;
@@ -262,7 +297,39 @@ void EnqueueTrainingStep(Device& device, const TrainingBuffers& b) {
   device.ForEach(hid, ColumnSums{b.dhidden, b.grads + b.dims.b1(), batch, hid});
   device.Gemm(
       RowMajorGemm{true, false, in, hid, batch, b.x, in, b.dhidden, hid, 0.0F, b.grads, hid});
+}
+
+// One Adam step on the next batch of the epoch (single rank, TrainEpoch): the gradients, the
+// batch's loss, Adam over all parameters. Eight kernels and five GEMMs in one CUDA graph.
+template <class Device>
+void EnqueueTrainingStep(Device& device, const TrainingBuffers& b) {
+  EnqueueGradients(device, b);
   device.ForEach(1, FinishBatch{b});
+  device.ForEach(b.dims.parameters(), AdamUpdate{b});
+}
+
+// Data parallel, the first half of a step: this rank's `b.batch` rows of the current global
+// batch of `global` rows (from b.first_row; none when b.batch is 0), their gradient scaled by
+// b.batch / global, then on to the next global batch. The caller sums grads over the ranks.
+template <class Device>
+void EnqueueSliceGradients(Device& device, const TrainingBuffers& b, int global) {
+  if (b.batch > 0) {
+    EnqueueGradients(device, b);
+    // A share of 1 (one rank, or the single-rank reference) leaves the gradient as it is.
+    if (b.batch != global) {
+      const float share = static_cast<float>(b.batch) / static_cast<float>(global);
+      device.ForEach(b.dims.parameters(), ScaleValues{b.grads, share});
+    }
+  } else {
+    device.ForEach(b.dims.parameters(), FillZero{b.grads});
+  }
+  device.ForEach(1, NextBatch{b.state});
+}
+
+// Data parallel, the second half: Adam over all parameters from the summed gradients.
+template <class Device>
+void EnqueueAdamStep(Device& device, const TrainingBuffers& b) {
+  device.ForEach(1, NextAdamStep{b.state, b.adam});
   device.ForEach(b.dims.parameters(), AdamUpdate{b});
 }
 

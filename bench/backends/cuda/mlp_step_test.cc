@@ -11,12 +11,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <vector>
 
 #include "bench/backends/cuda/host_device.h"
 #include "bench/workloads/mnist_mlp/mlp.h"
 #include "bench/workloads/mnist_mlp/mlp_data.h"
+#include "bench/workloads/mnist_mlp/mlp_model.h"
 #include "bench/workloads/mnist_mlp/mlp_parameters.h"
 
 namespace lepton::bench::cuda {
@@ -109,10 +111,11 @@ struct HostBuffers {
         row_loss(kBatch),
         batch_loss(kItems) {}
 
-  TrainingBuffers Training(int batch, const AdamScalars& adam) {
+  TrainingBuffers Training(int batch, const AdamScalars& adam, int first_row = 0) {
     return TrainingBuffers{MlpDims{kShape.inputs, kShape.hidden, kShape.outputs},
                            batch,
                            kBatch,
+                           first_row,
                            adam,
                            pixels.data(),
                            labels.data(),
@@ -189,6 +192,115 @@ TEST(MlpStepTest, TwoEpochsOfDeviceStepsMatchTheCpuModel) {
   // Eight kernels and five GEMMs a step: what one captured CUDA graph holds.
   EXPECT_EQ(device.gemms(), 14 * 5);
   EXPECT_EQ(device.launches(), 14 * 8);
+}
+
+// Alone (first row 0, the whole batch, no all-reduce) the split step is the fused training
+// step to the last bit: the same functors in the same order, and a share of 1 scales nothing.
+TEST(MlpStepTest, TheSplitStepOfOneRankIsTheFusedStepExactly) {
+  const TrainingSet set = MakeTrainingSet();
+  const AdamScalars scalars{0.01F, 0.9F, 0.999F, 1e-8F};
+  HostBuffers fused(set);
+  HostBuffers split(set);
+  HostDevice device;
+  for (std::uint64_t epoch = 0; epoch < 2; ++epoch) {
+    ShuffleEpochOrder(3, epoch, fused.order);
+    split.order = fused.order;
+    ResetEpoch{&fused.state}(0);
+    ResetEpoch{&split.state}(0);
+    for (int start = 0; start < kItems; start += kBatch) {
+      const int rows = std::min(kBatch, kItems - start);
+      EnqueueTrainingStep(device, fused.Training(rows, scalars));
+      EnqueueSliceGradients(device, split.Training(rows, scalars), rows);
+      EnqueueAdamStep(device, split.Training(0, scalars));
+      ASSERT_EQ(split.params, fused.params) << "epoch " << epoch << " batch at " << start;
+      ASSERT_EQ(split.adam_v, fused.adam_v) << "epoch " << epoch << " batch at " << start;
+    }
+    EXPECT_EQ(split.state.batch_in_epoch, fused.state.batch_in_epoch);
+  }
+  EXPECT_EQ(split.state.adam_step, 14);
+}
+
+// Data parallel on the device's sequences, without a GPU: 2 to 4 simulated ranks, each with its
+// own device buffers, run the gradient half (EnqueueSliceGradients, one rank's rows of every
+// global batch), a host sum over the ranks stands in for the all-reduce, then each runs the Adam
+// half (EnqueueAdamStep). The CPU model's split step (cpu_mlp_model.cc, what the CPU
+// data-parallel workload runs) over the same ranks with the same sum is the reference. With
+// 50 items in batches of 8 the last batch has 2 rows, so with 3 or 4 ranks some ranks have none.
+TEST(MlpStepTest, DataParallelSplitStepsMatchTheCpuModelOverTwoToFourRanks) {
+  const TrainingSet set = MakeTrainingSet();
+  const AdamSettings adam{0.01F, 0.9F, 0.999F, 1e-8F};
+  const AdamScalars scalars{adam.learning_rate, adam.beta1, adam.beta2, adam.epsilon};
+  const std::size_t count = MlpLayout(kShape).count;
+  // What the all-reduce (sum) leaves on every rank, summed in rank order.
+  const auto all_reduce = [count](const std::vector<float*>& gradients) {
+    std::vector<float> sum(count, 0.0F);
+    for (const float* g : gradients) {
+      for (std::size_t i = 0; i < count; ++i) sum[i] += g[i];
+    }
+    for (float* g : gradients) std::copy(sum.begin(), sum.end(), g);
+  };
+  for (const int ranks : {2, 3, 4}) {
+    std::vector<std::unique_ptr<HostBuffers>> gpu;
+    std::vector<std::unique_ptr<MlpModel>> cpu;
+    for (int r = 0; r < ranks; ++r) {
+      gpu.push_back(std::make_unique<HostBuffers>(set));
+      auto model = MakeMlpModel(MlpModelOptions{"cpu", kShape, kBatch, MlpPrecision::kFp32});
+      ASSERT_TRUE(model.has_value()) << model.error().ToString();
+      ASSERT_TRUE((*model)->Initialize(5).ok());
+      ASSERT_TRUE((*model)->SetTrainingSet(set.pixels, set.labels).ok());
+      cpu.push_back(std::move(*model));
+    }
+    HostDevice device;
+    std::vector<std::int32_t> order(kItems);
+    int steps = 0;
+    for (std::uint64_t epoch = 0; epoch < 2; ++epoch) {
+      ShuffleEpochOrder(3, epoch, order);
+      for (int r = 0; r < ranks; ++r) {
+        gpu[r]->order = order;
+        ResetEpoch{&gpu[r]->state}(0);
+        ASSERT_TRUE(cpu[r]->BeginSplitEpoch(order, kBatch).ok());
+      }
+      for (int start = 0; start < kItems; start += kBatch, ++steps) {
+        const int global = std::min(kBatch, kItems - start);
+        std::vector<float*> gpu_gradients;
+        std::vector<float*> cpu_gradients;
+        for (int r = 0; r < ranks; ++r) {
+          const int first = global * r / ranks;
+          const int rows = global * (r + 1) / ranks - first;
+          EnqueueSliceGradients(device, gpu[r]->Training(rows, scalars, first), global);
+          const Status computed = cpu[r]->ComputeSliceGradients(first, rows);
+          ASSERT_TRUE(computed.ok()) << computed.ToString();
+          gpu_gradients.push_back(gpu[r]->grads.data());
+          cpu_gradients.push_back(cpu[r]->gradients());
+        }
+        all_reduce(gpu_gradients);
+        all_reduce(cpu_gradients);
+        for (std::size_t i = 0; i < count; ++i) {
+          ASSERT_NEAR(gpu_gradients[0][i], cpu_gradients[0][i], 1e-6)
+              << ranks << " ranks, step " << steps << ", gradient " << i;
+        }
+        for (int r = 0; r < ranks; ++r) {
+          EnqueueAdamStep(device, gpu[r]->Training(0, scalars));
+          ASSERT_TRUE(cpu[r]->ApplyAdam(adam).ok());
+        }
+        const Result<std::vector<float>> expected = cpu[0]->Parameters();
+        ASSERT_TRUE(expected.has_value());
+        for (std::size_t i = 0; i < count; ++i) {
+          ASSERT_NEAR(gpu[0]->params[i], (*expected)[i], 1e-6)
+              << ranks << " ranks, step " << steps << ", parameter " << i;
+        }
+        // Every rank applied the same update to the same sums: identical weights everywhere.
+        for (int r = 1; r < ranks; ++r) {
+          ASSERT_EQ(gpu[r]->params, gpu[0]->params) << ranks << " ranks, rank " << r;
+          const Result<std::vector<float>> other = cpu[r]->Parameters();
+          ASSERT_TRUE(other.has_value());
+          ASSERT_EQ(*other, *expected) << ranks << " ranks, rank " << r;
+        }
+      }
+      for (int r = 0; r < ranks; ++r) EXPECT_EQ(gpu[r]->state.batch_in_epoch, 7);
+    }
+    EXPECT_EQ(gpu[0]->state.adam_step, 14);
+  }
 }
 
 TEST(MlpStepTest, TheForwardPassMatchesTheCpuModel) {

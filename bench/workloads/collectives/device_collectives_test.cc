@@ -18,6 +18,7 @@ namespace {
 class FakeDeviceMemory final : public DeviceMemory {
  public:
   [[nodiscard]] std::string description() const override { return "fake:0"; }
+  [[nodiscard]] int device_index() const override { return 0; }
   Result<void*> Allocate(std::size_t bytes) override {
     if (bytes > limit) return std::unexpected(ResourceExhaustedError("fake device is full"));
     void* data = ::operator new(bytes);

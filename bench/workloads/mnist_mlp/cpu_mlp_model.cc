@@ -64,6 +64,62 @@ class CpuMlpModel final : public MlpModel {
     return loss_sum / static_cast<double>(count);
   }
 
+  Status BeginSplitEpoch(std::span<const std::int32_t> order, int batch_size) override {
+    if (order.size() != labels_.size() || order.empty()) {
+      return InvalidArgumentError("an epoch order of " + std::to_string(order.size()) +
+                                  " items for a training set of " + std::to_string(labels_.size()));
+    }
+    if (batch_size < 1) {
+      return InvalidArgumentError("global batches of " + std::to_string(batch_size) + " rows");
+    }
+    split_order_.assign(order.begin(), order.end());
+    split_batch_size_ = batch_size;
+    split_start_ = 0;
+    return OkStatus();
+  }
+
+  // Each rank's rows gathered just before its gradients, as TrainEpoch's batches are.
+  Status ComputeSliceGradients(int first, int rows) override {
+    const auto count = static_cast<std::int64_t>(split_order_.size());
+    if (split_start_ >= count) {
+      return FailedPreconditionError("no global batch is left in the epoch (BeginSplitEpoch)");
+    }
+    const auto global =
+        static_cast<int>(std::min<std::int64_t>(split_batch_size_, count - split_start_));
+    if (first < 0 || rows < 0 || first + rows > global || rows > model_.max_batch()) {
+      return InvalidArgumentError("rows [" + std::to_string(first) + ", " +
+                                  std::to_string(first + rows) + ") of a global batch of " +
+                                  std::to_string(global) + " (the model holds " +
+                                  std::to_string(model_.max_batch()) + ")");
+    }
+    std::span<float> gradients = model_.mutable_gradients();
+    if (rows == 0) {
+      std::fill(gradients.begin(), gradients.end(), 0.0F);
+    } else {
+      GatherScaledRows(pixels_, labels_, model_.shape().inputs,
+                       split_order_.data() + split_start_ + first, rows, batch_x_.data(),
+                       batch_labels_.data());
+      const Result<float> loss =
+          model_.ComputeGradients(batch_x_.data(), batch_labels_.data(), rows);
+      if (!loss) return loss.error();
+      // The mean over the global batch: this rank's mean weighted by its share of the rows (a
+      // share of 1 leaves the single-rank gradient untouched).
+      if (rows != global) {
+        const float share = static_cast<float>(rows) / static_cast<float>(global);
+        for (float& g : gradients) g *= share;
+      }
+    }
+    split_start_ += split_batch_size_;
+    return OkStatus();
+  }
+
+  [[nodiscard]] float* gradients() override { return model_.mutable_gradients().data(); }
+
+  Status ApplyAdam(const AdamSettings& adam) override {
+    model_.AdamUpdate(adam);
+    return OkStatus();
+  }
+
   Status Forward(const float* x, int batch, float* logits) override {
     return model_.Forward(x, batch, logits);
   }
@@ -103,6 +159,9 @@ class CpuMlpModel final : public MlpModel {
   std::span<const std::uint8_t> labels_;
   std::vector<float> batch_x_;
   std::vector<std::uint8_t> batch_labels_;
+  std::vector<std::int32_t> split_order_;
+  std::int64_t split_batch_size_ = 1;
+  std::int64_t split_start_ = 0;  // the next global batch's first place in split_order_
   std::span<const float> resident_;
   std::vector<float> resident_logits_;
 };

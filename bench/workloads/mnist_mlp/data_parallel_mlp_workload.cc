@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <tuple>
 
-#include "bench/workloads/mnist_mlp/mlp.h"
 #include "bench/workloads/mnist_mlp/mlp_data.h"
+#include "bench/workloads/mnist_mlp/mlp_model.h"
+#include "bench/workloads/mnist_mlp/mlp_parameters.h"
 
 namespace lepton::bench {
 namespace {
@@ -40,6 +43,10 @@ class DataParallelMlpWorkload final : public Workload {
   Status Prepare(const WorkloadContext& context) override {
     if (context.communicator == nullptr) return InternalError("no communicator in the context");
     communicator_ = context.communicator;
+    gradient_communicator_ = communicator_;
+    MlpModelOptions options;
+    options.device = context.device;
+    if (context.device == "cuda") LEPTON_RETURN_IF_ERROR(UseDevice(context, options));
     const auto& params = context.params;
     LEPTON_ASSIGN_OR_RETURN(batch_size_, GetParam<std::int64_t>(params, "batch_size"));
     LEPTON_ASSIGN_OR_RETURN(epochs_, GetParam<std::int64_t>(params, "epochs"));
@@ -48,10 +55,7 @@ class DataParallelMlpWorkload final : public Workload {
     LEPTON_ASSIGN_OR_RETURN(adam_, ReadAdamSettings(context));
     LEPTON_ASSIGN_OR_RETURN(const std::string precision,
                             GetParam<std::string>(params, "precision"));
-    if (precision != "fp32") {
-      return UnavailableError("data-parallel training runs on CPUs in fp32 only (precision " +
-                              precision + ")");
-    }
+    LEPTON_ASSIGN_OR_RETURN(options.precision, ParseMlpPrecision(precision));
     const int ranks = communicator_->size();
     if (ranks > batch_size_) {
       return UnavailableError("a global batch of " + std::to_string(batch_size_) +
@@ -59,7 +63,7 @@ class DataParallelMlpWorkload final : public Workload {
     }
     LEPTON_ASSIGN_OR_RETURN(LoadedSplit train, LoadWorkloadSplit(context, "train"));
     LEPTON_ASSIGN_OR_RETURN(LoadedSplit test, LoadWorkloadSplit(context, "t10k"));
-    LEPTON_ASSIGN_OR_RETURN(const MlpShape shape, CheckedMlpShape(context, train));
+    LEPTON_ASSIGN_OR_RETURN(options.shape, CheckedMlpShape(context, train));
     train_ = std::move(train.images);
     test_ = std::move(test.images);
     if (params.contains("dataset.train_samples")) {
@@ -68,25 +72,32 @@ class DataParallelMlpWorkload final : public Workload {
     if (params.contains("dataset.test_samples")) {
       KeepFirstImages(test_, std::get<std::int64_t>(params.at("dataset.test_samples")));
     }
-    const int model_batch = static_cast<int>(std::max<std::int64_t>(batch_size_, kEvaluationBatch));
-    model_ = std::make_unique<Mlp>(shape, model_batch);
-    if (communicator_->rank() == 0) reference_ = std::make_unique<Mlp>(shape, model_batch);
-    order_.resize(static_cast<std::size_t>(train_.count));
-    batch_x_.resize(static_cast<std::size_t>(batch_size_) * shape.inputs);
-    batch_labels_.resize(static_cast<std::size_t>(batch_size_));
-    // oneDNN compiles a GEMM kernel per shape on first use: warm the full batch (the reference)
-    // and this rank's share (data parallel), so that neither timed step pays for it.
-    const int share = static_cast<int>(batch_size_ * (communicator_->rank() + 1) / ranks -
-                                       batch_size_ * communicator_->rank() / ranks);
-    std::fill(batch_x_.begin(), batch_x_.end(), 0.5F);
-    std::fill(batch_labels_.begin(), batch_labels_.end(), std::uint8_t{0});
-    for (Mlp* model : {model_.get(), reference_.get()}) {
-      if (model == nullptr) continue;
-      for (const int rows : {share, static_cast<int>(batch_size_)}) {
-        const auto loss = model->ComputeGradients(batch_x_.data(), batch_labels_.data(), rows);
-        if (!loss) return loss.error();
-      }
+    options.max_batch = static_cast<int>(std::max<std::int64_t>(batch_size_, kEvaluationBatch));
+    LEPTON_ASSIGN_OR_RETURN(model_, MakeMlpModel(options));
+    if (communicator_->rank() == 0) {
+      LEPTON_ASSIGN_OR_RETURN(reference_, MakeMlpModel(options));
     }
+    order_.resize(static_cast<std::size_t>(train_.count));
+    for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = static_cast<std::int32_t>(i);
+    // Untimed: the training set onto the device, and one step of each model's batch shape, so
+    // that neither timed step pays for oneDNN's kernel generation or CUDA's graph capture. The
+    // models start from the seed again in BeginRun.
+    const auto global = static_cast<int>(std::min(batch_size_, train_.count));
+    const int rank = communicator_->rank();
+    const int first = global * rank / ranks;
+    const int share = global * (rank + 1) / ranks - first;
+    for (const auto& [model, rows, from] :
+         {std::tuple{model_.get(), share, first}, std::tuple{reference_.get(), global, 0}}) {
+      if (model == nullptr) continue;
+      LEPTON_RETURN_IF_ERROR(model->Initialize(seed_));
+      LEPTON_RETURN_IF_ERROR(model->SetTrainingSet(train_.pixels, train_.labels));
+      LEPTON_RETURN_IF_ERROR(model->BeginSplitEpoch(order_, static_cast<int>(batch_size_)));
+      LEPTON_RETURN_IF_ERROR(model->ComputeSliceGradients(from, rows));
+      LEPTON_RETURN_IF_ERROR(model->ApplyAdam(adam_));
+      // Read back, so that the device has finished the step too.
+      LEPTON_ASSIGN_OR_RETURN(const std::vector<float> warmed, model->Parameters());
+    }
+    description_ = model_->description();
     return communicator_->Barrier();
   }
 
@@ -97,8 +108,8 @@ class DataParallelMlpWorkload final : public Workload {
   // Both models start from the seed here, outside the timed steps, as the single-rank workload's
   // model does.
   Status BeginRun(int /*run_index*/) override {
-    model_->Initialize(seed_);
-    if (reference_) reference_->Initialize(seed_);
+    LEPTON_RETURN_IF_ERROR(model_->Initialize(seed_));
+    if (reference_) LEPTON_RETURN_IF_ERROR(reference_->Initialize(seed_));
     reference_after_.clear();
     parallel_after_.clear();
     return OkStatus();
@@ -146,6 +157,8 @@ class DataParallelMlpWorkload final : public Workload {
     if (communicator_->rank() != 0) return metrics;  // only rank 0's metrics are the run's
     const double samples = static_cast<double>(train_.count) * static_cast<double>(epochs_);
     metrics.values["ranks"] = static_cast<double>(ranks);
+    metrics.values["compute_device"] = description_;
+    metrics.values["gradient_communicator"] = std::string(gradient_communicator_->name());
     metrics.values["global_batch"] = static_cast<double>(batch_size_);
     metrics.values["equivalence_steps"] = static_cast<double>(equivalence_steps_);
     metrics.values["weights_rel_l2_diff_single_rank"] =
@@ -166,57 +179,75 @@ class DataParallelMlpWorkload final : public Workload {
   [[nodiscard]] bool UsesAllRanks() const override { return true; }
 
  private:
+  // devices: cuda: the gradients are all-reduced by NCCL on the GPU's memory, each rank on its
+  // own GPU (the device memory's); without the profile's comm: nccl, a GPU or NCCL, the reason.
+  Status UseDevice(const WorkloadContext& context, MlpModelOptions& options) {
+    if (!context.device_status.ok()) return context.device_status;
+    if (context.device_communicator == nullptr || context.device_memory == nullptr) {
+      return UnavailableError(
+          "data-parallel training on devices: cuda all-reduces its gradients over NCCL, which "
+          "only a profile with comm: nccl sets up");
+    }
+    if (context.device_communicator->size() != communicator_->size() ||
+        context.device_communicator->rank() != communicator_->rank()) {
+      return InternalError(
+          "the device communicator (rank " + std::to_string(context.device_communicator->rank()) +
+          " of " + std::to_string(context.device_communicator->size()) +
+          ") does not match the run's (rank " + std::to_string(communicator_->rank()) + " of " +
+          std::to_string(communicator_->size()) + ")");
+    }
+    gradient_communicator_ = context.device_communicator;
+    options.cuda_device = context.device_memory->device_index();
+    return OkStatus();
+  }
+
   // Every epoch of training from the model's initial state; `after` receives the weights after the
-  // first kEquivalenceSteps steps (or after the last step when there are fewer).
-  Status Train(Mlp& model, bool parallel, std::vector<float>& after) {
+  // first kEquivalenceSteps steps (or after the last step when there are fewer). Alone
+  // (`parallel` false) the model takes every global batch whole and nothing is all-reduced.
+  Status Train(MlpModel& model, bool parallel, std::vector<float>& after) {
     const int ranks = parallel ? communicator_->size() : 1;
     const int rank = parallel ? communicator_->rank() : 0;
+    const std::size_t parameters = MlpLayout(model.shape()).count;
     int steps = 0;
     for (std::int64_t epoch = 0; epoch < epochs_; ++epoch) {
       ShuffleEpochOrder(seed_, static_cast<std::uint64_t>(epoch), order_);
+      LEPTON_RETURN_IF_ERROR(model.BeginSplitEpoch(order_, static_cast<int>(batch_size_)));
       for (std::int64_t start = 0; start < train_.count; start += batch_size_) {
         const auto global = static_cast<int>(std::min(batch_size_, train_.count - start));
         const int first = global * rank / ranks;
         const int local = global * (rank + 1) / ranks - first;
-        GatherScaledRows(train_, order_.data() + start + first, local, batch_x_.data(),
-                         batch_labels_.data());
-        if (local > 0) {
-          const auto loss = model.ComputeGradients(batch_x_.data(), batch_labels_.data(), local);
-          if (!loss) return loss.error();
-        }
+        // This rank's share of the mean over the global batch; the sum over ranks is the mean.
+        LEPTON_RETURN_IF_ERROR(model.ComputeSliceGradients(first, local));
         if (parallel) {
-          // The mean over the global batch: each rank's mean weighted by its share of the rows.
-          std::span<float> gradients = model.mutable_gradients();
-          const float share = static_cast<float>(local) / static_cast<float>(global);
-          if (local == 0) std::fill(gradients.begin(), gradients.end(), 0.0F);
-          for (float& g : gradients) g *= share;
-          LEPTON_RETURN_IF_ERROR(communicator_->AllReduce(gradients.data(), gradients.data(),
-                                                          gradients.size(), DataType::kFloat32,
-                                                          ReduceOp::kSum));
+          float* gradients = model.gradients();
+          LEPTON_RETURN_IF_ERROR(gradient_communicator_->AllReduce(
+              gradients, gradients, parameters, DataType::kFloat32, ReduceOp::kSum));
         }
-        model.AdamUpdate(adam_);
+        LEPTON_RETURN_IF_ERROR(model.ApplyAdam(adam_));
         if (++steps == kEquivalenceSteps) {
-          after.assign(model.parameters().begin(), model.parameters().end());
+          LEPTON_ASSIGN_OR_RETURN(after, model.Parameters());
         }
       }
     }
-    if (after.empty()) after.assign(model.parameters().begin(), model.parameters().end());
+    if (after.empty()) {
+      LEPTON_ASSIGN_OR_RETURN(after, model.Parameters());
+    }
     equivalence_steps_ = std::min(steps, kEquivalenceSteps);
     return OkStatus();
   }
 
-  Communicator* communicator_ = nullptr;
+  Communicator* communicator_ = nullptr;           // the run's ranks: barriers, the timings
+  Communicator* gradient_communicator_ = nullptr;  // the gradients': the run's, or NCCL on cuda
   checks::ImageSet train_;
   checks::ImageSet test_;
   std::int64_t batch_size_ = 64;
   std::int64_t epochs_ = 1;
   std::uint64_t seed_ = 0;
   AdamSettings adam_;
-  std::unique_ptr<Mlp> model_;
-  std::unique_ptr<Mlp> reference_;  // rank 0 only
+  std::unique_ptr<MlpModel> model_;
+  std::unique_ptr<MlpModel> reference_;  // rank 0 only
+  std::string description_;
   std::vector<std::int32_t> order_;
-  std::vector<float> batch_x_;
-  std::vector<std::uint8_t> batch_labels_;
   std::vector<float> eval_x_;
   std::vector<float> eval_logits_;
   std::vector<float> reference_after_;

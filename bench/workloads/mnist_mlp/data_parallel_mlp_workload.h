@@ -10,6 +10,13 @@
 // scaling; the other ranks wait at a sleeping barrier), then every rank trains data-parallel.
 // The weights after the first 100 steps (fewer when the training has fewer) and the final test
 // accuracies are compared; the test set is evaluated outside the timed steps.
+//
+// Written once over MlpModel (mlp_model.h), whose split step computes a rank's scaled gradients
+// into a buffer the workload all-reduces in place: on devices: cpu host memory over the run's
+// communicator (MPI, or self alone); on devices: cuda each rank's GPU memory over NCCL (the
+// context's device communicator, present only for a profile with comm: nccl; without it the
+// workload is unavailable, saying why). Barriers and the timing reduction stay on the run's
+// communicator.
 
 #include <memory>
 

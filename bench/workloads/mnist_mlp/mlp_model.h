@@ -31,6 +31,9 @@ struct MlpModelOptions {
   MlpShape shape;
   int max_batch = 1;  // the most rows one Forward or training batch holds
   MlpPrecision precision = MlpPrecision::kFp32;
+  // cuda only: the device, an index among those the process sees (a data-parallel rank's own
+  // GPU, DeviceMemory::device_index()); -1 for the process's current device.
+  int cuda_device = -1;
 };
 
 class MlpModel {
@@ -54,6 +57,30 @@ class MlpModel {
   // each batch's mean cross-entropy before its update. Returns after the device has finished.
   virtual Result<double> TrainEpoch(std::span<const std::int32_t> order, int batch_size,
                                     const AdamSettings& adam) = 0;
+
+  // Data-parallel training, one rank's part of each step of a global batch split over ranks
+  // (data_parallel_mlp_workload.h); the caller sums gradients() over the ranks between
+  // ComputeSliceGradients and ApplyAdam. Every rank gives the same epoch order, so the ranks'
+  // slices together are the single-rank run's batches.
+  //
+  // The epoch's item order (every training item once) in batches of `batch_size` global rows,
+  // taken in turn by the ComputeSliceGradients calls that follow.
+  virtual Status BeginSplitEpoch(std::span<const std::int32_t> order, int batch_size) = 0;
+  // The next global batch of the epoch (`global` rows: batch_size, or what is left at the
+  // epoch's end): this rank's rows [first, first + rows) of it, 0 <= rows <= max_batch. Leaves in
+  // gradients() the gradient of these rows' mean loss times rows / global (zeros when rows is
+  // 0), so the sum over ranks is the gradient of the global batch's mean loss; with first 0 and
+  // rows = global it is the single-rank step's gradient exactly. Returns once gradients() is
+  // complete: on CUDA after one stream synchronisation, so that a communicator on another
+  // stream may read it.
+  virtual Status ComputeSliceGradients(int first, int rows) = 0;
+  // The gradient buffer [W1 | b1 | W2 | b2] (MlpLayout(shape()).count floats) in the device's
+  // memory: host memory on the CPU, the GPU's memory on CUDA (hand it only to a communicator
+  // over that memory, e.g. NCCL on that GPU). All-reduce it in place between the two calls.
+  [[nodiscard]] virtual float* gradients() = 0;
+  // One Adam step from gradients(), as TrainEpoch's steps take it. On CUDA it is enqueued, not
+  // waited for; the next call on the model is ordered after it.
+  virtual Status ApplyAdam(const AdamSettings& adam) = 0;
 
   // Logits (batch x outputs, host memory) for `batch` <= max_batch rows of x (host memory).
   virtual Status Forward(const float* x, int batch, float* logits) = 0;

@@ -110,6 +110,27 @@ TEST_F(MnistMlpWorkloadTest, DataParallelOnOneRankIsTheSingleRankRunExactly) {
   // 2000 rows in batches of 64 make 32 steps an epoch: 96 in 3 epochs, all compared.
   EXPECT_EQ(std::get<double>(metrics.values.at("equivalence_steps")), 96.0);
   EXPECT_EQ(std::get<double>(metrics.values.at("scaling_efficiency")), 1.0);  // stubbed clock
+  EXPECT_EQ(std::get<std::string>(metrics.values.at("gradient_communicator")), "self");
+  EXPECT_THAT(std::get<std::string>(metrics.values.at("compute_device")), HasSubstr("oneDNN"));
+}
+
+// On devices: cuda the gradients are all-reduced by NCCL on the GPUs, which only a profile with
+// comm: nccl sets up: without it, or when it could not be set up (no GPU, no NCCL), the workload
+// is not measured and says why, before it loads anything.
+TEST_F(MnistMlpWorkloadTest, DataParallelOnCudaWithoutNcclIsUnavailableWithTheReason) {
+  auto communicator = MakeSelfCommunicator();
+  WorkloadContext context = Context();
+  context.communicator = communicator.get();
+  context.device = "cuda";
+  const Status no_nccl = MakeDataParallelMlpWorkload()->Prepare(context);
+  EXPECT_EQ(no_nccl.code(), StatusCode::kUnavailable) << no_nccl.ToString();
+  EXPECT_THAT(no_nccl.message(), HasSubstr("comm: nccl"));
+  context.device_status = UnavailableError(
+      "no CUDA device to run on: cudaGetDeviceCount: cudaErrorNoDevice (no CUDA-capable device "
+      "is detected)");
+  const Status no_gpu = MakeDataParallelMlpWorkload()->Prepare(context);
+  EXPECT_EQ(no_gpu.code(), StatusCode::kUnavailable) << no_gpu.ToString();
+  EXPECT_THAT(no_gpu.message(), HasSubstr("cudaErrorNoDevice"));
 }
 
 TEST_F(MnistMlpWorkloadTest, TrainsAndReportsTimeToAccuracy) {
