@@ -46,18 +46,18 @@ class CudaMlpModel final : public MlpModel {
   }
 
   Status BeginSplitEpoch(std::span<const std::int32_t> order, int batch_size) override {
-    return ToStatus(engine_->BeginSplitEpoch(order.data(), static_cast<std::int64_t>(order.size()),
+    return OnDevice(engine_->BeginSplitEpoch(order.data(), static_cast<std::int64_t>(order.size()),
                                              batch_size));
   }
 
   Status ComputeSliceGradients(int first, int rows) override {
-    return ToStatus(engine_->ComputeSliceGradients(first, rows));
+    return OnDevice(engine_->ComputeSliceGradients(first, rows));
   }
 
   [[nodiscard]] float* gradients() override { return engine_->gradients(); }
 
   Status ApplyAdam(const AdamSettings& adam) override {
-    return ToStatus(engine_->ApplyAdam(
+    return OnDevice(engine_->ApplyAdam(
         cuda::AdamScalars{adam.learning_rate, adam.beta1, adam.beta2, adam.epsilon}));
   }
 

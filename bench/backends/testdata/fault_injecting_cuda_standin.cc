@@ -208,6 +208,48 @@ class StandInMlp final : public MlpModel {
     return sum / static_cast<double>(items);
   }
 
+  // The data-parallel split step, as the real engine takes it (cuda_mlp_engine.cu); every
+  // slice counts as a batch, so a device lost mid-epoch fails the data-parallel workload too.
+  Status BeginSplitEpoch(std::span<const std::int32_t> order, int batch_size) override {
+    LEPTON_RETURN_IF_ERROR(OnDevice("cudaMemcpyAsync of the epoch order"));
+    if (order.size() != labels_.size() || order.empty() || batch_size < 1) {
+      return InternalError("BeginSplitEpoch: an order of " + std::to_string(order.size()) +
+                           " items in global batches of " + std::to_string(batch_size));
+    }
+    std::copy(order.begin(), order.end(), order_.begin());
+    cuda::ResetEpoch{&state_}(0);
+    split_batch_size_ = batch_size;
+    split_start_ = 0;
+    return OkStatus();
+  }
+
+  Status ComputeSliceGradients(int first, int rows) override {
+    const auto items = static_cast<std::int64_t>(order_.size());
+    if (split_start_ >= items) {
+      return InternalError("ComputeSliceGradients: no global batch is left in the epoch");
+    }
+    const auto global =
+        static_cast<int>(std::min<std::int64_t>(split_batch_size_, items - split_start_));
+    if (first < 0 || rows < 0 || first + rows > global || rows > max_batch_) {
+      return InternalError("ComputeSliceGradients: rows [" + std::to_string(first) + ", " +
+                           std::to_string(first + rows) + ") of a global batch of " +
+                           std::to_string(global));
+    }
+    if (!device_.Batch()) return OnDevice("ComputeSliceGradients: cudaStreamSynchronize");
+    cuda::EnqueueSliceGradients(host_, Buffers(rows, split_batch_size_, {}, first), global);
+    split_start_ += split_batch_size_;
+    return OkStatus();
+  }
+
+  [[nodiscard]] float* gradients() override { return grads_.data(); }
+
+  Status ApplyAdam(const AdamSettings& adam) override {
+    LEPTON_RETURN_IF_ERROR(OnDevice("Adam step: cudaGraphLaunch"));
+    cuda::EnqueueAdamStep(
+        host_, Buffers(0, 0, {adam.learning_rate, adam.beta1, adam.beta2, adam.epsilon}));
+    return OkStatus();
+  }
+
   Status Forward(const float* x, int batch, float* logits) override {
     LEPTON_RETURN_IF_ERROR(OnDevice("Forward: cudaStreamSynchronize"));
     if (batch < 1 || batch > max_batch_) {
@@ -259,10 +301,12 @@ class StandInMlp final : public MlpModel {
     return device_.Allocation(bytes, name).WithContext(kDeviceName);
   }
 
-  cuda::TrainingBuffers Buffers(int rows, int stride, const cuda::AdamScalars& adam) {
+  cuda::TrainingBuffers Buffers(int rows, int stride, const cuda::AdamScalars& adam,
+                                int first_row = 0) {
     return cuda::TrainingBuffers{dims_,
                                  rows,
                                  stride,
+                                 first_row,
                                  adam,
                                  pixels_.data(),
                                  labels_.data(),
@@ -302,6 +346,8 @@ class StandInMlp final : public MlpModel {
   std::vector<float> batch_loss_;
   std::vector<float> resident_;
   cuda::TrainingState state_{};
+  int split_batch_size_ = 1;
+  std::int64_t split_start_ = 0;
 };
 
 // Host memory posing as device memory.
@@ -309,6 +355,7 @@ class StandInMemory final : public DeviceMemory {
  public:
   explicit StandInMemory(StandInDevice& device) : device_(device) {}
   [[nodiscard]] std::string description() const override { return device_.description(); }
+  [[nodiscard]] int device_index() const override { return 0; }
   Result<void*> Allocate(std::size_t bytes) override {
     LEPTON_RETURN_IF_ERROR(device_.Allocation(bytes, "a device buffer"));
     void* data = std::malloc(std::max<std::size_t>(bytes, 1));
