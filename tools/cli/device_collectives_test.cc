@@ -44,6 +44,11 @@ class FakeBackend final : public bench::CudaBackend {
     if (!nccl_error.ok()) return std::unexpected(nccl_error);
     return bench::MakeSelfCommunicator();
   }
+  Result<std::unique_ptr<bench::CommunicatorGroup>> MakeNcclLocalGroup(
+      std::vector<int> /*devices*/, double timeout_seconds) override {
+    timeout_asked = timeout_seconds;
+    return std::unexpected(UnavailableError("not in this test"));
+  }
 };
 
 TEST(DeviceCollectivesTest, WithoutTheModuleTheLoadersReasonIsKept) {
