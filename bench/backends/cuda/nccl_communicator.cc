@@ -223,8 +223,6 @@ class NcclCommunicator final : public Communicator {
   [[nodiscard]] bool aborted() const { return comm_ == nullptr; }
   [[nodiscard]] std::size_t enqueued() const { return enqueued_; }
   void SetInGroup(bool in_group) { in_group_ = in_group; }
-  // The first error of a call inside the open group, cleared.
-  Status TakeFailure() { return std::exchange(failed_, OkStatus()); }
   // One look at the operations in flight, without waiting: true when all completed (the retired
   // staging buffers are then freed); an asynchronous error or a failed stream aborts.
   Result<bool> Poll() {
@@ -333,9 +331,7 @@ class NcclCommunicator final : public Communicator {
       // Inside the group: no wait and no abort here (the other ranks' calls of this group are
       // not launched yet); the group's GroupEnd aborts every rank when one failed.
       if (!Succeeded(enqueued)) {
-        Status error = NcclError(nccl_, enqueued, label_ + ": " + what, comm_);
-        if (failed_.ok()) failed_ = error;
-        return error;
+        return NcclError(nccl_, enqueued, label_ + ": " + what, comm_);
       }
       ++enqueued_;
       last_enqueued_ = what;
@@ -397,10 +393,66 @@ class NcclCommunicator final : public Communicator {
   bool asynchronous_;
   std::string label_;           // "rank 1", grouped "rank 1 (CUDA device 1)"
   bool in_group_ = false;       // grouped: between the group's GroupStart and GroupEnd
-  Status failed_;               // grouped: the first failed call of the open group
   std::vector<void*> retired_;  // grouped: staging buffers freed after the next completed wait
   std::size_t enqueued_ = 0;    // operations enqueued since the last completed wait
   std::string last_enqueued_;   // the latest of them, for the messages
+};
+
+// A grouped rank as the group hands it out: every call goes to the rank, and the first one that
+// fails while the group is open (a peer outside the ranks, a failed staging allocation, an
+// enqueue error) is kept, so GroupEnd aborts every rank instead of launching the others' halves
+// of an operation this rank never joined.
+class GroupRank final : public Communicator {
+ public:
+  GroupRank(std::unique_ptr<NcclCommunicator> rank, const bool& group_open)
+      : rank_(std::move(rank)), group_open_(group_open) {}
+
+  NcclCommunicator& inner() { return *rank_; }
+  Status TakeFailure() { return std::exchange(failed_, OkStatus()); }
+
+  [[nodiscard]] std::string_view name() const override { return rank_->name(); }
+  [[nodiscard]] int rank() const override { return rank_->rank(); }
+  [[nodiscard]] int size() const override { return rank_->size(); }
+  Status AllReduce(const void* send, void* recv, std::size_t count, DataType type,
+                   ReduceOp op) override {
+    return Note(rank_->AllReduce(send, recv, count, type, op));
+  }
+  Status AllGather(const void* send, void* recv, std::size_t count, DataType type) override {
+    return Note(rank_->AllGather(send, recv, count, type));
+  }
+  Status ReduceScatter(const void* send, void* recv, std::size_t count, DataType type,
+                       ReduceOp op) override {
+    return Note(rank_->ReduceScatter(send, recv, count, type, op));
+  }
+  Status Broadcast(const void* send, void* recv, std::size_t count, DataType type,
+                   int root) override {
+    return Note(rank_->Broadcast(send, recv, count, type, root));
+  }
+  Status Reduce(const void* send, void* recv, std::size_t count, DataType type, ReduceOp op,
+                int root) override {
+    return Note(rank_->Reduce(send, recv, count, type, op, root));
+  }
+  Status AllToAll(const void* send, void* recv, std::size_t count, DataType type) override {
+    return Note(rank_->AllToAll(send, recv, count, type));
+  }
+  Status SendRecv(const void* send, int send_to, void* recv, int recv_from, std::size_t count,
+                  DataType type) override {
+    return Note(rank_->SendRecv(send, send_to, recv, recv_from, count, type));
+  }
+  Status Barrier() override { return rank_->Barrier(); }
+  void SetAsynchronous(bool on) override { rank_->SetAsynchronous(on); }
+  [[nodiscard]] bool asynchronous() const override { return rank_->asynchronous(); }
+  Status Synchronize() override { return rank_->Synchronize(); }
+
+ private:
+  Status Note(Status status) {
+    if (!status.ok() && group_open_ && failed_.ok()) failed_ = status;
+    return status;
+  }
+
+  std::unique_ptr<NcclCommunicator> rank_;
+  const bool& group_open_;
+  Status failed_;  // the first failed call of the open group
 };
 
 // NCCL's single-process mode: one communicator per local GPU from ncclCommInitAll, each on its
@@ -447,7 +499,8 @@ class NcclLocalGroup final : public CommunicatorGroup {
   }
 
   void Add(std::unique_ptr<NcclCommunicator> rank, std::unique_ptr<DeviceMemory> memory) {
-    ranks_.push_back(std::move(rank));
+    handed_out_.push_back(std::make_unique<GroupRank>(std::move(rank), open_));
+    ranks_.push_back(&handed_out_.back()->inner());
     memories_.push_back(std::move(memory));
   }
 
@@ -456,7 +509,7 @@ class NcclLocalGroup final : public CommunicatorGroup {
   }
   [[nodiscard]] int size() const override { return static_cast<int>(ranks_.size()); }
   Communicator& communicator(int rank) override {
-    return *ranks_.at(static_cast<std::size_t>(rank));
+    return *handed_out_.at(static_cast<std::size_t>(rank));
   }
   DeviceMemory& memory(int rank) override { return *memories_.at(static_cast<std::size_t>(rank)); }
 
@@ -484,7 +537,7 @@ class NcclLocalGroup final : public CommunicatorGroup {
     for (const auto& rank : ranks_) rank->SetInGroup(false);
     const ncclResult_t ended = nccl_.GroupEnd();
     Status failed;
-    for (const auto& rank : ranks_) {
+    for (const auto& rank : handed_out_) {
       if (Status own = rank->TakeFailure(); failed.ok() && !own.ok()) failed = own;
     }
     if (failed.ok() && !Succeeded(ended)) {
@@ -544,7 +597,8 @@ class NcclLocalGroup final : public CommunicatorGroup {
   const NcclLibrary& nccl_;
   double timeout_;
   bool open_ = false;
-  std::vector<std::unique_ptr<NcclCommunicator>> ranks_;
+  std::vector<std::unique_ptr<GroupRank>> handed_out_;  // owns the ranks
+  std::vector<NcclCommunicator*> ranks_;
   std::vector<std::unique_ptr<DeviceMemory>> memories_;
 };
 
@@ -630,8 +684,10 @@ Result<std::unique_ptr<Communicator>> MakeNcclCommunicator(Communicator& bootstr
 
 Result<std::unique_ptr<CommunicatorGroup>> MakeNcclLocalGroup(std::vector<int> devices,
                                                               double timeout_seconds) {
-  LEPTON_ASSIGN_OR_RETURN(const NcclLibrary* nccl, LoadNcclLibrary());
+  // The device first: on a machine without a GPU that is the reason, whether NCCL is there or
+  // not.
   LEPTON_ASSIGN_OR_RETURN(const int count, CudaDeviceCount());
+  LEPTON_ASSIGN_OR_RETURN(const NcclLibrary* nccl, LoadNcclLibrary());
   if (devices.empty()) {
     for (int device = 0; device < count; ++device) devices.push_back(device);
   }
