@@ -10,6 +10,9 @@
 //   ReduceScatter: recv == send + rank * count  (this rank's slot of the input).
 // Every call is blocking (when it returns, recv holds the result on this rank) unless the
 // communicator is asynchronous: see SetAsynchronous.
+// One process driving several ranks (NCCL's single-process mode over the local GPUs) hands out
+// one Communicator per rank through a CommunicatorGroup (communicator_group.h), whose group
+// calls and single wait replace the ranks' own waits.
 
 #include <cstddef>
 #include <cstdint>

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bench/api/communicator.h"
+#include "bench/api/communicator_group.h"
 #include "bench/api/device_memory.h"
 #include "bench/api/measurement.h"
 #include "conformance/checks/system_probe.h"
@@ -40,6 +41,10 @@ struct WorkloadContext {
   Communicator* device_communicator = nullptr;
   DeviceMemory* device_memory = nullptr;
   Status device_status;
+  // On devices: cuda under a profile with comm: nccl-local: NCCL's single-process group over
+  // the local GPUs (one rank per GPU, this process alone), instead of device_communicator and
+  // device_memory; null otherwise (device_status says why when it could not be made).
+  CommunicatorGroup* device_group = nullptr;
 };
 
 class Workload {

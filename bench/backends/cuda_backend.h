@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bench/api/communicator.h"
+#include "bench/api/communicator_group.h"
 #include "bench/api/device_memory.h"
 #include "bench/workloads/linear_regression/solvers.h"
 #include "bench/workloads/mnist_mlp/mlp_model.h"
@@ -21,9 +22,10 @@ namespace lepton::bench {
 
 // Raised whenever this interface or a type it passes changes layout: a module from another
 // build is refused instead of misread. 4: Communicator gained SetAsynchronous, asynchronous and
-// Synchronize (its vtable crosses the boundary). 5: MlpModel's split training step for data
-// parallelism, MlpModelOptions::cuda_device and DeviceMemory::device_index.
-inline constexpr int kCudaBackendAbiVersion = 5;
+// Synchronize (its vtable crosses the boundary). 6: MakeNcclLocalGroup (CommunicatorGroup),
+// MlpModel's split training step for data parallelism, MlpModelOptions::cuda_device and
+// DeviceMemory::device_index (5 was each of these alone on its branch).
+inline constexpr int kCudaBackendAbiVersion = 6;
 
 // The linear-regression solvers' device half (solvers.h): the training rows kept on the GPU,
 // the augmented Gram matrix (the host solves the small normal equations), and mini-batch SGD.
@@ -61,6 +63,13 @@ class CudaBackend {
   virtual Result<std::unique_ptr<Communicator>> MakeNcclCommunicator(Communicator& bootstrap,
                                                                      int device,
                                                                      double timeout_seconds) = 0;
+  // Since version 5: NCCL's single-process mode over the local GPUs (ncclCommInitAll), one rank
+  // per device of `devices` (CUDA ordinals, rank r on devices[r]; every device the process sees
+  // when empty), driven from this thread through group calls (bench/api/communicator_group.h).
+  // Unavailable without NCCL, a driver or a device. Each wait lasts at most `timeout_seconds`,
+  // then aborts every rank.
+  virtual Result<std::unique_ptr<CommunicatorGroup>> MakeNcclLocalGroup(std::vector<int> devices,
+                                                                        double timeout_seconds) = 0;
 };
 
 // The module's one exported function: returns its backend (owned by the module, alive until

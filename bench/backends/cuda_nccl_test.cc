@@ -1,7 +1,7 @@
 // The NCCL communicator and device memory of the CUDA module, through the loader, with one rank
-// over the self communicator (NCCL allows one rank per GPU; several ranks are e2e.nccl_path's
-// and the README's mpirun). Without a GPU every GPU case skips with the reason, and the refusal
-// itself is checked.
+// over the self communicator, and the single-process group over every GPU (ncclCommInitAll) (NCCL
+// allows one rank per GPU; several ranks are e2e.nccl_path's and the README's mpirun). Without a
+// GPU every GPU case skips with the reason, and the refusal itself is checked.
 
 #include <gtest/gtest.h>
 
@@ -197,6 +197,174 @@ TEST_F(CudaNcclTest, ADeviceThisProcessDoesNotSeeIsRefusedOnEveryRank) {
   EXPECT_EQ(nccl.error().code(), StatusCode::kUnavailable) << nccl.error().ToString();
   EXPECT_NE(nccl.error().message().find("one rank per GPU"), std::string::npos)
       << nccl.error().ToString();
+}
+
+// NCCL's single-process mode (CudaBackend::MakeNcclLocalGroup, ncclCommInitAll) over every GPU
+// this process sees: one rank on a one-GPU machine, all of them on a multi-GPU node. Without a
+// GPU the group is refused at once with the reason, which is checked.
+class CudaNcclLocalGroupTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto backend = LoadCudaBackend();
+    if (!backend) GTEST_SKIP() << backend.error().message();
+    backend_ = *backend;
+    auto group = backend_->MakeNcclLocalGroup({}, 60.0);
+    if (!group) {
+      unavailable_ = group.error();
+      return;
+    }
+    group_ = std::move(*group);
+  }
+  bool NoGroup() const { return group_ == nullptr; }
+
+  // One group call of every rank's case, then one wait.
+  Status RunOnce(std::vector<std::unique_ptr<CollectiveCase>>& cases) {
+    LEPTON_RETURN_IF_ERROR(group_->GroupStart());
+    Status status = OkStatus();
+    for (int r = 0; r < group_->size() && status.ok(); ++r) {
+      status = cases[static_cast<std::size_t>(r)]->Run(group_->communicator(r));
+    }
+    const Status ended = group_->GroupEnd();
+    return status.ok() ? ended : status;
+  }
+  Result<std::vector<std::unique_ptr<CollectiveCase>>> Cases(CollectiveKind kind, std::size_t block,
+                                                             bool in_place, DataType type) {
+    std::vector<std::unique_ptr<CollectiveCase>> cases;
+    for (int r = 0; r < group_->size(); ++r) {
+      cases.push_back(
+          std::make_unique<CollectiveCase>(kind, block, in_place, r, group_->size(), type));
+      LEPTON_RETURN_IF_ERROR(cases.back()->AttachDevice(group_->memory(r)));
+      cases.back()->Fill();
+      LEPTON_RETURN_IF_ERROR(cases.back()->Upload());
+    }
+    return cases;
+  }
+
+  CudaBackend* backend_ = nullptr;
+  std::unique_ptr<CommunicatorGroup> group_;
+  Status unavailable_;
+};
+
+TEST_F(CudaNcclLocalGroupTest, WithoutAGpuTheGroupIsRefusedWithTheReason) {
+  if (!NoGroup()) GTEST_SKIP() << "GPUs are present: " << group_->size() << " rank(s)";
+  EXPECT_EQ(unavailable_.code(), StatusCode::kUnavailable) << unavailable_.ToString();
+  EXPECT_NE(unavailable_.message().find("CUDA"), std::string::npos) << unavailable_.ToString();
+}
+
+TEST_F(CudaNcclLocalGroupTest, EveryCollectiveIsExactOnEveryGpu) {
+  if (NoGroup()) GTEST_SKIP() << unavailable_.message();
+  EXPECT_EQ(group_->name(), "nccl (single process, ncclCommInitAll)");
+  ASSERT_GE(group_->size(), 1);
+  for (int r = 0; r < group_->size(); ++r) {
+    EXPECT_EQ(group_->communicator(r).rank(), r);
+    EXPECT_EQ(group_->communicator(r).size(), group_->size());
+    EXPECT_TRUE(group_->communicator(r).asynchronous());
+  }
+  for (const DataType type : {DataType::kFloat32, DataType::kBfloat16}) {
+    for (const CollectiveKind kind : AllCollectives()) {
+      for (const bool in_place : {false, true}) {
+        for (const std::size_t block : {std::size_t{1}, std::size_t{1000}, std::size_t{1} << 18}) {
+          auto cases = Cases(kind, block, in_place, type);
+          ASSERT_TRUE(cases.has_value()) << cases.error().ToString();
+          const Status ran = RunOnce(*cases);
+          ASSERT_TRUE(ran.ok()) << CollectiveName(kind) << ": " << ran.ToString();
+          const Status waited = group_->Synchronize();
+          ASSERT_TRUE(waited.ok()) << CollectiveName(kind) << ": " << waited.ToString();
+          for (int r = 0; r < group_->size(); ++r) {
+            auto& one = *(*cases)[static_cast<std::size_t>(r)];
+            ASSERT_TRUE(one.Download().ok());
+            EXPECT_EQ(one.CountWrong(), 0)
+                << CollectiveName(kind) << (in_place ? " in place, " : " out of place, ") << block
+                << " " << DataTypeName(type) << ", rank " << r;
+          }
+        }
+      }
+    }
+  }
+}
+
+// The workload's timing in this mode: many group calls (more than the 128 left in flight, so
+// GroupEnd waits once on its own), in-place ones whose staging buffer grows meanwhile, one wait.
+TEST_F(CudaNcclLocalGroupTest, ManyGroupCallsAreExactAfterOneSynchronize) {
+  if (NoGroup()) GTEST_SKIP() << unavailable_.message();
+  for (const CollectiveKind kind :
+       {CollectiveKind::kAllReduce, CollectiveKind::kAllToAll, CollectiveKind::kSendRecv}) {
+    std::vector<std::vector<std::unique_ptr<CollectiveCase>>> points;
+    for (const std::size_t block : {std::size_t{1}, std::size_t{1000}, std::size_t{1} << 16}) {
+      auto cases = Cases(kind, block, /*in_place=*/true, DataType::kFloat32);
+      ASSERT_TRUE(cases.has_value()) << cases.error().ToString();
+      points.push_back(std::move(*cases));
+    }
+    // In place, a second call reads the first one's result: only one call per point is checked.
+    for (int iteration = 0; iteration < 50; ++iteration) {
+      for (auto& cases : points) {
+        const Status ran = RunOnce(cases);
+        ASSERT_TRUE(ran.ok()) << CollectiveName(kind) << ": " << ran.ToString();
+      }
+    }
+    ASSERT_TRUE(group_->Synchronize().ok());
+    for (auto& cases : points) {
+      for (auto& one : cases) {
+        one->Fill();
+        ASSERT_TRUE(one->Upload().ok());
+      }
+      ASSERT_TRUE(RunOnce(cases).ok());
+    }
+    const Status waited = group_->Synchronize();
+    ASSERT_TRUE(waited.ok()) << waited.ToString();
+    for (auto& cases : points) {
+      for (auto& one : cases) {
+        ASSERT_TRUE(one->Download().ok());
+        EXPECT_EQ(one->CountWrong(), 0) << CollectiveName(kind);
+      }
+    }
+  }
+}
+
+TEST_F(CudaNcclLocalGroupTest, NoRankWaitsOnItsOwnAndNothingWaitsInsideAGroup) {
+  if (NoGroup()) GTEST_SKIP() << unavailable_.message();
+  auto buffer = DeviceBuffer::Allocate(group_->memory(0), sizeof(float));
+  ASSERT_TRUE(buffer.has_value());
+  Communicator& rank0 = group_->communicator(0);
+  EXPECT_EQ(
+      rank0.AllReduce(buffer->data(), buffer->data(), 1, DataType::kFloat32, ReduceOp::kSum).code(),
+      StatusCode::kFailedPrecondition)
+      << "a call outside a group";
+  EXPECT_EQ(rank0.Barrier().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(rank0.Synchronize().code(), StatusCode::kFailedPrecondition);
+  rank0.SetAsynchronous(false);
+  EXPECT_TRUE(rank0.asynchronous()) << "a grouped rank is always asynchronous";
+  ASSERT_TRUE(group_->GroupStart().ok());
+  EXPECT_EQ(group_->GroupStart().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(group_->Synchronize().code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(group_->GroupEnd().ok());
+  EXPECT_EQ(group_->GroupEnd().code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(group_->Synchronize().ok()) << "none of the refusals aborted anything";
+}
+
+TEST_F(CudaNcclLocalGroupTest, AFailedCallInsideAGroupAbortsEveryRankAtGroupEnd) {
+  if (NoGroup()) GTEST_SKIP() << unavailable_.message();
+  auto buffer = DeviceBuffer::Allocate(group_->memory(0), sizeof(float));
+  ASSERT_TRUE(buffer.has_value());
+  ASSERT_TRUE(group_->GroupStart().ok());
+  const int outside = group_->size();
+  EXPECT_EQ(group_->communicator(0)
+                .Broadcast(buffer->data(), buffer->data(), 1, DataType::kFloat32, outside)
+                .code(),
+            StatusCode::kInvalidArgument);
+  const Status ended = group_->GroupEnd();
+  EXPECT_FALSE(ended.ok());
+  EXPECT_NE(ended.message().find("broadcast root"), std::string::npos) << ended.ToString();
+  EXPECT_EQ(group_->GroupStart().code(), StatusCode::kFailedPrecondition)
+      << "every rank was aborted";
+}
+
+TEST_F(CudaNcclLocalGroupTest, ADeviceListedTwiceIsRefused) {
+  if (NoGroup()) GTEST_SKIP() << unavailable_.message();
+  const auto twice = backend_->MakeNcclLocalGroup({0, 0}, 10.0);
+  ASSERT_FALSE(twice.has_value());
+  EXPECT_EQ(twice.error().code(), StatusCode::kInvalidArgument) << twice.error().ToString();
+  EXPECT_NE(twice.error().message().find("listed twice"), std::string::npos);
 }
 
 }  // namespace

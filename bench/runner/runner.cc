@@ -269,7 +269,8 @@ std::vector<WorkloadRecord> RunPlan(const spec::Plan& plan, const RunnerOptions&
                               options.data_root,     options.system,
                               planned.metrics,       options.dataset_dirs,
                               communicator,          options.device_communicator,
-                              options.device_memory, options.device_status};
+                              options.device_memory, options.device_status,
+                              options.device_group};
       if (Status prepared = (*workload)->Prepare(context); !prepared.ok()) {
         // Unavailable (no data supplied, no device) is not measured; anything else is an error.
         if (prepared.code() == StatusCode::kUnavailable) {

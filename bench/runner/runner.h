@@ -78,6 +78,8 @@ struct RunnerOptions {
   Communicator* device_communicator = nullptr;
   DeviceMemory* device_memory = nullptr;
   Status device_status;
+  // Or, for the profile's comm: nccl-local, the single-process group over the local GPUs.
+  CommunicatorGroup* device_group = nullptr;
   EnergyMeterFactory energy_meter;  // none: energy figures are not measured, saying so
   InterruptionCheck interruption;   // none: the run is never interrupted
   // Workloads finished by an earlier session of this run, by name; null or absent: run them.

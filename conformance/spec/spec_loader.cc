@@ -344,7 +344,14 @@ class Loader {
       LEPTON_ASSIGN_OR_RETURN(profile.scale, ReadChoice(*scale, "scale", {"full", "small"}));
     }
     if (const DocNode* comm = map.Get("comm")) {
-      LEPTON_ASSIGN_OR_RETURN(profile.comm, ReadChoice(*comm, "comm", {"none", "mpi", "nccl"}));
+      LEPTON_ASSIGN_OR_RETURN(profile.comm,
+                              ReadChoice(*comm, "comm", {"none", "mpi", "nccl", "nccl-local"}));
+      // One process driving every local GPU: nothing to do without GPUs.
+      if (profile.comm == "nccl-local" && profile.devices != "cuda") {
+        return ErrorAt(comm->location, what +
+                                           ": comm: nccl-local (one process over every local GPU, "
+                                           "ncclCommInitAll) needs devices: cuda");
+      }
     }
     if (const DocNode* requires_node = map.Get("requires")) {
       if (requires_node->type != DocNode::Type::kMap) {

@@ -365,10 +365,28 @@ TEST(SpecLoaderTest, CollectivesListsAndBoundsAreChecked) {
   EXPECT_THAT(half.error().message(), HasSubstr("dtypes: 'fp16' is not one of: float32, bf16"));
 }
 
+TEST(SpecLoaderTest, CommNcclLocalNeedsCudaDevices) {
+  const auto local = LoadText(Mutate("gpu: {devices: cuda, requires: {gpus: \">= 1\"}}",
+                                     "gpu: {devices: cuda, comm: nccl-local}"));
+  ASSERT_TRUE(local.has_value()) << local.error().ToString();
+  EXPECT_EQ(local->profiles.at("gpu").comm, "nccl-local");
+  const auto on_cpu = LoadText(Mutate("ci: {devices: cpu, scale: small}",
+                                      "ci: {devices: cpu, scale: small, comm: nccl-local}"));
+  ASSERT_FALSE(on_cpu.has_value());
+  EXPECT_EQ(on_cpu.error().message(),
+            "lepton.yaml:6:42: profile 'ci': comm: nccl-local (one process over every local GPU, "
+            "ncclCommInitAll) needs devices: cuda");
+  const auto unknown =
+      LoadText(Mutate("gpu: {devices: cuda,", "gpu: {devices: cuda, comm: nccl-all,"));
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_THAT(unknown.error().message(),
+              HasSubstr("comm: 'nccl-all' is not one of: none, mpi, nccl, nccl-local"));
+}
+
 TEST(SpecLoaderTest, RepositorySpecLoads) {
   const auto spec = LoadSpecFromPath("spec/lepton-v1");
   ASSERT_TRUE(spec.has_value()) << spec.error().ToString();
-  for (const char* profile : {"cpu", "gpu", "multi-gpu", "ci"}) {
+  for (const char* profile : {"cpu", "gpu", "multi-gpu", "multi-gpu-local", "ci"}) {
     EXPECT_TRUE(spec->profiles.contains(profile)) << profile;
   }
 }

@@ -152,7 +152,9 @@ bool Condition::Holds(double fact_value) const {
 std::vector<FactInfo> KnownFacts() {
   return {
       {"gpus", "CUDA devices visible to this process"},
-      {"ranks", "processes in the run (1 unless launched under MPI)"},
+      {"ranks",
+       "ranks the collectives run over: processes (1 unless launched under MPI), or for a "
+       "comm: nccl-local profile the GPUs its one process drives"},
       {"nodes", "distinct hosts among the ranks"},
       {"cpu_cores", "logical CPUs this process may run on"},
       {"memory_gib", "physical memory in GiB"},

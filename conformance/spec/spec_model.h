@@ -143,7 +143,7 @@ struct Profile {
   std::string title;
   std::string devices = "cpu";  // cpu | cuda
   std::string scale = "full";   // full | small
-  std::string comm = "none";    // none | mpi | nccl
+  std::string comm = "none";    // none | mpi | nccl | nccl-local (one process, every local GPU)
   std::vector<Condition> preconditions;
   std::string requires_because;  // why the preconditions exist, quoted when one is not met
   EnergySettings energy;

@@ -379,8 +379,10 @@ constexpr std::array<ParamSchema, 7> kCollectiveParams = {{
 }};
 
 constexpr std::array<MetricSchema, 22> kCollectiveMetrics = {{
-    {"ranks", "count", "ranks that ran the collectives (the communicator's size)"},
-    {"communicator", "text", "the backend: self (one rank), mpi or nccl"},
+    {"ranks", "count",
+     "ranks that ran the collectives (the communicator's size; comm: nccl-local: the GPUs)"},
+    {"communicator", "text",
+     "the backend: self (one rank), mpi, nccl, or nccl (single process, ncclCommInitAll)"},
     {"buffers", "text", "where the buffers were: host, or the device (e.g. cuda:0 NVIDIA H200)"},
     {"wrong_elements", "count",
      "result elements, summed over sizes, operations and ranks, that differ from the exactly "

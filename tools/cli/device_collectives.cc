@@ -62,4 +62,34 @@ DeviceCollectives OpenDeviceCollectives(const Result<bench::CudaBackend*>& backe
   return opened;
 }
 
+DeviceCollectives OpenLocalGroup(const Result<bench::CudaBackend*>& backend,
+                                 double timeout_seconds) {
+  DeviceCollectives opened;
+  if (!backend) {
+    opened.status = backend.error();
+    return opened;
+  }
+  auto group = (*backend)->MakeNcclLocalGroup({}, timeout_seconds);
+  if (!group) {
+    opened.status = group.error();
+    return opened;
+  }
+  opened.group = std::move(*group);
+  return opened;
+}
+
+Result<int> CollectiveRanksFact(const spec::Profile& profile, int processes, int gpus) {
+  if (profile.comm != "nccl-local") return processes;
+  if (processes > 1) {
+    return std::unexpected(FailedPreconditionError(
+        "profile '" + profile.name +
+        "' (comm: nccl-local) drives every local GPU from one process (ncclCommInitAll), but "
+        "this run was launched as " +
+        std::to_string(processes) +
+        " processes: start it alone, without mpirun or srun (or use a comm: nccl profile, one "
+        "process per GPU, under the launcher)"));
+  }
+  return gpus;
+}
+
 }  // namespace lepton::cli

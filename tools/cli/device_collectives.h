@@ -11,12 +11,16 @@
 #include "bench/api/device_memory.h"
 #include "bench/backends/cuda_backend.h"
 #include "conformance/core/status.h"
+#include "conformance/spec/spec_model.h"
 
 namespace lepton::cli {
 
 struct DeviceCollectives {
   std::unique_ptr<bench::DeviceMemory> memory;
   std::unique_ptr<bench::Communicator> communicator;  // null unless status is OK
+  // comm: nccl-local instead of memory and communicator: the single-process group over the
+  // local GPUs; null unless status is OK.
+  std::unique_ptr<bench::CommunicatorGroup> group;
   Status status;
 };
 
@@ -27,5 +31,17 @@ struct DeviceCollectives {
 DeviceCollectives OpenDeviceCollectives(const Result<bench::CudaBackend*>& backend,
                                         bench::Communicator& world, const Result<int>& device,
                                         double timeout_seconds);
+
+// comm: nccl-local (one process, every local GPU, ncclCommInitAll): the module's group over
+// every device this process sees, or why there is none (the loader's, the CUDA runtime's or
+// NCCL's words). Never collective: it runs alone.
+DeviceCollectives OpenLocalGroup(const Result<bench::CudaBackend*>& backend,
+                                 double timeout_seconds);
+
+// The run's `ranks` fact, which `applies_if: "ranks >= 2"` reads: the ranks its collectives run
+// over. With comm: nccl-local they are the GPUs the one process sees (ncclCommInitAll makes one
+// NCCL rank per GPU), and a launch of several processes is refused (FailedPrecondition, naming
+// the profile); with any other comm, the processes.
+Result<int> CollectiveRanksFact(const spec::Profile& profile, int processes, int gpus);
 
 }  // namespace lepton::cli

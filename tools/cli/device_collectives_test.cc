@@ -45,6 +45,14 @@ class FakeBackend final : public bench::CudaBackend {
     if (!nccl_error.ok()) return std::unexpected(nccl_error);
     return bench::MakeSelfCommunicator();
   }
+  Result<std::unique_ptr<bench::CommunicatorGroup>> MakeNcclLocalGroup(
+      std::vector<int> devices, double timeout_seconds) override {
+    timeout_asked = timeout_seconds;
+    group_devices_asked = devices;
+    return std::unexpected(group_error);
+  }
+  Status group_error = UnavailableError("no CUDA device to run on: cudaGetDeviceCount: fake");
+  std::vector<int> group_devices_asked = {-1};
 };
 
 TEST(DeviceCollectivesTest, WithoutTheModuleTheLoadersReasonIsKept) {
@@ -114,6 +122,53 @@ TEST(DeviceCollectivesTest, NcclsErrorIsKeptAndNothingIsHalfOpen) {
   EXPECT_EQ(opened.status, backend.nccl_error);
   EXPECT_EQ(opened.communicator, nullptr);
   EXPECT_EQ(opened.memory, nullptr);
+}
+
+TEST(DeviceCollectivesTest, TheLocalGroupSpansEveryDeviceAndKeepsTheModulesReason) {
+  FakeBackend backend;
+  const DeviceCollectives opened = OpenLocalGroup(&backend, 17.0);
+  EXPECT_TRUE(backend.group_devices_asked.empty()) << "every device the process sees";
+  EXPECT_EQ(backend.timeout_asked, 17.0);
+  EXPECT_EQ(opened.status.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(opened.status.message(), "no CUDA device to run on: cudaGetDeviceCount: fake");
+  EXPECT_EQ(opened.group, nullptr);
+  const Result<bench::CudaBackend*> missing =
+      std::unexpected(UnavailableError("the CUDA backend module could not be loaded: no file"));
+  EXPECT_EQ(OpenLocalGroup(missing, 60).status.message(),
+            "the CUDA backend module could not be loaded: no file");
+}
+
+// This build's real module, as `lepton-cert run --profile multi-gpu-local` would reach it: on a
+// machine without a GPU it refuses at once with the CUDA runtime's or the loader's reason.
+TEST(DeviceCollectivesTest, TheRealLocalGroupRefusesCleanlyWithoutAGpu) {
+  const DeviceCollectives opened = OpenLocalGroup(bench::LoadCudaBackend(), 60);
+  if (opened.status.ok()) {
+    GTEST_SKIP() << "GPUs and NCCL are present: " << opened.group->size() << " rank(s)";
+  }
+  EXPECT_EQ(opened.status.code(), StatusCode::kUnavailable) << opened.status.ToString();
+  EXPECT_NE(opened.status.message().find("CUDA"), std::string::npos) << opened.status.ToString();
+  EXPECT_EQ(opened.group, nullptr);
+}
+
+TEST(DeviceCollectivesTest, TheRanksFactOfALocalGroupIsItsGpus) {
+  spec::Profile local;
+  local.name = "multi-gpu-local";
+  local.devices = "cuda";
+  local.comm = "nccl-local";
+  EXPECT_EQ(CollectiveRanksFact(local, 1, 8), 8);
+  EXPECT_EQ(CollectiveRanksFact(local, 1, 0), 0);
+  const auto launched = CollectiveRanksFact(local, 2, 8);
+  ASSERT_FALSE(launched.has_value());
+  EXPECT_EQ(launched.error().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(launched.error().message().find("profile 'multi-gpu-local' (comm: nccl-local)"),
+            std::string::npos)
+      << launched.error().message();
+  EXPECT_NE(launched.error().message().find("launched as 2 processes"), std::string::npos);
+  spec::Profile per_process;
+  per_process.comm = "nccl";
+  EXPECT_EQ(CollectiveRanksFact(per_process, 4, 8), 4);
+  spec::Profile cpu;
+  EXPECT_EQ(CollectiveRanksFact(cpu, 3, 0), 3);
 }
 
 }  // namespace

@@ -209,6 +209,22 @@ int RunCertification(const RunOptions& requested) {
     return kExitInternalError;
   }
   facts.values["gpus"] = bench::CountRunGpus(*run_gpus);
+  // The ranks fact is the ranks the collectives run over: for a comm: nccl-local profile the
+  // GPUs of the one process (so `applies_if: ranks >= 2` judges the bandwidths as it does for
+  // one process per GPU); such a profile under a launcher of several processes is refused. An
+  // unknown profile is left to PlanRun, which names the known ones.
+  if (const auto named = input->spec.profiles.find(options.profile);
+      named != input->spec.profiles.end()) {
+    const auto ranks =
+        CollectiveRanksFact(named->second, (*communicator)->size(), bench::CountRunGpus(*run_gpus));
+    if (!ranks) {
+      if (writes_report) {
+        fmt::print(stderr, "lepton-cert: profile refused: {}\n", ranks.error().message());
+      }
+      return kExitUsageError;
+    }
+    facts.values["ranks"] = *ranks;
+  }
   auto plan = spec::PlanRun(input->spec, options.profile, facts, {.runs_override = options.runs});
   if (Status agreed = AgreeOnPlan(**communicator, plan, facts); !agreed.ok()) {
     if (writes_report) fmt::print(stderr, "lepton-cert: error: {}\n", agreed.message());
@@ -269,6 +285,20 @@ int RunCertification(const RunOptions& requested) {
     runner_options.device_memory = device_collectives.memory.get();
     runner_options.device_status = device_collectives.status;
   }
+  // devices: cuda with comm: nccl-local: this one process drives every GPU it sees through
+  // NCCL's single-process group (ncclCommInitAll); CollectiveRanksFact refused several ranks.
+  if (plan->profile->devices == "cuda" && plan->profile->comm == "nccl-local") {
+    device_collectives =
+        OpenLocalGroup(bench::LoadCudaBackend(), bench::CollectiveTimeoutFromEnvironment());
+    if (!device_collectives.status.ok()) {
+      fmt::print(stderr,
+                 "lepton-cert: NCCL's single-process group is not set up, the collectives are "
+                 "not measured: {}\n",
+                 device_collectives.status.message());
+    }
+    runner_options.device_group = device_collectives.group.get();
+    runner_options.device_status = device_collectives.status;
+  }
   if (signals) runner_options.interruption = [] { return InterruptSignals::ReceivedName(); };
   if (earlier) runner_options.finished = &earlier->workloads;
   if (!writes_report) {
@@ -292,11 +322,15 @@ int RunCertification(const RunOptions& requested) {
     return kExitUsageError;
   }
 
-  const std::string comm_name = device_collectives.communicator
-                                    ? fmt::format("{}, {} over {}", (*communicator)->name(),
-                                                  device_collectives.communicator->name(),
-                                                  device_collectives.memory->description())
-                                    : std::string((*communicator)->name());
+  std::string comm_name((*communicator)->name());
+  if (device_collectives.communicator) {
+    comm_name = fmt::format("{}, {} over {}", (*communicator)->name(),
+                            device_collectives.communicator->name(),
+                            device_collectives.memory->description());
+  } else if (device_collectives.group) {
+    comm_name = fmt::format("{}, {} over {} GPU(s)", (*communicator)->name(),
+                            device_collectives.group->name(), device_collectives.group->size());
+  }
   fmt::print(stderr,
              "lepton-cert {}: spec {} {} ({}), profile {}, {} requirements, {} workloads, {} "
              "rank(s) on {} node(s) ({}), energy meter {}\n",

@@ -6,6 +6,7 @@
 #include "conformance/spec/resolve.h"
 #include "conformance/spec/spec_loader.h"
 #include "reports/json_report.h"
+#include "tools/cli/device_collectives.h"
 #include "tools/cli/exit_codes.h"
 #include "tools/cli/spec_input.h"
 
@@ -36,8 +37,14 @@ int ShowSpec(const std::optional<std::filesystem::path>& path, const std::string
     return kExitUsageError;
   }
   const checks::SystemDescription system = checks::ProbeSystem();
-  auto plan = spec::PlanRun(input->spec, profile, checks::FactsFrom(system),
-                            {.enforce_preconditions = false});
+  spec::Facts facts = checks::FactsFrom(system);
+  // As `run` started alone would plan it: a comm: nccl-local profile's ranks are its GPUs.
+  if (const auto named = input->spec.profiles.find(profile); named != input->spec.profiles.end()) {
+    if (const auto ranks = CollectiveRanksFact(named->second, 1, system.gpus.count)) {
+      facts.values["ranks"] = *ranks;
+    }
+  }
+  auto plan = spec::PlanRun(input->spec, profile, facts, {.enforce_preconditions = false});
   if (!plan) {
     fmt::print(stderr, "lepton-cert: error: {}\n", plan.error().message());
     return kExitUsageError;

@@ -28,7 +28,7 @@ expect() {
 
 expect 0 '^0\.1\.0' -- "$cli" --version
 expect 2 'A subcommand is required|subcommand' -- "$cli"
-expect 2 'unknown profile .nope.; known: ci, cpu, gpu, multi-gpu' -- "$cli" run --profile nope --out "$work/o"
+expect 2 'unknown profile .nope.; known: ci, cpu, gpu, multi-gpu, multi-gpu-local' -- "$cli" run --profile nope --out "$work/o"
 expect 0 'OK: lepton-ai-infrastructure' -- "$cli" spec check "$root/spec/lepton-v1"
 expect 0 '"profile"' -- "$cli" spec show --profile ci
 expect 0 '"blas"' -- "$cli" system

@@ -78,4 +78,50 @@ if [[ $# -gt 0 ]]; then
   [[ $code -le 1 ]] || { cat "$work/two.log"; fail "two ranks: expected exit 0 or 1, got $code"; }
   check "$work/two" 2 "$work/two.log" || { cat "$work/two.log"; fail "two ranks: report"; }
 fi
+# The single-process mode (comm: nccl-local): alone, the ranks fact is the GPUs this process
+# sees (ncclCommInitAll makes one NCCL rank per GPU); without one, not measured with the reason.
+set +e
+timeout 120 "$cli" run --spec "$spec" --profile nccl-local-here --out "$work/local" \
+  >"$work/local.log" 2>&1
+code=$?
+set -e
+[[ $code -le 1 ]] || { cat "$work/local.log"; fail "nccl-local: expected exit 0 or 1, got $code"; }
+/usr/bin/python3 - "$work/local/report.json" "$work/local.log" <<'PY' ||
+import json, sys
+report = json.load(open(sys.argv[1]))
+log = open(sys.argv[2]).read()
+facts = report["run"]["facts"]["values"]
+assert facts["ranks"] == facts["gpus"], facts
+(workload,) = [w for w in report["workloads"] if w["name"] == "collectives"]
+reason = workload.get("unavailable_reason", "")
+if reason:
+    assert not workload.get("error"), workload
+    assert "CUDA" in reason or "NCCL" in reason or "cuda" in reason, reason
+    assert "single-process group is not set up" in log, log
+    verdicts = {r["id"]: r["verdict"] for r in report["requirements"]}
+    assert verdicts["NCCL-WRONG"] == "not-measured", verdicts
+    print(f"nccl-local, {int(facts['gpus'])} GPU(s): not measured: {reason}")
+else:
+    run = [r for r in workload["runs"] if not r.get("warmup")][0]
+    values = run["metrics"]
+    assert values["communicator"] == "nccl (single process, ncclCommInitAll)", values
+    assert values["buffers"].startswith("cuda:0"), values
+    assert values["wrong_elements"] == 0, values
+    assert values["ranks"] == facts["gpus"], values
+    print(f"nccl-local: {int(values['ranks'])} GPU(s) ({values['buffers']}), 0 wrong elements")
+PY
+  { cat "$work/local.log"; fail "nccl-local: report"; }
+
+if [[ $# -gt 0 ]]; then
+  # One process drives every GPU: several ranks are refused up front, with the reason.
+  set +e
+  timeout 120 "$@" -n 2 --bind-to none "$cli" run --spec "$spec" --profile nccl-local-here \
+    --out "$work/local-two" >"$work/local-two.log" 2>&1
+  code=$?
+  set -e
+  [[ $code -eq 2 ]] || { cat "$work/local-two.log"; fail "nccl-local, two ranks: expected 2, got $code"; }
+  grep -q "comm: nccl-local.*launched as 2 processes" "$work/local-two.log" ||
+    { cat "$work/local-two.log"; fail "nccl-local, two ranks: no reason"; }
+  echo "nccl-local under 2 ranks: refused"
+fi
 echo "nccl path: ok"

@@ -36,6 +36,18 @@ class ModuleBackend final : public CudaBackend {
         "time)"));
 #endif
   }
+  Result<std::unique_ptr<CommunicatorGroup>> MakeNcclLocalGroup(std::vector<int> devices,
+                                                                double timeout_seconds) override {
+#ifdef LEPTON_CUDA_MODULE_HAS_NCCL
+    return cuda::MakeNcclLocalGroup(std::move(devices), timeout_seconds);
+#else
+    (void)devices;
+    (void)timeout_seconds;
+    return std::unexpected(UnavailableError(
+        "this build's CUDA module has no NCCL communicator (nccl.h was not found at configure "
+        "time)"));
+#endif
+  }
 };
 
 }  // namespace

@@ -3,14 +3,17 @@
 #include <cuda_runtime.h>
 #include <nccl.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include "bench/backends/cuda/cuda_device_memory.h"
 #include "bench/backends/cuda/cuda_status.h"
 #include "bench/backends/cuda/nccl_library.h"
 #include "bench/comm/string_gather.h"
@@ -75,17 +78,28 @@ bool Succeeded(ncclResult_t result) { return result == ncclSuccess || result == 
 // (nccl-tests' default of 20 timed iterations, and the spec's, stay well below it).
 constexpr std::size_t kMaxEnqueued = 128;
 
+// One rank: alone in its process (MakeNcclCommunicator), or `grouped`, one of the ranks of a
+// single-process group (NcclLocalGroup below), which then owns every wait: a grouped rank's
+// calls are accepted only inside the group's GroupStart/GroupEnd and only enqueue (no wait, no
+// in-flight cap: nothing launches before ncclGroupEnd, so a wait there would never end), an
+// error inside the group is kept for GroupEnd to abort every rank, and Barrier and its own
+// Synchronize are refused.
 class NcclCommunicator final : public Communicator {
  public:
   NcclCommunicator(const NcclLibrary& nccl, ncclComm_t comm, cudaStream_t stream, int device,
-                   int rank, int size, double timeout_seconds)
+                   int rank, int size, double timeout_seconds, bool grouped = false)
       : nccl_(nccl),
         comm_(comm),
         stream_(stream),
         device_(device),
         rank_(rank),
         size_(size),
-        timeout_(timeout_seconds) {}
+        timeout_(timeout_seconds),
+        grouped_(grouped),
+        asynchronous_(grouped),
+        label_(grouped ? "rank " + std::to_string(rank) + " (CUDA device " +
+                             std::to_string(device) + ")"
+                       : "rank " + std::to_string(rank)) {}
   NcclCommunicator(const NcclCommunicator&) = delete;
   NcclCommunicator& operator=(const NcclCommunicator&) = delete;
   ~NcclCommunicator() override {
@@ -96,6 +110,7 @@ class NcclCommunicator final : public Communicator {
     if (comm_ != nullptr) nccl_.CommDestroy(comm_);
     if (scratch_ != nullptr) (void)cudaFree(scratch_);
     if (barrier_ != nullptr) (void)cudaFree(barrier_);
+    for (void* retired : retired_) (void)cudaFree(retired);
     (void)cudaStreamDestroy(stream_);
   }
 
@@ -174,6 +189,11 @@ class NcclCommunicator final : public Communicator {
   }
   // An all-reduce of one device integer: NCCL has no barrier.
   Status Barrier() override {
+    if (grouped_) {
+      return FailedPreconditionError(label_ +
+                                     ": a rank of a single-process group has no barrier of its "
+                                     "own (one thread drives every rank: synchronize the group)");
+    }
     LEPTON_RETURN_IF_ERROR(Begin());
     if (barrier_ == nullptr) {
       LEPTON_RETURN_IF_ERROR(
@@ -183,12 +203,71 @@ class NcclCommunicator final : public Communicator {
                   "barrier (ncclAllReduce)", 1, /*wait=*/true);
   }
 
-  void SetAsynchronous(bool on) override { asynchronous_ = on; }
+  // A grouped rank is always asynchronous.
+  void SetAsynchronous(bool on) override { asynchronous_ = on || grouped_; }
   [[nodiscard]] bool asynchronous() const override { return asynchronous_; }
   // Waits for everything enqueued since the last wait, under the watchdog.
   Status Synchronize() override {
+    if (grouped_) {
+      return FailedPreconditionError(
+          label_ +
+          ": a rank of a single-process group waits only with the whole group "
+          "(CommunicatorGroup::Synchronize)");
+    }
     LEPTON_RETURN_IF_ERROR(Begin());
     return Wait();
+  }
+
+  // For the group (grouped ranks only).
+  [[nodiscard]] int device() const { return device_; }
+  [[nodiscard]] bool aborted() const { return comm_ == nullptr; }
+  [[nodiscard]] std::size_t enqueued() const { return enqueued_; }
+  void SetInGroup(bool in_group) { in_group_ = in_group; }
+  // One look at the operations in flight, without waiting: true when all completed (the retired
+  // staging buffers are then freed); an asynchronous error or a failed stream aborts.
+  Result<bool> Poll() {
+    if (comm_ == nullptr) {
+      return std::unexpected(FailedPreconditionError(
+          label_ + ": the NCCL communicator was aborted by an earlier error"));
+    }
+    ncclResult_t async_error = ncclSuccess;
+    if (const ncclResult_t queried = nccl_.CommGetAsyncError(comm_, &async_error);
+        queried != ncclSuccess) {
+      return std::unexpected(
+          Abort(NcclError(nccl_, queried, Pending() + " (ncclCommGetAsyncError)", comm_)));
+    }
+    if (!Succeeded(async_error)) {
+      return std::unexpected(
+          Abort(NcclError(nccl_, async_error, Pending() + " (asynchronous error)", comm_)));
+    }
+    if (async_error != ncclSuccess) return false;
+    const cudaError_t query = cudaStreamQuery(stream_);
+    if (query == cudaErrorNotReady) return false;
+    if (query != cudaSuccess) return std::unexpected(Abort(CudaStatus(query, Pending())));
+    enqueued_ = 0;
+    for (void* retired : retired_) (void)cudaFree(retired);
+    retired_.clear();
+    return true;
+  }
+  // "rank 0: ncclAllReduce of 2 elements", or with several in flight "rank 0: 20 operations
+  // enqueued since the last wait (the last: ncclAllReduce of 2 elements)".
+  [[nodiscard]] std::string Pending() const {
+    std::string text = label_ + ": ";
+    if (enqueued_ <= 1) return text + (enqueued_ == 1 ? last_enqueued_ : "no operation in flight");
+    return text + std::to_string(enqueued_) +
+           " operations enqueued since the last wait (the last: " + last_enqueued_ + ")";
+  }
+  Status Abort(Status error) {
+    if (comm_ != nullptr) nccl_.CommAbort(comm_);
+    comm_ = nullptr;
+    enqueued_ = 0;
+    return error;
+  }
+  // Hands the communicator to the group for its collective teardown (finalize in one group,
+  // then destroy); the rest is freed by the destructor.
+  ncclComm_t Release() {
+    enqueued_ = 0;
+    return std::exchange(comm_, nullptr);
   }
 
  private:
@@ -198,10 +277,17 @@ class NcclCommunicator final : public Communicator {
                                 " is outside the " + std::to_string(size_) + " ranks");
   }
 
-  // The communicator's device current on this thread; refuses once aborted.
+  // The communicator's device current on this thread; refuses once aborted, and a grouped
+  // rank's call outside the group's GroupStart/GroupEnd.
   Status Begin() {
     if (comm_ == nullptr) {
       return FailedPreconditionError("the NCCL communicator was aborted by an earlier error");
+    }
+    if (grouped_ && !in_group_) {
+      return FailedPreconditionError(
+          label_ +
+          ": a rank of a single-process group is called only between the group's "
+          "GroupStart and GroupEnd");
     }
     return CudaStatus(cudaSetDevice(device_), "cudaSetDevice");
   }
@@ -209,7 +295,13 @@ class NcclCommunicator final : public Communicator {
   // `source` copied on the stream into the scratch buffer (grown as needed); the copy.
   Result<const void*> Stage(const void* source, std::size_t bytes) {
     if (bytes > scratch_bytes_) {
-      if (scratch_ != nullptr) {
+      if (scratch_ != nullptr && grouped_) {
+        // Inside an open group nothing may wait: the old buffer is freed after the group's
+        // next completed wait.
+        retired_.push_back(scratch_);
+        scratch_ = nullptr;
+        scratch_bytes_ = 0;
+      } else if (scratch_ != nullptr) {
         // Enqueued operations may still read the old buffer: waited for under the watchdog.
         LEPTON_RETURN_IF_ERROR(Wait());
         (void)cudaFree(scratch_);
@@ -235,13 +327,22 @@ class NcclCommunicator final : public Communicator {
   Status Finish(ncclResult_t enqueued, std::string_view operation, std::size_t count,
                 bool wait = false) {
     const std::string what = std::string(operation) + " of " + std::to_string(count) + " elements";
+    if (grouped_) {
+      // Inside the group: no wait and no abort here (the other ranks' calls of this group are
+      // not launched yet); the group's GroupEnd aborts every rank when one failed.
+      if (!Succeeded(enqueued)) {
+        return NcclError(nccl_, enqueued, label_ + ": " + what, comm_);
+      }
+      ++enqueued_;
+      last_enqueued_ = what;
+      return OkStatus();
+    }
     if (enqueued == ncclInvalidArgument || enqueued == ncclInvalidUsage) {
       // Nothing was enqueued; still usable.
-      return NcclError(nccl_, enqueued, "rank " + std::to_string(rank_) + ": " + what, comm_);
+      return NcclError(nccl_, enqueued, label_ + ": " + what, comm_);
     }
     if (!Succeeded(enqueued)) {
-      return Abort(
-          NcclError(nccl_, enqueued, "rank " + std::to_string(rank_) + ": " + what, comm_));
+      return Abort(NcclError(nccl_, enqueued, label_ + ": " + what, comm_));
     }
     ++enqueued_;
     last_enqueued_ = what;
@@ -257,15 +358,6 @@ class NcclCommunicator final : public Communicator {
     return OkStatus();
   }
 
-  // "rank 0: ncclAllReduce of 2 elements", or with several in flight "rank 0: 20 operations
-  // enqueued since the last wait (the last: ncclAllReduce of 2 elements)".
-  [[nodiscard]] std::string Pending() const {
-    std::string text = "rank " + std::to_string(rank_) + ": ";
-    if (enqueued_ <= 1) return text + (enqueued_ == 1 ? last_enqueued_ : "no operation in flight");
-    return text + std::to_string(enqueued_) +
-           " operations enqueued since the last wait (the last: " + last_enqueued_ + ")";
-  }
-
   // Waits for every enqueued operation; the watchdog: asynchronous NCCL errors (a peer that died
   // breaks the connection) and the deadline (`timeout_` from the start of this wait) both abort
   // the communicator. ncclCommGetAsyncError must say ncclSuccess (not ncclInProgress) before the
@@ -275,22 +367,8 @@ class NcclCommunicator final : public Communicator {
                           std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                               std::chrono::duration<double>(timeout_));
     for (;;) {
-      ncclResult_t async_error = ncclSuccess;
-      if (const ncclResult_t queried = nccl_.CommGetAsyncError(comm_, &async_error);
-          queried != ncclSuccess) {
-        return Abort(NcclError(nccl_, queried, Pending() + " (ncclCommGetAsyncError)", comm_));
-      }
-      if (!Succeeded(async_error)) {
-        return Abort(NcclError(nccl_, async_error, Pending() + " (asynchronous error)", comm_));
-      }
-      if (async_error == ncclSuccess) {
-        const cudaError_t query = cudaStreamQuery(stream_);
-        if (query == cudaSuccess) {
-          enqueued_ = 0;
-          return OkStatus();
-        }
-        if (query != cudaErrorNotReady) return Abort(CudaStatus(query, Pending()));
-      }
+      LEPTON_ASSIGN_OR_RETURN(const bool done, Poll());
+      if (done) return OkStatus();
       if (std::chrono::steady_clock::now() > deadline) {
         return Abort(DeadlineExceededError(Pending() + " did not complete within " +
                                            std::to_string(timeout_) +
@@ -299,13 +377,6 @@ class NcclCommunicator final : public Communicator {
       }
       std::this_thread::yield();
     }
-  }
-
-  Status Abort(Status error) {
-    nccl_.CommAbort(comm_);
-    comm_ = nullptr;
-    enqueued_ = 0;
-    return error;
   }
 
   const NcclLibrary& nccl_;
@@ -318,9 +389,217 @@ class NcclCommunicator final : public Communicator {
   void* barrier_ = nullptr;
   void* scratch_ = nullptr;
   std::size_t scratch_bytes_ = 0;
-  bool asynchronous_ = false;
-  std::size_t enqueued_ = 0;   // operations enqueued since the last completed wait
-  std::string last_enqueued_;  // the latest of them, for the messages
+  bool grouped_;
+  bool asynchronous_;
+  std::string label_;           // "rank 1", grouped "rank 1 (CUDA device 1)"
+  bool in_group_ = false;       // grouped: between the group's GroupStart and GroupEnd
+  std::vector<void*> retired_;  // grouped: staging buffers freed after the next completed wait
+  std::size_t enqueued_ = 0;    // operations enqueued since the last completed wait
+  std::string last_enqueued_;   // the latest of them, for the messages
+};
+
+// A grouped rank as the group hands it out: every call goes to the rank, and the first one that
+// fails while the group is open (a peer outside the ranks, a failed staging allocation, an
+// enqueue error) is kept, so GroupEnd aborts every rank instead of launching the others' halves
+// of an operation this rank never joined.
+class GroupRank final : public Communicator {
+ public:
+  GroupRank(std::unique_ptr<NcclCommunicator> rank, const bool& group_open)
+      : rank_(std::move(rank)), group_open_(group_open) {}
+
+  NcclCommunicator& inner() { return *rank_; }
+  Status TakeFailure() { return std::exchange(failed_, OkStatus()); }
+
+  [[nodiscard]] std::string_view name() const override { return rank_->name(); }
+  [[nodiscard]] int rank() const override { return rank_->rank(); }
+  [[nodiscard]] int size() const override { return rank_->size(); }
+  Status AllReduce(const void* send, void* recv, std::size_t count, DataType type,
+                   ReduceOp op) override {
+    return Note(rank_->AllReduce(send, recv, count, type, op));
+  }
+  Status AllGather(const void* send, void* recv, std::size_t count, DataType type) override {
+    return Note(rank_->AllGather(send, recv, count, type));
+  }
+  Status ReduceScatter(const void* send, void* recv, std::size_t count, DataType type,
+                       ReduceOp op) override {
+    return Note(rank_->ReduceScatter(send, recv, count, type, op));
+  }
+  Status Broadcast(const void* send, void* recv, std::size_t count, DataType type,
+                   int root) override {
+    return Note(rank_->Broadcast(send, recv, count, type, root));
+  }
+  Status Reduce(const void* send, void* recv, std::size_t count, DataType type, ReduceOp op,
+                int root) override {
+    return Note(rank_->Reduce(send, recv, count, type, op, root));
+  }
+  Status AllToAll(const void* send, void* recv, std::size_t count, DataType type) override {
+    return Note(rank_->AllToAll(send, recv, count, type));
+  }
+  Status SendRecv(const void* send, int send_to, void* recv, int recv_from, std::size_t count,
+                  DataType type) override {
+    return Note(rank_->SendRecv(send, send_to, recv, recv_from, count, type));
+  }
+  Status Barrier() override { return rank_->Barrier(); }
+  void SetAsynchronous(bool on) override { rank_->SetAsynchronous(on); }
+  [[nodiscard]] bool asynchronous() const override { return rank_->asynchronous(); }
+  Status Synchronize() override { return rank_->Synchronize(); }
+
+ private:
+  Status Note(Status status) {
+    if (!status.ok() && group_open_ && failed_.ok()) failed_ = status;
+    return status;
+  }
+
+  std::unique_ptr<NcclCommunicator> rank_;
+  const bool& group_open_;
+  Status failed_;  // the first failed call of the open group
+};
+
+// NCCL's single-process mode: one communicator per local GPU from ncclCommInitAll, each on its
+// own stream, driven from one thread through group calls (bench/api/communicator_group.h).
+class NcclLocalGroup final : public CommunicatorGroup {
+ public:
+  NcclLocalGroup(const NcclLibrary& nccl, double timeout_seconds)
+      : nccl_(nccl), timeout_(timeout_seconds) {}
+  NcclLocalGroup(const NcclLocalGroup&) = delete;
+  NcclLocalGroup& operator=(const NcclLocalGroup&) = delete;
+  // Operations left in flight are waited for under the watchdog (which aborts every rank when
+  // they hang); then the communicators are finalized together in one group (each one's
+  // ncclCommFinalize waits for its peers, so one thread finalizing them one by one would wait
+  // for ranks it has not reached yet) and destroyed.
+  ~NcclLocalGroup() override {
+    if (open_) (void)GroupEnd();
+    bool in_flight = false;
+    for (const auto& rank : ranks_) in_flight = in_flight || (!rank->aborted() && rank->enqueued());
+    if (in_flight) (void)Synchronize();
+    std::vector<std::pair<int, ncclComm_t>> comms;
+    for (const auto& rank : ranks_) {
+      if (!rank->aborted()) comms.emplace_back(rank->device(), rank->Release());
+    }
+    if (nccl_.CommFinalize != nullptr && !comms.empty()) {
+      bool finalized = nccl_.GroupStart() == ncclSuccess;
+      for (const auto& [device, comm] : comms) {
+        (void)cudaSetDevice(device);
+        finalized = nccl_.CommFinalize(comm) == ncclSuccess && finalized;
+      }
+      finalized = nccl_.GroupEnd() == ncclSuccess && finalized;
+      if (!finalized) {
+        // Whatever failed, abort rather than destroy: an unfinalized destroy could wait.
+        for (const auto& [device, comm] : comms) {
+          (void)cudaSetDevice(device);
+          nccl_.CommAbort(comm);
+        }
+        comms.clear();
+      }
+    }
+    for (const auto& [device, comm] : comms) {
+      (void)cudaSetDevice(device);
+      nccl_.CommDestroy(comm);
+    }
+  }
+
+  void Add(std::unique_ptr<NcclCommunicator> rank, std::unique_ptr<DeviceMemory> memory) {
+    handed_out_.push_back(std::make_unique<GroupRank>(std::move(rank), open_));
+    ranks_.push_back(&handed_out_.back()->inner());
+    memories_.push_back(std::move(memory));
+  }
+
+  [[nodiscard]] std::string_view name() const override {
+    return "nccl (single process, ncclCommInitAll)";
+  }
+  [[nodiscard]] int size() const override { return static_cast<int>(ranks_.size()); }
+  Communicator& communicator(int rank) override {
+    return *handed_out_.at(static_cast<std::size_t>(rank));
+  }
+  DeviceMemory& memory(int rank) override { return *memories_.at(static_cast<std::size_t>(rank)); }
+
+  Status GroupStart() override {
+    if (open_) return FailedPreconditionError("the NCCL group is already open (GroupStart twice)");
+    for (const auto& rank : ranks_) {
+      if (rank->aborted()) {
+        return FailedPreconditionError(
+            "the single-process NCCL communicators were aborted by an earlier error");
+      }
+    }
+    if (const ncclResult_t started = nccl_.GroupStart(); started != ncclSuccess) {
+      return NcclError(nccl_, started, "ncclGroupStart");
+    }
+    open_ = true;
+    for (const auto& rank : ranks_) rank->SetInGroup(true);
+    return OkStatus();
+  }
+
+  // ncclGroupEnd launches every rank's calls. A failed call inside the group, or a failed
+  // launch, aborts every rank: their peers' halves of the same operations may be in flight.
+  Status GroupEnd() override {
+    if (!open_) return FailedPreconditionError("GroupEnd without GroupStart");
+    open_ = false;
+    for (const auto& rank : ranks_) rank->SetInGroup(false);
+    const ncclResult_t ended = nccl_.GroupEnd();
+    Status failed;
+    for (const auto& rank : handed_out_) {
+      if (Status own = rank->TakeFailure(); failed.ok() && !own.ok()) failed = own;
+    }
+    if (failed.ok() && !Succeeded(ended)) {
+      failed = NcclError(nccl_, ended, "ncclGroupEnd over " + std::to_string(size()) + " GPUs");
+    }
+    if (!failed.ok()) return AbortAll(failed.WithContext("inside an NCCL group call"));
+    // The in-flight cap, counted per rank and checked only here, outside the group.
+    std::size_t most = 0;
+    for (const auto& rank : ranks_) most = std::max(most, rank->enqueued());
+    if (most >= kMaxEnqueued) return Synchronize();
+    return OkStatus();
+  }
+
+  // Polls every rank until all completed; the first error or the deadline aborts every rank.
+  Status Synchronize() override {
+    if (open_) {
+      return FailedPreconditionError(
+          "Synchronize inside an open NCCL group: nothing is launched before GroupEnd");
+    }
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              std::chrono::duration<double>(timeout_));
+    std::vector<bool> done(ranks_.size(), false);
+    for (;;) {
+      bool all = true;
+      for (std::size_t r = 0; r < ranks_.size(); ++r) {
+        if (done[r]) continue;
+        (void)cudaSetDevice(ranks_[r]->device());
+        auto polled = ranks_[r]->Poll();
+        if (!polled) return AbortAll(polled.error());
+        done[r] = *polled;
+        all = all && done[r];
+      }
+      if (all) return OkStatus();
+      if (std::chrono::steady_clock::now() > deadline) {
+        std::string pending;
+        for (std::size_t r = 0; r < ranks_.size(); ++r) {
+          if (!done[r]) pending += (pending.empty() ? "" : "; ") + ranks_[r]->Pending();
+        }
+        return AbortAll(DeadlineExceededError(
+            pending + ": did not complete within " + std::to_string(timeout_) +
+            " s; every NCCL communicator of the single-process group was aborted"));
+      }
+      std::this_thread::yield();
+    }
+  }
+
+ private:
+  Status AbortAll(Status error) {
+    for (const auto& rank : ranks_) {
+      (void)cudaSetDevice(rank->device());
+      (void)rank->Abort(OkStatus());
+    }
+    return error;
+  }
+
+  const NcclLibrary& nccl_;
+  double timeout_;
+  bool open_ = false;
+  std::vector<std::unique_ptr<GroupRank>> handed_out_;  // owns the ranks
+  std::vector<NcclCommunicator*> ranks_;
+  std::vector<std::unique_ptr<DeviceMemory>> memories_;
 };
 
 }  // namespace
@@ -401,6 +680,71 @@ Result<std::unique_ptr<Communicator>> MakeNcclCommunicator(Communicator& bootstr
   }
   return std::make_unique<NcclCommunicator>(*nccl, comm, stream, device, rank, size,
                                             timeout_seconds);
+}
+
+Result<std::unique_ptr<CommunicatorGroup>> MakeNcclLocalGroup(std::vector<int> devices,
+                                                              double timeout_seconds) {
+  // The device first: on a machine without a GPU that is the reason, whether NCCL is there or
+  // not.
+  LEPTON_ASSIGN_OR_RETURN(const int count, CudaDeviceCount());
+  LEPTON_ASSIGN_OR_RETURN(const NcclLibrary* nccl, LoadNcclLibrary());
+  if (devices.empty()) {
+    for (int device = 0; device < count; ++device) devices.push_back(device);
+  }
+  for (std::size_t i = 0; i < devices.size(); ++i) {
+    if (devices[i] < 0 || devices[i] >= count) {
+      return std::unexpected(InvalidArgumentError("CUDA device " + std::to_string(devices[i]) +
+                                                  " is not among the " + std::to_string(count) +
+                                                  " this process sees"));
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (devices[j] == devices[i]) {
+        return std::unexpected(InvalidArgumentError(
+            "CUDA device " + std::to_string(devices[i]) +
+            " is listed twice (NCCL runs one rank per GPU: \"Duplicate GPU detected\")"));
+      }
+    }
+  }
+  const int size = static_cast<int>(devices.size());
+  std::vector<cudaStream_t> streams;
+  std::vector<std::unique_ptr<DeviceMemory>> memories;
+  const auto release = [&streams] {
+    for (cudaStream_t stream : streams) (void)cudaStreamDestroy(stream);
+  };
+  for (const int device : devices) {
+    auto memory = MakeCudaDeviceMemory(device);
+    if (!memory) {
+      release();
+      return std::unexpected(memory.error());
+    }
+    memories.push_back(std::move(*memory));
+    cudaStream_t stream = nullptr;
+    Status made = CudaStatus(cudaSetDevice(device), "cudaSetDevice");
+    if (made.ok()) {
+      made = CudaStatus(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking),
+                        "cudaStreamCreateWithFlags");
+    }
+    if (!made.ok()) {
+      release();
+      return std::unexpected(made.WithContext("CUDA device " + std::to_string(device)));
+    }
+    streams.push_back(stream);
+  }
+  std::vector<ncclComm_t> comms(devices.size(), nullptr);
+  if (const ncclResult_t init = nccl->CommInitAll(comms.data(), size, devices.data());
+      init != ncclSuccess) {
+    release();
+    return std::unexpected(
+        NcclError(*nccl, init, "ncclCommInitAll over " + std::to_string(size) + " GPUs"));
+  }
+  auto group = std::make_unique<NcclLocalGroup>(*nccl, timeout_seconds);
+  for (int r = 0; r < size; ++r) {
+    const auto i = static_cast<std::size_t>(r);
+    group->Add(std::make_unique<NcclCommunicator>(*nccl, comms[i], streams[i], devices[i], r, size,
+                                                  timeout_seconds, /*grouped=*/true),
+               std::move(memories[i]));
+  }
+  return group;
 }
 
 }  // namespace lepton::bench::cuda

@@ -17,21 +17,32 @@
 // never come. A failure inside ncclCommInitRank itself (the network) is not covered: a rank that
 // dies there is ended by the launcher (mpirun aborts the job; srun --kill-on-bad-exit=1).
 //
-// Not here: the single-process mode over all local GPUs (ncclCommInitAll). One process would
-// hold one communicator per GPU and every operation would be a group call across them from one
-// thread, which the one-rank-per-process Communicator interface (one rank(), one buffer per
-// call) cannot express; one process per GPU under mpirun is NCCL's recommended layout anyway.
+// The single-process mode over the local GPUs (MakeNcclLocalGroup, bench/api/
+// communicator_group.h): one communicator per GPU from ncclCommInitAll, each on its own stream
+// and always asynchronous, driven from one thread through group calls. Inside an open group no
+// rank waits (nothing is launched before ncclGroupEnd); the in-flight cap is checked at
+// GroupEnd, and the group's Synchronize polls every rank under the same watchdog, aborting all
+// of them on an asynchronous error or a timeout. Teardown finalizes them in one group (NCCL
+// 2.14 and later), then destroys each.
 //
 // Status: compiles against NCCL 2.28; never run on a GPU where it was written.
 
 #include <memory>
+#include <vector>
 
 #include "bench/api/communicator.h"
+#include "bench/api/communicator_group.h"
 #include "conformance/core/status.h"
 
 namespace lepton::bench::cuda {
 
 Result<std::unique_ptr<Communicator>> MakeNcclCommunicator(Communicator& bootstrap, int device,
                                                            double timeout_seconds);
+
+// Over `devices` (CUDA ordinals, local rank r on devices[r]), or every device the process sees
+// when empty. Unavailable without NCCL, a driver or a device; InvalidArgument for a device
+// listed twice or not seen.
+Result<std::unique_ptr<CommunicatorGroup>> MakeNcclLocalGroup(std::vector<int> devices,
+                                                              double timeout_seconds);
 
 }  // namespace lepton::bench::cuda

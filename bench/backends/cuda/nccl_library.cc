@@ -44,6 +44,7 @@ Result<NcclLibrary> Open() {
   Resolve(handle, "ncclGetLastError", library.GetLastError, missing);
   Resolve(handle, "ncclGetUniqueId", library.GetUniqueId, missing);
   Resolve(handle, "ncclCommInitRank", library.CommInitRank, missing);
+  Resolve(handle, "ncclCommInitAll", library.CommInitAll, missing);
   Resolve(handle, "ncclCommDestroy", library.CommDestroy, missing);
   Resolve(handle, "ncclCommAbort", library.CommAbort, missing);
   Resolve(handle, "ncclCommGetAsyncError", library.CommGetAsyncError, missing);
@@ -56,6 +57,8 @@ Result<NcclLibrary> Open() {
   Resolve(handle, "ncclRecv", library.Recv, missing);
   Resolve(handle, "ncclGroupStart", library.GroupStart, missing);
   Resolve(handle, "ncclGroupEnd", library.GroupEnd, missing);
+  std::string optional;
+  Resolve(handle, "ncclCommFinalize", library.CommFinalize, optional);
   if (!missing.empty()) {
     dlclose(handle);
     return std::unexpected(

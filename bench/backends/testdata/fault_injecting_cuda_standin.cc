@@ -412,6 +412,12 @@ class StandInBackend final : public CudaBackend {
     return std::unexpected(
         UnavailableError("the fault-injection stand-in has no NCCL communicator"));
   }
+  Result<std::unique_ptr<CommunicatorGroup>> MakeNcclLocalGroup(
+      std::vector<int> /*devices*/, double /*timeout_seconds*/) override {
+    LEPTON_RETURN_IF_ERROR(device_.Check("cudaGetDevice"));
+    return std::unexpected(
+        UnavailableError("the fault-injection stand-in has no NCCL communicator"));
+  }
 
  private:
   StandInDevice device_;

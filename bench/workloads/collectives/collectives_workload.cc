@@ -39,6 +39,7 @@ class CollectivesWorkload final : public Workload {
     host_ = context.communicator;
     communicator_ = host_;
     device_memory_ = nullptr;
+    group_ = nullptr;
     if (context.device == "cuda") LEPTON_RETURN_IF_ERROR(UseDevice(context));
     LEPTON_ASSIGN_OR_RETURN(auto ops, GetParam<std::vector<std::string>>(context.params, "ops"));
     LEPTON_ASSIGN_OR_RETURN(auto placements,
@@ -62,7 +63,7 @@ class CollectivesWorkload final : public Workload {
       types_.push_back(*type);
     }
 
-    const int ranks = communicator_->size();
+    const int ranks = Ranks();
     points_.clear();
     for (const DataType type : types_) {
       for (const std::string& op : ops) {
@@ -105,14 +106,27 @@ class CollectivesWorkload final : public Workload {
     const SweepPoint& point = points_[step / 2];
     if (step % 2 == 0) {
       // The warm-up step's time is not used: buffers are allocated here, and the barrier plus
-      // the warm-up calls bring the ranks into step before the timed iterations.
-      current_ = std::make_unique<CollectiveCase>(point.kind, point.block, point.in_place,
-                                                  communicator_->rank(), communicator_->size(),
-                                                  point.type);
-      if (device_memory_ != nullptr)
-        LEPTON_RETURN_IF_ERROR(current_->AttachDevice(*device_memory_));
-      current_->Fill();
-      LEPTON_RETURN_IF_ERROR(current_->Upload());
+      // the warm-up calls bring the ranks into step before the timed iterations. A group has
+      // one case per rank (every local GPU), each on its own device's memory.
+      cases_.clear();
+      if (group_ != nullptr) {
+        for (int r = 0; r < group_->size(); ++r) {
+          cases_.push_back(std::make_unique<CollectiveCase>(point.kind, point.block, point.in_place,
+                                                            r, group_->size(), point.type));
+          LEPTON_RETURN_IF_ERROR(cases_.back()->AttachDevice(group_->memory(r)));
+        }
+      } else {
+        cases_.push_back(std::make_unique<CollectiveCase>(point.kind, point.block, point.in_place,
+                                                          communicator_->rank(),
+                                                          communicator_->size(), point.type));
+        if (device_memory_ != nullptr) {
+          LEPTON_RETURN_IF_ERROR(cases_.back()->AttachDevice(*device_memory_));
+        }
+      }
+      for (const auto& one : cases_) {
+        one->Fill();
+        LEPTON_RETURN_IF_ERROR(one->Upload());
+      }
       LEPTON_RETURN_IF_ERROR(host_->Barrier());
       return Iterate(warmup_iters_);
     }
@@ -121,18 +135,24 @@ class CollectivesWorkload final : public Workload {
 
   Status AfterStep(std::size_t step) override {
     if (step % 2 == 0) return OkStatus();
-    // Timed iterations in place leave sums of sums; the check runs on fresh inputs.
-    current_->Fill();
-    LEPTON_RETURN_IF_ERROR(current_->Upload());
-    LEPTON_RETURN_IF_ERROR(current_->Run(*communicator_));
-    LEPTON_RETURN_IF_ERROR(current_->Download());
-    wrong_elements_ += current_->CountWrong();
-    current_.reset();
+    // Timed iterations in place leave sums of sums; the check runs on fresh inputs. A group is
+    // always asynchronous: its check call is waited for before the results come back.
+    for (const auto& one : cases_) {
+      one->Fill();
+      LEPTON_RETURN_IF_ERROR(one->Upload());
+    }
+    LEPTON_RETURN_IF_ERROR(RunOnce());
+    if (group_ != nullptr) LEPTON_RETURN_IF_ERROR(group_->Synchronize());
+    for (const auto& one : cases_) {
+      LEPTON_RETURN_IF_ERROR(one->Download());
+      wrong_elements_ += one->CountWrong();
+    }
+    cases_.clear();
     return OkStatus();
   }
 
   Result<Metrics> FinishRun(std::span<const double> step_seconds) override {
-    const int ranks = communicator_->size();
+    const int ranks = Ranks();
     std::vector<double> seconds_per_call;
     for (std::size_t step = 1; step < step_seconds.size(); step += 2) {
       seconds_per_call.push_back(step_seconds[step] / static_cast<double>(iters_));
@@ -147,9 +167,9 @@ class CollectivesWorkload final : public Workload {
 
     Metrics metrics;
     metrics.values["ranks"] = static_cast<double>(ranks);
-    metrics.values["communicator"] = std::string(communicator_->name());
-    metrics.values["buffers"] =
-        device_memory_ != nullptr ? device_memory_->description() : std::string("host");
+    metrics.values["communicator"] =
+        std::string(group_ != nullptr ? group_->name() : communicator_->name());
+    metrics.values["buffers"] = BuffersDescription();
     metrics.values["wrong_elements"] = static_cast<double>(wrong);
     for (std::size_t i = 0; i < points_.size(); ++i) {
       const SweepPoint& point = points_[i];
@@ -171,13 +191,28 @@ class CollectivesWorkload final : public Workload {
 
  private:
   // On devices: cuda the measured calls go through the device communicator (NCCL) on device
-  // buffers; without one, the reason it could not be made (or that the profile asks for none).
+  // buffers, or through the single-process group over the local GPUs; without either, the
+  // reason it could not be made (or that the profile asks for none).
   Status UseDevice(const WorkloadContext& context) {
     if (!context.device_status.ok()) return context.device_status;
+    if (context.device_group != nullptr) {
+      // One process drives every local GPU; the host communicator only times and combines.
+      if (host_->size() != 1) {
+        return FailedPreconditionError(
+            "the single-process NCCL group (comm: nccl-local) runs in one process; this run "
+            "has " +
+            std::to_string(host_->size()) + " ranks");
+      }
+      if (context.device_group->size() < 1) {
+        return InternalError("the single-process NCCL group has no rank");
+      }
+      group_ = context.device_group;
+      return OkStatus();
+    }
     if (context.device_communicator == nullptr || context.device_memory == nullptr) {
       return UnavailableError(
           "the collectives on devices: cuda run over NCCL, which only a profile with comm: nccl "
-          "sets up");
+          "or comm: nccl-local sets up");
     }
     if (context.device_communicator->size() != host_->size() ||
         context.device_communicator->rank() != host_->rank()) {
@@ -192,18 +227,56 @@ class CollectivesWorkload final : public Workload {
     return OkStatus();
   }
 
+  // The ranks the collectives run over: the group's (one per local GPU), else the measured
+  // communicator's.
+  [[nodiscard]] int Ranks() const {
+    return group_ != nullptr ? group_->size() : communicator_->size();
+  }
+
+  // "host", the device ("cuda:0 NVIDIA H200"), or every device of a group, in rank order.
+  [[nodiscard]] std::string BuffersDescription() const {
+    if (group_ != nullptr) {
+      std::string text;
+      for (int r = 0; r < group_->size(); ++r) {
+        text += (r == 0 ? "" : ", ") + group_->memory(r).description();
+      }
+      return text;
+    }
+    return device_memory_ != nullptr ? device_memory_->description() : std::string("host");
+  }
+
   [[nodiscard]] std::size_t Bytes(const SweepPoint& point) const {
-    return MessageBytes(point.kind, point.block, communicator_->size(), point.type);
+    return MessageBytes(point.kind, point.block, Ranks(), point.type);
+  }
+
+  // One call of the current point on every rank: the communicator's, or a group call (every
+  // rank's call between GroupStart and GroupEnd; GroupEnd also after a failed call, so the
+  // group aborts every rank instead of leaving it open). Does not wait.
+  Status RunOnce() {
+    if (group_ == nullptr) return cases_.front()->Run(*communicator_);
+    LEPTON_RETURN_IF_ERROR(group_->GroupStart());
+    Status status = OkStatus();
+    for (int r = 0; r < group_->size() && status.ok(); ++r) {
+      status = cases_[static_cast<std::size_t>(r)]->Run(group_->communicator(r));
+    }
+    const Status ended = group_->GroupEnd();
+    return status.ok() ? ended : status;
   }
 
   // One step's calls timed as nccl-tests times them: all enqueued, then one wait (NCCL in
   // asynchronous mode; MPI and self are blocking and their Synchronize returns at once). The
   // runner's clock covers the enqueueing and the wait, so the time per call is the loop's time
   // over `count`, without one stream synchronization per call.
+  // A group is always asynchronous: `count` group calls, then one Synchronize over every rank.
   Status Iterate(std::int64_t count) {
+    if (group_ != nullptr) {
+      Status status = OkStatus();
+      for (std::int64_t i = 0; i < count && status.ok(); ++i) status = RunOnce();
+      return status.ok() ? group_->Synchronize() : status;
+    }
     communicator_->SetAsynchronous(true);
     Status status = OkStatus();
-    for (std::int64_t i = 0; i < count && status.ok(); ++i) status = current_->Run(*communicator_);
+    for (std::int64_t i = 0; i < count && status.ok(); ++i) status = RunOnce();
     if (status.ok()) status = communicator_->Synchronize();
     // The check in AfterStep (and any later workload) runs blocking.
     communicator_->SetAsynchronous(false);
@@ -215,7 +288,7 @@ class CollectivesWorkload final : public Workload {
   // (allreduce_bf16_busbw_peak_gbps); float32's have none.
   void SummariseOps(Metrics& metrics, const std::vector<double>& seconds_per_call,
                     DataType type) const {
-    const int ranks = communicator_->size();
+    const int ranks = Ranks();
     const std::string tag = TypeTag(type, '_');
     std::size_t largest = 0;
     std::size_t smallest = SIZE_MAX;
@@ -269,11 +342,13 @@ class CollectivesWorkload final : public Workload {
   Communicator* host_ = nullptr;          // the run's ranks: barriers, combining the figures
   Communicator* communicator_ = nullptr;  // the one measured: host_, or NCCL on devices: cuda
   DeviceMemory* device_memory_ = nullptr;
+  CommunicatorGroup* group_ = nullptr;  // instead of communicator_: comm: nccl-local
   std::vector<DataType> types_;
   std::vector<SweepPoint> points_;
   std::int64_t warmup_iters_ = 0;
   std::int64_t iters_ = 1;
-  std::unique_ptr<CollectiveCase> current_;
+  // The current point's case: one, or one per rank of a group.
+  std::vector<std::unique_ptr<CollectiveCase>> cases_;
   std::int64_t wrong_elements_ = 0;
 };
 

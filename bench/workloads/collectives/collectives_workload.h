@@ -10,6 +10,12 @@
 // device communicator (NCCL) on device buffers (WorkloadContext::device_memory), filled and
 // checked on the host; barriers and the combining of the figures stay on the run's host
 // communicator (MPI, or self alone).
+//
+// Under comm: nccl-local (WorkloadContext::device_group: NCCL's single-process group over the
+// local GPUs, this process alone) there is one case per device: each iteration is one group
+// call (GroupStart, every rank's call, GroupEnd), each step waits once for every device
+// (Synchronize), every device's results are checked and their wrong elements summed, and the
+// `ranks` metric is the number of devices.
 
 #include <memory>
 
