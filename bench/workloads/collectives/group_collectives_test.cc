@@ -30,6 +30,7 @@ class RankMemory final : public DeviceMemory {
  public:
   RankMemory(FakeGroup& group, int rank) : group_(group), rank_(rank) {}
   [[nodiscard]] std::string description() const override { return "fake:" + std::to_string(rank_); }
+  [[nodiscard]] int device_index() const override { return rank_; }
   Result<void*> Allocate(std::size_t bytes) override {
     void* data = ::operator new(bytes);
     live_[static_cast<std::byte*>(data)] = bytes;
