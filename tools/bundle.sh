@@ -49,6 +49,11 @@ if ((gpu_checks)); then
     cp "$build/$check" "$out/bin/"
     binaries+=("$build/$check")
   done
+  # The NCCL path without the multi-gpu preconditions (one rank, and the single-process group
+  # over every local GPU), and the PyTorch peer: tools/gpu_check.sh runs them where it can.
+  mkdir -p "$out/share/lepton-cert/gpu-checks"
+  cp -r "$root/tools/tests/testdata/nccl_check" "$out/share/lepton-cert/gpu-checks/"
+  cp -r "$root/bench/peers" "$out/share/lepton-cert/gpu-checks/"
 fi
 
 # Everything the loader resolves, except what must come from the node itself.

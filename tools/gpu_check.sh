@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The GPU evidence in one go, for a GPU node (or the device machine a session is lent): unpacks
 # a bundle made by `tools/bundle.sh --with-gpu-checks`, then runs the GPU tests, the CPU-vs-CUDA
-# device benchmarks and `lepton-cert run --profile gpu`, writing every output under OUT_DIR
-# (report.json and its renderings in OUT_DIR/gpu-run). Each step's exit code is printed; the
+# device benchmarks, `lepton-cert run --profile gpu`, the NCCL path with one rank and with
+# ncclCommInitAll's group over the local GPUs (tools/tests/testdata/nccl_check), and the
+# PyTorch peer comparison where python3 has torch, writing every output under OUT_DIR
+# (report.json and its renderings in OUT_DIR/gpu-run, OUT_DIR/nccl-one-rank, ...). Each step's exit code is printed; the
 # script itself fails only when the bundle cannot be used.
 #
 # usage: tools/gpu_check.sh BUNDLE.tar.gz OUT_DIR [FASHION_MNIST_DIR]
@@ -41,4 +43,16 @@ fi
 data=()
 [[ -n "$fashion" ]] && data=(--data "fashion-mnist=$fashion")
 step gpu-run "$bundle/bin/lepton-cert" run --profile gpu --out "$out/gpu-run" "${data[@]}"
+checks=$bundle/share/lepton-cert/gpu-checks
+if [[ -d "$checks/nccl_check" ]]; then
+  # One NCCL rank (a one-GPU machine cannot run the multi-gpu profile: NCCL refuses two ranks on
+  # one GPU), and ncclCommInitAll's group over every GPU the machine has.
+  step nccl-one-rank "$bundle/bin/lepton-cert" run --spec "$checks/nccl_check"     --profile nccl-here --out "$out/nccl-one-rank" "${data[@]}"
+  step nccl-local "$bundle/bin/lepton-cert" run --spec "$checks/nccl_check"     --profile nccl-local-here --out "$out/nccl-local" "${data[@]}"
+fi
+if [[ -x "$checks/peers/compare_mnist_gpu.sh" ]] && python3 -c 'import torch' 2>/dev/null; then
+  step pytorch-peer "$checks/peers/compare_mnist_gpu.sh" "$bundle/bin/lepton-cert"     "${fashion:-/usr/share/datasets/fashion-mnist}" "$out/pytorch-peer" 5
+else
+  echo "gpu_check: pytorch-peer: not run (no python3 with torch here)"
+fi
 exit 0
