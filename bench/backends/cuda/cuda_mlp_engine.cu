@@ -85,6 +85,19 @@ struct MlpEngine::Impl {
                            state.get()};
   }
 
+  // The epoch's item order onto this engine's GPU and its batch counter back to 0, queued.
+  DeviceStatus StartEpoch(const std::int32_t* epoch_order, std::int64_t items,
+                          const std::string& what) {
+    LEPTON_DEVICE_TRY(context.Select());
+    LEPTON_DEVICE_TRY(Check(cudaMemcpyAsync(order.get(), epoch_order,
+                                            static_cast<std::size_t>(items) * sizeof(std::int32_t),
+                                            cudaMemcpyHostToDevice, context.stream()),
+                            "cudaMemcpyAsync of the epoch order"));
+    StreamDevice device(context.stream(), context.blas());
+    device.ForEach(1, ResetEpoch{state.get()});
+    return device.Errors(what);
+  }
+
   DeviceStatus CaptureTraining(Graph& graph, int batch, int stride, const AdamScalars& adam) {
     const TrainingBuffers buffers = Training(batch, stride, adam);
     return graph.Capture(context.stream(), context.blas(),
@@ -237,13 +250,7 @@ DeviceStatus MlpEngine::TrainEpoch(const std::int32_t* order, std::int64_t items
       LEPTON_DEVICE_TRY(m.CaptureTraining(m.short_step, short_rows, batch_size, adam));
     m.training_key = key;
   }
-  LEPTON_DEVICE_TRY(Check(
-      cudaMemcpyAsync(m.order.get(), order, static_cast<std::size_t>(items) * sizeof(std::int32_t),
-                      cudaMemcpyHostToDevice, m.context.stream()),
-      "cudaMemcpyAsync of the epoch order"));
-  StreamDevice device(m.context.stream(), m.context.blas());
-  device.ForEach(1, ResetEpoch{m.state.get()});
-  LEPTON_DEVICE_TRY(device.Errors("epoch start"));
+  LEPTON_DEVICE_TRY(m.StartEpoch(order, items, "epoch start"));
   for (std::int64_t k = 0; k < full_batches; ++k) {
     LEPTON_DEVICE_TRY(m.full_step.Launch(m.context.stream(), "training step"));
   }
@@ -275,14 +282,7 @@ DeviceStatus MlpEngine::BeginSplitEpoch(const std::int32_t* order, std::int64_t 
   if (batch_size < 1) {
     return {"BeginSplitEpoch: global batches of " + std::to_string(batch_size) + " rows"};
   }
-  LEPTON_DEVICE_TRY(m.context.Select());
-  LEPTON_DEVICE_TRY(Check(
-      cudaMemcpyAsync(m.order.get(), order, static_cast<std::size_t>(items) * sizeof(std::int32_t),
-                      cudaMemcpyHostToDevice, m.context.stream()),
-      "cudaMemcpyAsync of the epoch order"));
-  StreamDevice device(m.context.stream(), m.context.blas());
-  device.ForEach(1, ResetEpoch{m.state.get()});
-  LEPTON_DEVICE_TRY(device.Errors("split epoch start"));
+  LEPTON_DEVICE_TRY(m.StartEpoch(order, items, "split epoch start"));
   m.split_batch_size = batch_size;
   m.split_items = items;
   m.split_start = 0;

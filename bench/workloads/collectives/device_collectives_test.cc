@@ -8,6 +8,7 @@
 #include <cstring>
 #include <map>
 
+#include "bench/comm/idle_communicator_for_tests.h"
 #include "bench/comm/self_communicator.h"
 #include "bench/workloads/collectives/collective_ops.h"
 #include "bench/workloads/collectives/collectives_workload.h"
@@ -190,28 +191,7 @@ TEST(DeviceCollectivesWorkloadTest, TheCheckSeesWhatTheDeviceComputed) {
   // A device communicator that runs nothing leaves the sentinels: every element is wrong.
   FakeDeviceMemory memory;
   CheckingCommunicator host(memory, /*device=*/false);
-  class Idle final : public Communicator {
-   public:
-    [[nodiscard]] std::string_view name() const override { return "idle"; }
-    [[nodiscard]] int rank() const override { return 0; }
-    [[nodiscard]] int size() const override { return 1; }
-    Status AllReduce(const void*, void*, std::size_t, DataType, ReduceOp) override {
-      return OkStatus();
-    }
-    Status AllGather(const void*, void*, std::size_t, DataType) override { return OkStatus(); }
-    Status ReduceScatter(const void*, void*, std::size_t, DataType, ReduceOp) override {
-      return OkStatus();
-    }
-    Status Broadcast(const void*, void*, std::size_t, DataType, int) override { return OkStatus(); }
-    Status Reduce(const void*, void*, std::size_t, DataType, ReduceOp, int) override {
-      return OkStatus();
-    }
-    Status AllToAll(const void*, void*, std::size_t, DataType) override { return OkStatus(); }
-    Status SendRecv(const void*, int, void*, int, std::size_t, DataType) override {
-      return OkStatus();
-    }
-    Status Barrier() override { return OkStatus(); }
-  } idle;
+  IdleCommunicator idle("idle", 0, 1);
   WorkloadContext context = DeviceSweep(&host, &idle, &memory);
   context.params["ops"] = std::vector<std::string>{"allreduce"};
   context.params["placements"] = std::vector<std::string>{"out_of_place"};

@@ -16,6 +16,7 @@
 
 #include "bench/api/communicator_group.h"
 #include "bench/comm/bfloat16.h"
+#include "bench/comm/idle_communicator_for_tests.h"
 #include "bench/comm/self_communicator.h"
 #include "bench/workloads/collectives/collective_ops.h"
 #include "bench/workloads/collectives/collectives_workload.h"
@@ -407,28 +408,7 @@ TEST(GroupCollectivesWorkloadTest, TheReasonTheGroupCouldNotBeMadeIsNotMeasured)
 
 TEST(GroupCollectivesWorkloadTest, AGroupUnderSeveralProcessesIsRefused) {
   // A host communicator of two ranks: the single-process group cannot span them.
-  class TwoRanks final : public Communicator {
-   public:
-    [[nodiscard]] std::string_view name() const override { return "two"; }
-    [[nodiscard]] int rank() const override { return 0; }
-    [[nodiscard]] int size() const override { return 2; }
-    Status AllReduce(const void*, void*, std::size_t, DataType, ReduceOp) override {
-      return OkStatus();
-    }
-    Status AllGather(const void*, void*, std::size_t, DataType) override { return OkStatus(); }
-    Status ReduceScatter(const void*, void*, std::size_t, DataType, ReduceOp) override {
-      return OkStatus();
-    }
-    Status Broadcast(const void*, void*, std::size_t, DataType, int) override { return OkStatus(); }
-    Status Reduce(const void*, void*, std::size_t, DataType, ReduceOp, int) override {
-      return OkStatus();
-    }
-    Status AllToAll(const void*, void*, std::size_t, DataType) override { return OkStatus(); }
-    Status SendRecv(const void*, int, void*, int, std::size_t, DataType) override {
-      return OkStatus();
-    }
-    Status Barrier() override { return OkStatus(); }
-  } two;
+  IdleCommunicator two("two", 0, 2);
   FakeGroup group(2);
   auto workload = MakeCollectivesWorkload();
   const Status prepared = workload->Prepare(GroupSweep(&two, &group));
