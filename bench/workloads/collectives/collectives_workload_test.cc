@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "bench/api/run_workload_for_tests.h"
 #include "bench/comm/self_communicator.h"
 
 namespace lepton::bench {
@@ -24,18 +25,6 @@ WorkloadContext SmallSweep(Communicator* communicator) {
   };
   context.communicator = communicator;
   return context;
-}
-
-// Runs every step as the runner does, with given step times instead of a clock.
-Result<Metrics> RunWithStepTimes(Workload& workload, double seconds_per_step) {
-  const std::size_t steps = workload.StepNames().size();
-  LEPTON_RETURN_IF_ERROR(workload.BeginRun(0));
-  for (std::size_t step = 0; step < steps; ++step) {
-    LEPTON_RETURN_IF_ERROR(workload.RunStep(step));
-    LEPTON_RETURN_IF_ERROR(workload.AfterStep(step));
-  }
-  const std::vector<double> times(steps, seconds_per_step);
-  return workload.FinishRun(times);
 }
 
 TEST(CollectivesWorkloadTest, SweepsPowersOfTwoWithAWarmUpStepBeforeEachTimedOne) {

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <map>
 
+#include "bench/api/run_workload_for_tests.h"
 #include "bench/comm/idle_communicator_for_tests.h"
 #include "bench/comm/self_communicator.h"
 #include "bench/workloads/collectives/collective_ops.h"
@@ -139,16 +140,6 @@ WorkloadContext DeviceSweep(Communicator* host, Communicator* device, DeviceMemo
   return context;
 }
 
-Result<Metrics> RunAllSteps(Workload& workload) {
-  const std::size_t steps = workload.StepNames().size();
-  LEPTON_RETURN_IF_ERROR(workload.BeginRun(0));
-  for (std::size_t step = 0; step < steps; ++step) {
-    LEPTON_RETURN_IF_ERROR(workload.RunStep(step));
-    LEPTON_RETURN_IF_ERROR(workload.AfterStep(step));
-  }
-  return workload.FinishRun(std::vector<double>(steps, 1e-3));
-}
-
 TEST(DeviceCollectivesWorkloadTest, EveryOperationRunsOnDeviceBuffersAndIsExact) {
   FakeDeviceMemory memory;
   CheckingCommunicator host(memory, /*device=*/false);
@@ -156,7 +147,7 @@ TEST(DeviceCollectivesWorkloadTest, EveryOperationRunsOnDeviceBuffersAndIsExact)
   auto workload = MakeCollectivesWorkload();
   const Status prepared = workload->Prepare(DeviceSweep(&host, &device, &memory));
   ASSERT_TRUE(prepared.ok()) << prepared.ToString();
-  const auto metrics = RunAllSteps(*workload);
+  const auto metrics = RunWithStepTimes(*workload, 1e-3);
   ASSERT_TRUE(metrics.has_value()) << metrics.error().ToString();
   EXPECT_EQ(std::get<std::string>(metrics->values.at("communicator")), "fake-nccl");
   EXPECT_EQ(std::get<std::string>(metrics->values.at("buffers")), "fake:0");
@@ -177,7 +168,7 @@ TEST(DeviceCollectivesWorkloadTest, Bfloat16RunsOnDeviceBuffersAndIsExact) {
   auto workload = MakeCollectivesWorkload();
   const Status prepared = workload->Prepare(context);
   ASSERT_TRUE(prepared.ok()) << prepared.ToString();
-  const auto metrics = RunAllSteps(*workload);
+  const auto metrics = RunWithStepTimes(*workload, 1e-3);
   ASSERT_TRUE(metrics.has_value()) << metrics.error().ToString();
   EXPECT_EQ(std::get<double>(metrics->values.at("wrong_elements")), 0.0);
   // Both types: 2 x 7 operations x 2 placements x 11 sizes, 4 calls each.
@@ -198,7 +189,7 @@ TEST(DeviceCollectivesWorkloadTest, TheCheckSeesWhatTheDeviceComputed) {
   context.params["max_bytes"] = std::int64_t{4};
   auto workload = MakeCollectivesWorkload();
   ASSERT_TRUE(workload->Prepare(context).ok());
-  const auto metrics = RunAllSteps(*workload);
+  const auto metrics = RunWithStepTimes(*workload, 1e-3);
   ASSERT_TRUE(metrics.has_value()) << metrics.error().ToString();
   EXPECT_EQ(std::get<double>(metrics->values.at("wrong_elements")), 1.0);
 }
@@ -223,7 +214,7 @@ TEST(DeviceCollectivesWorkloadTest, DeviceOutOfMemoryIsAnErrorOfTheStep) {
   CheckingCommunicator device(memory, /*device=*/true);
   auto workload = MakeCollectivesWorkload();
   ASSERT_TRUE(workload->Prepare(DeviceSweep(&host, &device, &memory)).ok());
-  const auto metrics = RunAllSteps(*workload);
+  const auto metrics = RunWithStepTimes(*workload, 1e-3);
   ASSERT_FALSE(metrics.has_value());
   EXPECT_EQ(metrics.error().code(), StatusCode::kResourceExhausted);
 }

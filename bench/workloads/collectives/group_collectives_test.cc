@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "bench/api/communicator_group.h"
+#include "bench/api/run_workload_for_tests.h"
 #include "bench/comm/bfloat16.h"
 #include "bench/comm/idle_communicator_for_tests.h"
 #include "bench/comm/self_communicator.h"
@@ -324,16 +325,6 @@ WorkloadContext GroupSweep(Communicator* host, CommunicatorGroup* group) {
   return context;
 }
 
-Result<Metrics> RunAllSteps(Workload& workload) {
-  const std::size_t steps = workload.StepNames().size();
-  LEPTON_RETURN_IF_ERROR(workload.BeginRun(0));
-  for (std::size_t step = 0; step < steps; ++step) {
-    LEPTON_RETURN_IF_ERROR(workload.RunStep(step));
-    LEPTON_RETURN_IF_ERROR(workload.AfterStep(step));
-  }
-  return workload.FinishRun(std::vector<double>(steps, 1e-3));
-}
-
 TEST(GroupCollectivesWorkloadTest, EveryRankOfTheGroupRunsEveryOperationExactly) {
   constexpr int kRanks = 3;
   FakeGroup group(kRanks);
@@ -341,7 +332,7 @@ TEST(GroupCollectivesWorkloadTest, EveryRankOfTheGroupRunsEveryOperationExactly)
   auto workload = MakeCollectivesWorkload();
   const Status prepared = workload->Prepare(GroupSweep(host.get(), &group));
   ASSERT_TRUE(prepared.ok()) << prepared.ToString();
-  const auto metrics = RunAllSteps(*workload);
+  const auto metrics = RunWithStepTimes(*workload, 1e-3);
   ASSERT_TRUE(metrics.has_value()) << metrics.error().ToString();
   EXPECT_TRUE(group.violations.empty()) << group.violations.front();
   EXPECT_EQ(std::get<double>(metrics->values.at("wrong_elements")), 0.0);
@@ -369,7 +360,7 @@ TEST(GroupCollectivesWorkloadTest, EachIterationIsOneGroupCallAndEachStepWaitsOn
   context.params["iters"] = std::int64_t{3};
   auto workload = MakeCollectivesWorkload();
   ASSERT_TRUE(workload->Prepare(context).ok());
-  const auto metrics = RunAllSteps(*workload);
+  const auto metrics = RunWithStepTimes(*workload, 1e-3);
   ASSERT_TRUE(metrics.has_value()) << metrics.error().ToString();
   EXPECT_TRUE(group.violations.empty()) << group.violations.front();
   // Warm-up: one group call, wait. Timed: three group calls, one wait. Check: one, wait.
@@ -390,7 +381,7 @@ TEST(GroupCollectivesWorkloadTest, WrongElementsAreSummedOverTheDevices) {
   context.params["max_bytes"] = std::int64_t{16};
   auto workload = MakeCollectivesWorkload();
   ASSERT_TRUE(workload->Prepare(context).ok());
-  const auto metrics = RunAllSteps(*workload);
+  const auto metrics = RunWithStepTimes(*workload, 1e-3);
   ASSERT_TRUE(metrics.has_value()) << metrics.error().ToString();
   // 1, 2 and 4 elements (4, 8 and 16 B), all wrong on rank 2 alone.
   EXPECT_EQ(std::get<double>(metrics->values.at("wrong_elements")), 1.0 + 2.0 + 4.0);

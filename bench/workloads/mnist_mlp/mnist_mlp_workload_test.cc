@@ -8,6 +8,7 @@
 #include <fstream>
 #include <random>
 
+#include "bench/api/run_workload_for_tests.h"
 #include "bench/comm/self_communicator.h"
 #include "bench/workloads/mnist_mlp/data_parallel_mlp_workload.h"
 #include "bench/workloads/mnist_mlp/mnist_mlp_inference_workload.h"
@@ -75,17 +76,6 @@ class MnistMlpWorkloadTest : public ::testing::Test {
     return context;
   }
 
-  static Result<Metrics> Run(Workload& workload) {
-    LEPTON_RETURN_IF_ERROR(workload.BeginRun(0));
-    std::vector<double> seconds;
-    for (std::size_t step = 0; step < workload.StepNames().size(); ++step) {
-      LEPTON_RETURN_IF_ERROR(workload.RunStep(step));
-      LEPTON_RETURN_IF_ERROR(workload.AfterStep(step));
-      seconds.push_back(0.5);  // the runner's clock, stubbed
-    }
-    return workload.FinishRun(seconds);
-  }
-
   fs::path dir_;
 };
 
@@ -101,7 +91,7 @@ TEST_F(MnistMlpWorkloadTest, DataParallelOnOneRankIsTheSingleRankRunExactly) {
   EXPECT_TRUE(workload->UsesAllRanks());
   EXPECT_EQ(workload->StepNames(),
             (std::vector<std::string>{"single_rank_train", "data_parallel_train"}));
-  const Metrics metrics = Run(*workload).value();
+  const Metrics metrics = RunWithStepTimes(*workload, 0.5).value();
   EXPECT_EQ(std::get<double>(metrics.values.at("ranks")), 1.0);
   EXPECT_EQ(std::get<double>(metrics.values.at("weights_rel_l2_diff_single_rank")), 0.0);
   EXPECT_EQ(std::get<double>(metrics.values.at("weights_max_rel_diff_single_rank")), 0.0);
@@ -137,7 +127,7 @@ TEST_F(MnistMlpWorkloadTest, TrainsAndReportsTimeToAccuracy) {
   auto workload = MakeMnistMlpWorkload();
   ASSERT_TRUE(workload->Prepare(Context()).ok());
   EXPECT_EQ(workload->StepNames(), (std::vector<std::string>{"epoch_1", "epoch_2", "epoch_3"}));
-  const Metrics metrics = Run(*workload).value();
+  const Metrics metrics = RunWithStepTimes(*workload, 0.5).value();
   EXPECT_GT(std::get<double>(metrics.values.at("final_accuracy")), 0.9);
   EXPECT_EQ(std::get<bool>(metrics.values.at("reached_target")), true);
   const double epochs = std::get<double>(metrics.values.at("epochs_to_target"));
@@ -157,8 +147,9 @@ TEST_F(MnistMlpWorkloadTest, TrainsAndReportsTimeToAccuracy) {
 TEST_F(MnistMlpWorkloadTest, SameSeedSameCurve) {
   auto first = MakeMnistMlpWorkload();
   ASSERT_TRUE(first->Prepare(Context()).ok());
-  const Metrics a = Run(*first).value();
-  const Metrics b = Run(*first).value();  // a second run of the same workload restarts
+  const Metrics a = RunWithStepTimes(*first, 0.5).value();
+  const Metrics b =
+      RunWithStepTimes(*first, 0.5).value();  // a second run of the same workload restarts
   EXPECT_EQ(a.series.at("test_accuracy"), b.series.at("test_accuracy"));
   EXPECT_EQ(a.series.at("train_loss"), b.series.at("train_loss"));
 }
@@ -166,7 +157,7 @@ TEST_F(MnistMlpWorkloadTest, SameSeedSameCurve) {
 TEST_F(MnistMlpWorkloadTest, UnreachedTargetIsAFailedRunWithReason) {
   auto workload = MakeMnistMlpWorkload();
   ASSERT_TRUE(workload->Prepare(Context(1.0)).ok());
-  const Metrics metrics = Run(*workload).value();
+  const Metrics metrics = RunWithStepTimes(*workload, 0.5).value();
   EXPECT_EQ(std::get<bool>(metrics.values.at("reached_target")), false);
   EXPECT_FALSE(metrics.values.contains("time_to_accuracy_s"));
   EXPECT_THAT(metrics.not_measured.at("time_to_accuracy_s"),
@@ -178,7 +169,7 @@ TEST_F(MnistMlpWorkloadTest, SubsetsAndShapeChecks) {
   context.params["dataset.train_samples"] = std::int64_t{100};
   auto workload = MakeMnistMlpWorkload();
   ASSERT_TRUE(workload->Prepare(context).ok());
-  const Metrics metrics = Run(*workload).value();
+  const Metrics metrics = RunWithStepTimes(*workload, 0.5).value();
   EXPECT_EQ(std::get<double>(metrics.values.at("train_samples_per_second")), 100 * 3 / 1.5);
   EXPECT_EQ(std::get<double>(metrics.values.at("train_count")), 2000);  // the files' count
   EXPECT_EQ(workload->SamplesPerRun(), 100.0 * 3);
