@@ -34,7 +34,7 @@ class CudaNcclTest : public ::testing::Test {
     memory_ = std::move(*memory);
   }
   // Skips the calling test without a device, with the reason.
-  bool NoDevice() const { return memory_ == nullptr; }
+  [[nodiscard]] bool NoDevice() const { return memory_ == nullptr; }
 
   CudaBackend* backend_ = nullptr;
   std::unique_ptr<DeviceMemory> memory_;
@@ -215,7 +215,7 @@ class CudaNcclLocalGroupTest : public ::testing::Test {
     }
     group_ = std::move(*group);
   }
-  bool NoGroup() const { return group_ == nullptr; }
+  [[nodiscard]] bool NoGroup() const { return group_ == nullptr; }
 
   // One group call of every rank's case, then one wait.
   Status RunOnce(std::vector<std::unique_ptr<CollectiveCase>>& cases) {

@@ -188,7 +188,7 @@ class FakeGroup final : public CommunicatorGroup {
   int idle_rank = -1;  // a rank whose results are never written (its check must see it)
 
  private:
-  Status Violation(std::string what) {
+  Status Violation(const std::string& what) {
     violations.push_back(what);
     return InternalError("fake group: " + what);
   }
