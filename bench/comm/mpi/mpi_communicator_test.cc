@@ -14,6 +14,7 @@
 #include "bench/comm/node_layout.h"
 #include "bench/comm/run_gpus.h"
 #include "bench/comm/string_gather.h"
+#include "bench/workloads/collectives/collective_cases_for_tests.h"
 #include "bench/workloads/collectives/collective_ops.h"
 #include "bench/workloads/collectives/collectives_workload.h"
 #include "bench/workloads/linear_regression/data_parallel_regression_workload.h"
@@ -137,8 +138,7 @@ TEST(MpiCommunicatorTest, RootOutsideTheWorldIsAnError) {
   EXPECT_FALSE(world->Broadcast(&value, &value, 1, DataType::kFloat32, world->size()).ok());
 }
 
-class MpiEveryCollectiveTest
-    : public ::testing::TestWithParam<std::tuple<CollectiveKind, bool, DataType>> {};
+class MpiEveryCollectiveTest : public ::testing::TestWithParam<CollectiveCaseParam> {};
 
 TEST_P(MpiEveryCollectiveTest, ExactOnEveryRank) {
   const auto [kind, in_place, type] = GetParam();
@@ -154,16 +154,7 @@ TEST_P(MpiEveryCollectiveTest, ExactOnEveryRank) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllOps, MpiEveryCollectiveTest,
-    ::testing::Combine(::testing::ValuesIn(AllCollectives().begin(), AllCollectives().end()),
-                       ::testing::Bool(),
-                       ::testing::Values(DataType::kFloat32, DataType::kBfloat16)),
-    [](const auto& test_info) {
-      return std::string(CollectiveName(std::get<0>(test_info.param))) +
-             (std::get<1>(test_info.param) ? "_in_place_" : "_out_of_place_") +
-             std::string(DataTypeName(std::get<2>(test_info.param)));
-    });
+INSTANTIATE_TEST_SUITE_P(AllOps, MpiEveryCollectiveTest, EveryCollectiveCase(), CollectiveCaseName);
 
 // The workload on every rank, with step times that differ per rank instead of a clock: the time
 // per call is the slowest rank's, and the wrong elements are summed over ranks.

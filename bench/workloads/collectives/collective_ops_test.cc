@@ -4,6 +4,7 @@
 
 #include "bench/comm/bfloat16.h"
 #include "bench/comm/self_communicator.h"
+#include "bench/workloads/collectives/collective_cases_for_tests.h"
 
 namespace lepton::bench {
 namespace {
@@ -87,8 +88,7 @@ TEST(CollectiveOpsTest, Bfloat16InputsKeepEverySumExact) {
   EXPECT_EQ(ExactInput(CollectiveKind::kAllReduce, DataType::kFloat32, 3, 4, 5), ExactInput(3, 5));
 }
 
-class EveryCollectiveTest
-    : public ::testing::TestWithParam<std::tuple<CollectiveKind, bool, DataType>> {};
+class EveryCollectiveTest : public ::testing::TestWithParam<CollectiveCaseParam> {};
 
 TEST_P(EveryCollectiveTest, OneRankGivesExactResults) {
   const auto [kind, in_place, type] = GetParam();
@@ -113,16 +113,7 @@ TEST(CollectiveOpsTest, ResultsNotWrittenAreCountedWrong) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    AllOps, EveryCollectiveTest,
-    ::testing::Combine(::testing::ValuesIn(AllCollectives().begin(), AllCollectives().end()),
-                       ::testing::Bool(),
-                       ::testing::Values(DataType::kFloat32, DataType::kBfloat16)),
-    [](const auto& test_info) {
-      return std::string(CollectiveName(std::get<0>(test_info.param))) +
-             (std::get<1>(test_info.param) ? "_in_place_" : "_out_of_place_") +
-             std::string(DataTypeName(std::get<2>(test_info.param)));
-    });
+INSTANTIATE_TEST_SUITE_P(AllOps, EveryCollectiveTest, EveryCollectiveCase(), CollectiveCaseName);
 
 }  // namespace
 }  // namespace lepton::bench

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <map>
 
+#include "bench/api/host_allocations_for_tests.h"
 #include "bench/api/run_workload_for_tests.h"
 #include "bench/comm/idle_communicator_for_tests.h"
 #include "bench/comm/self_communicator.h"
@@ -23,14 +24,9 @@ class FakeDeviceMemory final : public DeviceMemory {
   [[nodiscard]] int device_index() const override { return 0; }
   Result<void*> Allocate(std::size_t bytes) override {
     if (bytes > limit) return std::unexpected(ResourceExhaustedError("fake device is full"));
-    void* data = ::operator new(bytes);
-    live_[static_cast<std::byte*>(data)] = bytes;
-    return data;
+    return allocations_.Allocate(bytes);
   }
-  void Free(void* device) override {
-    live_.erase(static_cast<std::byte*>(device));
-    ::operator delete(device);
-  }
+  void Free(void* device) override { allocations_.Free(device); }
   Status CopyToDevice(void* device, const void* host, std::size_t bytes) override {
     if (!Holds(device, bytes) || Holds(host, 1)) return InternalError("upload: bad pointers");
     std::memcpy(device, host, bytes);
@@ -43,22 +39,17 @@ class FakeDeviceMemory final : public DeviceMemory {
     ++downloads;
     return OkStatus();
   }
-  // True when [pointer, pointer + bytes) lies in one live allocation.
   [[nodiscard]] bool Holds(const void* pointer, std::size_t bytes) const {
-    const auto* at = static_cast<const std::byte*>(pointer);
-    auto it = live_.upper_bound(const_cast<std::byte*>(at));
-    if (it == live_.begin()) return false;
-    --it;
-    return at >= it->first && at + bytes <= it->first + it->second;
+    return allocations_.Holds(pointer, bytes);
   }
-  [[nodiscard]] std::size_t live() const { return live_.size(); }
+  [[nodiscard]] std::size_t live() const { return allocations_.live(); }
 
   std::size_t limit = SIZE_MAX;
   int uploads = 0;
   int downloads = 0;
 
  private:
-  std::map<std::byte*, std::size_t> live_;
+  HostAllocations allocations_;
 };
 
 // The self communicator behind a check of where every buffer lives: `device` true for the

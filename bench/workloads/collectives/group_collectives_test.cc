@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "bench/api/communicator_group.h"
+#include "bench/api/host_allocations_for_tests.h"
 #include "bench/api/run_workload_for_tests.h"
 #include "bench/comm/bfloat16.h"
 #include "bench/comm/idle_communicator_for_tests.h"
@@ -33,30 +34,19 @@ class RankMemory final : public DeviceMemory {
   RankMemory(FakeGroup& group, int rank) : group_(group), rank_(rank) {}
   [[nodiscard]] std::string description() const override { return "fake:" + std::to_string(rank_); }
   [[nodiscard]] int device_index() const override { return rank_; }
-  Result<void*> Allocate(std::size_t bytes) override {
-    void* data = ::operator new(bytes);
-    live_[static_cast<std::byte*>(data)] = bytes;
-    return data;
-  }
-  void Free(void* device) override {
-    live_.erase(static_cast<std::byte*>(device));
-    ::operator delete(device);
-  }
+  Result<void*> Allocate(std::size_t bytes) override { return allocations_.Allocate(bytes); }
+  void Free(void* device) override { allocations_.Free(device); }
   Status CopyToDevice(void* device, const void* host, std::size_t bytes) override;
   Status CopyToHost(void* host, const void* device, std::size_t bytes) override;
   [[nodiscard]] bool Holds(const void* pointer, std::size_t bytes) const {
-    const auto* at = static_cast<const std::byte*>(pointer);
-    auto it = live_.upper_bound(const_cast<std::byte*>(at));
-    if (it == live_.begin()) return false;
-    --it;
-    return at >= it->first && at + bytes <= it->first + it->second;
+    return allocations_.Holds(pointer, bytes);
   }
-  [[nodiscard]] std::size_t live() const { return live_.size(); }
+  [[nodiscard]] std::size_t live() const { return allocations_.live(); }
 
  private:
   FakeGroup& group_;
   int rank_;
-  std::map<std::byte*, std::size_t> live_;
+  HostAllocations allocations_;
 };
 
 struct Call {
