@@ -11,7 +11,7 @@ namespace lepton::bench {
 namespace {
 
 // What the signal handler reads: lock-free atomics are async-signal-safe.
-std::atomic<const char*> g_operation{nullptr};
+std::atomic<const CollectiveWatchdog*> g_signalled_watchdog{nullptr};
 std::atomic<int> g_rank{0};
 
 std::int64_t NowNs() {
@@ -47,7 +47,8 @@ extern "C" void ReportSignalAndDie(int signal) {
   WriteText("lepton-cert: rank ");
   WriteNumber(g_rank.load());
   WriteText(signal == SIGINT ? ": ended by SIGINT " : ": ended by SIGTERM ");
-  const char* operation = g_operation.load();
+  const CollectiveWatchdog* watchdog = g_signalled_watchdog.load();
+  const char* operation = watchdog != nullptr ? watchdog->operation_in_progress() : nullptr;
   if (operation != nullptr) {
     WriteText("while in ");
     WriteText(operation);
@@ -87,6 +88,8 @@ CollectiveWatchdog::CollectiveWatchdog(int rank, double timeout_s, TimeoutAction
 }
 
 CollectiveWatchdog::~CollectiveWatchdog() {
+  const CollectiveWatchdog* self = this;
+  g_signalled_watchdog.compare_exchange_strong(self, nullptr);
   {
     const std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -95,22 +98,8 @@ CollectiveWatchdog::~CollectiveWatchdog() {
   thread_.join();
 }
 
-CollectiveWatchdog::Scope::Scope(CollectiveWatchdog& watchdog, const char* operation,
-                                 std::size_t count, bool timed)
-    : watchdog_(watchdog) {
-  watchdog_.count_.store(count);
-  watchdog_.timed_.store(timed);
-  watchdog_.started_ns_.store(NowNs());
-  watchdog_.operation_.store(operation);
-  g_operation.store(operation);
-}
-
-CollectiveWatchdog::Scope::~Scope() {
-  watchdog_.operation_.store(nullptr);
-  g_operation.store(nullptr);
-}
-
 void CollectiveWatchdog::ReportSignals() {
+  g_signalled_watchdog.store(this);
   struct sigaction action {};
   action.sa_handler = ReportSignalAndDie;
   sigemptyset(&action.sa_mask);
@@ -120,21 +109,37 @@ void CollectiveWatchdog::ReportSignals() {
 }
 
 void CollectiveWatchdog::Watch() {
-  // Checks ten times per limit (at least every second) whether one operation outlasted it.
+  // Looks ten times per limit (at least every second). An operation is timed from the first
+  // look that finds its scope open, so it is reported at most two periods after the limit and
+  // never before it.
   const auto period =
       std::min<std::chrono::duration<double>>(timeout_ / 10, std::chrono::seconds(1));
+  std::uint64_t watched_number = 0;
+  std::int64_t first_seen_ns = 0;
   std::unique_lock lock(mutex_);
   while (!wake_.wait_for(lock, period, [this] { return stopping_; })) {
-    const char* operation = operation_.load();
-    if (operation == nullptr || !timed_.load()) continue;
-    const double waited = static_cast<double>(NowNs() - started_ns_.load()) * 1e-9;
-    // The operation may have ended and another begun between the loads: check it is the same.
-    if (waited < timeout_.count() || operation_.load() != operation) continue;
+    const char* operation = operation_.load(std::memory_order_acquire);
+    const std::uint64_t number = scope_number_.load(std::memory_order_relaxed);
+    if (operation == nullptr || !timed_.load(std::memory_order_relaxed)) {
+      watched_number = 0;
+      continue;
+    }
+    if (number != watched_number) {
+      watched_number = number;
+      first_seen_ns = NowNs();
+      continue;
+    }
+    const double waited = static_cast<double>(NowNs() - first_seen_ns) * 1e-9;
+    // The scope may have closed and another opened between the loads: check it is the same.
+    if (waited < timeout_.count() || operation_.load(std::memory_order_acquire) != operation ||
+        scope_number_.load(std::memory_order_relaxed) != number) {
+      continue;
+    }
     char seconds[64];
     std::snprintf(seconds, sizeof(seconds), "%.1f s (the watchdog's limit is %.1f s", waited,
                   timeout_.count());
     const std::string message = "rank " + std::to_string(rank_) + ": " + operation + " of " +
-                                std::to_string(count_.load()) +
+                                std::to_string(count_.load(std::memory_order_relaxed)) +
                                 " elements has not completed after " + seconds +
                                 ", LEPTON_COLLECTIVE_TIMEOUT_S): a peer rank is gone or stuck; "
                                 "ending this rank";
