@@ -157,6 +157,15 @@ Result<ParamValue> ReadParam(const DocNode& node, const ParamSchema& schema) {
     }
     case ParamKind::kStringList: {
       LEPTON_ASSIGN_OR_RETURN(auto list, ReadStringList(node, what));
+      // Every string list is a set of choices (operations, placements, types): an item given
+      // twice would be measured twice and reported once, so it is a mistake in the spec.
+      std::set<std::string_view> seen;
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        if (!seen.insert(list[i]).second) {
+          return std::unexpected(
+              ErrorAt(node.items[i].location, what + ": " + Quote(list[i]) + " is listed twice"));
+        }
+      }
       return ParamValue(std::move(list));
     }
     case ParamKind::kIntList:

@@ -363,6 +363,12 @@ TEST(SpecLoaderTest, CollectivesListsAndBoundsAreChecked) {
   const auto half = load("sendrecv", "8", "fp16");
   ASSERT_FALSE(half.has_value());
   EXPECT_THAT(half.error().message(), HasSubstr("dtypes: 'fp16' is not one of: float32, bf16"));
+  const auto twice = load("allreduce", "8");
+  ASSERT_FALSE(twice.has_value());
+  EXPECT_EQ(twice.error().message(), "lepton.yaml:11:22: ops: 'allreduce' is listed twice");
+  const auto type_twice = load("sendrecv", "8", "float32");
+  ASSERT_FALSE(type_twice.has_value());
+  EXPECT_THAT(type_twice.error().message(), HasSubstr(": dtypes: 'float32' is listed twice"));
 }
 
 TEST(SpecLoaderTest, CommNcclLocalNeedsCudaDevices) {
