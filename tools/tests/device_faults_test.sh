@@ -89,7 +89,7 @@ if fault == "lost":
     # with the sticky error, its metrics unrecorded.
     (run,) = train["runs"]
     assert run["error"].startswith("step epoch_1: INTERNAL: cuda:0: TrainEpoch: "
-                                   "cudaStreamSynchronize: cudaErrorLaunchFailure (unspecified "
+                                   "cudaEventQuery: cudaErrorLaunchFailure (unspecified "
                                    "launch failure)"), run
     assert not run.get("metrics", {}).get("values"), run
     assert "cudaErrorLaunchFailure" in train_verdict["reason"], train_verdict
@@ -103,7 +103,7 @@ if fault == "lost":
     print(f"lost, the next GPU workload: {reason}")
 elif fault == "ecc":
     (run,) = train["runs"]
-    assert run["error"] == "step epoch_2: INTERNAL: cuda:0: TrainEpoch: cudaStreamSynchronize: " \
+    assert run["error"] == "step epoch_2: INTERNAL: cuda:0: TrainEpoch: cudaEventQuery: " \
         "cudaErrorECCUncorrectable (uncorrectable ECC error encountered)", run
     assert after_verdict["verdict"] == "error", after_verdict
     print(f"ecc: {run['error']}")
