@@ -264,7 +264,12 @@ class StreamContext {
     LEPTON_DEVICE_TRY(Check(cudaEventRecord(done_, stream_), what + ": cudaEventRecord"));
     return watch_->Wait(device_, what, [&]() -> std::optional<DeviceStatus> {
       const cudaError_t state = cudaEventQuery(done_);
-      if (state == cudaErrorNotReady) return std::nullopt;
+      if (state == cudaErrorNotReady) {
+        // "Not actually an error" (the runtime's words); were it kept as the thread's last
+        // error, the next launch check (StreamDevice) would report it, so it is cleared.
+        if (cudaPeekAtLastError() == cudaErrorNotReady) (void)cudaGetLastError();
+        return std::nullopt;
+      }
       return Check(state, what + ": cudaEventQuery");
     });
   }
