@@ -24,8 +24,8 @@ namespace lepton::bench {
 // build is refused instead of misread. 4: Communicator gained SetAsynchronous, asynchronous and
 // Synchronize (its vtable crosses the boundary). 6: MakeNcclLocalGroup (CommunicatorGroup),
 // MlpModel's split training step for data parallelism, MlpModelOptions::cuda_device and
-// DeviceMemory::device_index (5 was each of these alone on its branch).
-inline constexpr int kCudaBackendAbiVersion = 6;
+// DeviceMemory::device_index (5 was each of these alone on its branch). 7: HungDevices.
+inline constexpr int kCudaBackendAbiVersion = 7;
 
 // The linear-regression solvers' device half (solvers.h): the training rows kept on the GPU,
 // the augmented Gram matrix (the host solves the small normal equations), and mini-batch SGD.
@@ -70,6 +70,16 @@ class CudaBackend {
   // then aborts every rank.
   virtual Result<std::unique_ptr<CommunicatorGroup>> MakeNcclLocalGroup(std::vector<int> devices,
                                                                         double timeout_seconds) = 0;
+
+  // Since version 7: every wait of the module's MLP, regression and device memory lasts at most
+  // LEPTON_DEVICE_TIMEOUT_S (default 600 s), then fails with DeadlineExceeded ("cuda:0:
+  // TrainEpoch: the GPU's work has not completed within 600.0 s (LEPTON_DEVICE_TIMEOUT_S); the
+  // device is hung"), and every later call on that device is refused at once. The devices that
+  // hung so far, one line each ("cuda:0 hung: TrainEpoch did not complete within 600.0 s
+  // (LEPTON_DEVICE_TIMEOUT_S)"): their work never ends, so anything that would wait for it
+  // (CUDA's teardown at exit, destroying an NCCL communicator) blocks forever, and the host ends
+  // the process without teardown once its report is written.
+  virtual std::vector<std::string> HungDevices() = 0;
 };
 
 // The module's one exported function: returns its backend (owned by the module, alive until
@@ -81,5 +91,9 @@ inline constexpr const char* kCudaBackendEntryPointName = "lepton_cuda_backend";
 // build tree and the bundle), else where this build wrote it. Unavailable, naming each path
 // tried and the loader's reason, when this build has no CUDA code or the module cannot load.
 Result<CudaBackend*> LoadCudaBackend();
+
+// The loaded module's HungDevices(); empty when no module was loaded (nothing ran on a GPU), so
+// asking never loads one.
+std::vector<std::string> HungCudaDevices();
 
 }  // namespace lepton::bench

@@ -1,5 +1,6 @@
 #include <dlfcn.h>
 
+#include <atomic>
 #include <filesystem>
 #include <mutex>
 #include <string>
@@ -57,13 +58,28 @@ Result<CudaBackend*> LoadOnce() {
 }
 #endif
 
+// Whether LoadCudaBackend was called (the module may then be loaded).
+std::atomic<bool>& LoadAttempted() {
+  static std::atomic<bool> attempted{false};
+  return attempted;
+}
+
 }  // namespace
 
 Result<CudaBackend*> LoadCudaBackend() {
   static std::once_flag once;
   static Result<CudaBackend*> loaded = std::unexpected(InternalError("not loaded"));
-  std::call_once(once, [] { loaded = LoadOnce(); });
+  std::call_once(once, [] {
+    loaded = LoadOnce();
+    LoadAttempted().store(true);
+  });
   return loaded;
+}
+
+std::vector<std::string> HungCudaDevices() {
+  if (!LoadAttempted().load()) return {};
+  const Result<CudaBackend*> backend = LoadCudaBackend();
+  return backend ? (*backend)->HungDevices() : std::vector<std::string>{};
 }
 
 }  // namespace lepton::bench

@@ -51,6 +51,7 @@ class FakeBackend final : public bench::CudaBackend {
     group_devices_asked = devices;
     return std::unexpected(group_error);
   }
+  std::vector<std::string> HungDevices() override { return {}; }
   Status group_error = UnavailableError("no CUDA device to run on: cudaGetDeviceCount: fake");
   std::vector<int> group_devices_asked = {-1};
 };

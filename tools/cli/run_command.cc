@@ -28,6 +28,7 @@
 #include "tools/cli/build_info.h"
 #include "tools/cli/device_collectives.h"
 #include "tools/cli/exit_codes.h"
+#include "tools/cli/hung_device_exit.h"
 #include "tools/cli/interrupt_signals.h"
 #include "tools/cli/journaling_observer.h"
 #include "tools/cli/plan_agreement.h"
@@ -301,17 +302,19 @@ int RunCertification(const RunOptions& requested) {
   }
   if (signals) runner_options.interruption = [] { return InterruptSignals::ReceivedName(); };
   if (earlier) runner_options.finished = &earlier->workloads;
+  // From the first workload on, every way out goes through EndRun (hung_device_exit.h): a GPU
+  // that hung makes the process end there, before destructors that would wait for it.
   if (!writes_report) {
     bench::RunObserver silent;
     const auto records = bench::RunPlan(*plan, runner_options, silent);
     // This rank's share of the measurements went to rank 0 through the collectives themselves.
     for (const bench::WorkloadRecord& record : records) {
-      if (!record.error.empty()) return kExitInternalError;
+      if (!record.error.empty()) return EndRun(kExitInternalError);
       for (const bench::RunRecord& run : record.runs) {
-        if (!run.error.empty()) return kExitInternalError;
+        if (!run.error.empty()) return EndRun(kExitInternalError);
       }
     }
-    return kExitCertified;
+    return EndRun(kExitCertified);
   }
 
   std::error_code error;
@@ -409,7 +412,7 @@ int RunCertification(const RunOptions& requested) {
           stored_already ? OkStatus() : reports::WriteArtifacts(workloads, options.out_dir);
       !stored.ok()) {
     fmt::print(stderr, "lepton-cert: error: cannot store run artifacts: {}\n", stored.message());
-    return kExitInternalError;
+    return EndRun(kExitInternalError);
   }
   const std::filesystem::path report_path = options.out_dir / "report.json";
   std::string json = reports::ReportToJson(report);
@@ -419,13 +422,13 @@ int RunCertification(const RunOptions& requested) {
     if (!signed_json) {
       fmt::print(stderr, "lepton-cert: error: cannot sign the report: {}\n",
                  signed_json.error().message());
-      return kExitInternalError;
+      return EndRun(kExitInternalError);
     }
     json = std::move(*signed_json);
   }
   if (Status written = WriteFileAtomically(report_path, json); !written.ok()) {
     fmt::print(stderr, "lepton-cert: error: cannot write the report: {}\n", written.message());
-    return kExitInternalError;
+    return EndRun(kExitInternalError);
   }
   // The Markdown and JUnit renderings are made from the JSON as written, like any later render.
   for (const auto& [format, file] :
@@ -437,7 +440,7 @@ int RunCertification(const RunOptions& requested) {
         rendered ? WriteFileAtomically(options.out_dir / file, *rendered) : rendered.error();
     if (!written.ok()) {
       fmt::print(stderr, "lepton-cert: error: cannot write {}: {}\n", file, written.message());
-      return kExitInternalError;
+      return EndRun(kExitInternalError);
     }
   }
   PrintSummary(report, report_path);
@@ -446,14 +449,14 @@ int RunCertification(const RunOptions& requested) {
                "lepton-cert: the run was interrupted by {}: the report holds what was measured, "
                "marked incomplete. Go on with: lepton-cert run --resume {}\n",
                interrupted_by, options.out_dir.string());
-    return kExitSignalBase + InterruptSignals::Received();
+    return EndRun(kExitSignalBase + InterruptSignals::Received());
   }
   // Complete: nothing is left to resume.
   if (journaling) {
     std::error_code ignored;
     std::filesystem::remove(options.out_dir / reports::kJournalFileName, ignored);
   }
-  return report.summary.certified ? kExitCertified : kExitNotCertified;
+  return EndRun(report.summary.certified ? kExitCertified : kExitNotCertified);
 }
 
 }  // namespace lepton::cli

@@ -7,6 +7,10 @@
 #            a GPU falls off the bus; and cudaErrorECCUncorrectable)
 #   oom      no device allocation succeeds (cudaErrorMemoryAllocation): each GPU workload fails
 #            where it places its data
+#   hang     the GPU hangs after 3 training batches (its work never completes): the epoch's
+#            bounded wait gives up after LEPTON_DEVICE_TIMEOUT_S (2 s here), the next GPU workload
+#            is refused at once, and the stand-in's teardown at exit then blocks forever, as
+#            CUDA's would, so the run must end without it (tools/cli/hung_device_exit.h)
 # Each run must end within its timeout with exit 1 (not certified), name the failing operation and
 # CUDA error, write a complete report that verifies (signature, spec, every verdict recomputed) and
 # validates against the schema, mark the GPU workload's requirement an error (never pass) with
@@ -30,9 +34,9 @@ cert=$work/bin/lepton-cert
 spec=$root/tools/tests/testdata/device_faults
 data=fashion-mnist=/usr/share/datasets/fashion-mnist
 
-run_fault() {  # NAME FAULT
+run_fault() {  # NAME FAULT [TIMEOUT_S]
   set +e
-  LEPTON_CUDA_STANDIN_FAULT=$2 timeout 300 "$cert" run --spec "$spec" --profile cuda-here \
+  LEPTON_CUDA_STANDIN_FAULT=$2 timeout "${3:-300}" "$cert" run --spec "$spec" --profile cuda-here \
     --data "$data" --energy none --sign "$work/key" --out "$work/$1" >"$work/$1.log" 2>&1
   local code=$?
   set -e
@@ -46,10 +50,10 @@ run_fault() {  # NAME FAULT
     fail "$1: the report's invariants"
 }
 
-# Checks common to both faults, then the fault's own: REPORT LOG FAULT
+# Checks common to every fault, then the fault's own: REPORT LOG FAULT
 check_report() {
   $py - "$@" <<'PY'
-import json, sys
+import json, re, sys
 report = json.load(open(sys.argv[1]))
 log = open(sys.argv[2]).read()
 fault = sys.argv[3]
@@ -89,7 +93,7 @@ if fault == "lost":
     # with the sticky error, its metrics unrecorded.
     (run,) = train["runs"]
     assert run["error"].startswith("step epoch_1: INTERNAL: cuda:0: TrainEpoch: "
-                                   "cudaStreamSynchronize: cudaErrorLaunchFailure (unspecified "
+                                   "cudaEventQuery: cudaErrorLaunchFailure (unspecified "
                                    "launch failure)"), run
     assert not run.get("metrics", {}).get("values"), run
     assert "cudaErrorLaunchFailure" in train_verdict["reason"], train_verdict
@@ -103,10 +107,34 @@ if fault == "lost":
     print(f"lost, the next GPU workload: {reason}")
 elif fault == "ecc":
     (run,) = train["runs"]
-    assert run["error"] == "step epoch_2: INTERNAL: cuda:0: TrainEpoch: cudaStreamSynchronize: " \
+    assert run["error"] == "step epoch_2: INTERNAL: cuda:0: TrainEpoch: cudaEventQuery: " \
         "cudaErrorECCUncorrectable (uncorrectable ECC error encountered)", run
     assert after_verdict["verdict"] == "error", after_verdict
     print(f"ecc: {run['error']}")
+elif fault == "hang":
+    # The epoch's bounded wait gave up after the limit and called the device hung (a watchdog
+    # fired: DEADLINE_EXCEEDED), its metrics unrecorded.
+    (run,) = train["runs"]
+    assert run["error"] == "step epoch_1: DEADLINE_EXCEEDED: cuda:0: TrainEpoch: the GPU's work " \
+        "has not completed within 2.0 s (LEPTON_DEVICE_TIMEOUT_S); the device is hung", run
+    assert not run.get("metrics", {}).get("values"), run
+    assert "LEPTON_DEVICE_TIMEOUT_S" in train_verdict["reason"], train_verdict
+    # The next GPU workload is refused at once, naming the hang, instead of waiting again.
+    reason = failure(after)
+    assert reason == "prepare: DEADLINE_EXCEEDED: cudaGetDevice: refused, cuda:0 hung earlier " \
+        "in this run (TrainEpoch did not complete within 2.0 s, LEPTON_DEVICE_TIMEOUT_S)", after
+    assert after_verdict["verdict"] == "error", after_verdict
+    clock = {m.group(2): float(m.group(1)) for m in re.finditer(
+        r"^\[ *([0-9.]+)s\] inference-after(?: \(mnist_mlp_infer\))?: (preparing|FAILED)", log,
+        re.M)}
+    assert clock["FAILED"] - clock["preparing"] < 2.0, clock
+    # The report was written, then the process ended without the teardown that would hang.
+    assert "lepton-cert: cuda:0 hung: TrainEpoch did not complete within 2.0 s " \
+        "(LEPTON_DEVICE_TIMEOUT_S)\n" in log, log
+    assert "lepton-cert: ending with exit code 1 without releasing the GPU" in log, log
+    assert "Report: " in log, log
+    print(f"hang: {run['error']}")
+    print(f"hang, the next GPU workload: {reason}")
 else:
     # No device allocation succeeds: each GPU workload fails in prepare, where it places its
     # data, naming the allocation and its size; no run is started.
@@ -149,6 +177,11 @@ run_fault ecc lost-after-batches:40:ecc-uncorrectable
 check_report "$work/ecc/report.json" "$work/ecc.log" ecc || { cat "$work/ecc.log"; fail "ecc: report"; }
 run_fault oom out-of-memory
 check_report "$work/oom/report.json" "$work/oom.log" oom || { cat "$work/oom.log"; fail "oom: report"; }
+# A hung GPU: without the host's exit that skips teardown, the stand-in's teardown blocks and
+# `timeout` ends the run with 124.
+LEPTON_DEVICE_TIMEOUT_S=2 run_fault hang hang-after-batches:3 120
+check_report "$work/hang/report.json" "$work/hang.log" hang ||
+  { cat "$work/hang.log"; fail "hang: report"; }
 
 # Without its variable the stand-in measures nothing: every GPU workload is not measured,
 # naming it, so a stray copy in a real lib/ cannot produce evidence.

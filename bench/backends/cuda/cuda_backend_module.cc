@@ -4,6 +4,7 @@
 #include "bench/backends/cuda/cuda_device_memory.h"
 #include "bench/backends/cuda/cuda_mlp_model.h"
 #include "bench/backends/cuda/cuda_regression.h"
+#include "bench/backends/cuda/device_watch.h"
 #ifdef LEPTON_CUDA_MODULE_HAS_NCCL
 #include "bench/backends/cuda/nccl_communicator.h"
 #endif
@@ -14,14 +15,17 @@ namespace {
 
 class ModuleBackend final : public CudaBackend {
  public:
+  // The limit of every device wait, read once: the process's devices share one watch.
+  ModuleBackend() : watch_(cuda::DeviceTimeoutFromEnvironment()) {}
+
   Result<std::unique_ptr<MlpModel>> MakeMlp(const MlpModelOptions& options) override {
-    return MakeCudaMlpModel(options);
+    return MakeCudaMlpModel(options, watch_);
   }
   Result<std::unique_ptr<DeviceRegression>> MakeRegression() override {
-    return MakeCudaRegression();
+    return MakeCudaRegression(watch_);
   }
   Result<std::unique_ptr<DeviceMemory>> MakeDeviceMemory(int device) override {
-    return cuda::MakeCudaDeviceMemory(device);
+    return cuda::MakeCudaDeviceMemory(device, watch_);
   }
   Result<std::unique_ptr<Communicator>> MakeNcclCommunicator(Communicator& bootstrap, int device,
                                                              double timeout_seconds) override {
@@ -39,7 +43,7 @@ class ModuleBackend final : public CudaBackend {
   Result<std::unique_ptr<CommunicatorGroup>> MakeNcclLocalGroup(std::vector<int> devices,
                                                                 double timeout_seconds) override {
 #ifdef LEPTON_CUDA_MODULE_HAS_NCCL
-    return cuda::MakeNcclLocalGroup(std::move(devices), timeout_seconds);
+    return cuda::MakeNcclLocalGroup(std::move(devices), timeout_seconds, watch_);
 #else
     (void)devices;
     (void)timeout_seconds;
@@ -48,6 +52,10 @@ class ModuleBackend final : public CudaBackend {
         "time)"));
 #endif
   }
+  std::vector<std::string> HungDevices() override { return watch_.HungDevices(); }
+
+ private:
+  cuda::DeviceWatch watch_;
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #pragma once
 // A CUDA engine's DeviceStatus as the project's Status: no device or driver is Unavailable
-// (reported as not measured), anything else Internal, each with the failing call named.
+// (reported as not measured), a hung device DeadlineExceeded, anything else Internal, each with
+// the failing call named.
 
 #include <string>
 
@@ -13,6 +14,7 @@ inline Status ToStatus(const cuda::DeviceStatus& status) {
   if (status.ok()) return OkStatus();
   if (status.unavailable) return UnavailableError("no CUDA device to run on: " + status.error);
   if (status.out_of_memory) return ResourceExhaustedError(status.error);
+  if (status.hung) return DeadlineExceededError(status.error);
   return InternalError(status.error);
 }
 

@@ -42,9 +42,12 @@ struct MlpEngine::Impl {
   DeviceArray<std::int32_t> order;
   DeviceArray<float> batch_loss;
   DeviceArray<float> resident_x;
+  // Results come back through pinned memory only: a copy into pageable memory returns when it is
+  // done, so it would wait for a hung kernel outside the bounded wait.
   PinnedArray<float> host_x;
   PinnedArray<float> host_logits;
-  std::vector<float> host_batch_loss;
+  PinnedArray<float> host_batch_loss;
+  PinnedArray<float> host_params;
 
   // The captured training steps: full batches and the epoch's short last one.
   std::tuple<int, int, float, float, float, float> training_key{};
@@ -85,10 +88,13 @@ struct MlpEngine::Impl {
                            state.get()};
   }
 
-  // The epoch's item order onto this engine's GPU and its batch counter back to 0, queued.
+  // The epoch's item order onto this engine's GPU and its batch counter back to 0, queued. What
+  // is still queued (ApplyAdam's last step is launched without waiting) is waited for first,
+  // bounded: the copy from pageable memory below may otherwise wait for it unbounded.
   DeviceStatus StartEpoch(const std::int32_t* epoch_order, std::int64_t items,
                           const std::string& what) {
-    LEPTON_DEVICE_TRY(context.Select());
+    LEPTON_DEVICE_TRY(context.Select(what));
+    LEPTON_DEVICE_TRY(context.Synchronize(what));
     LEPTON_DEVICE_TRY(Check(cudaMemcpyAsync(order.get(), epoch_order,
                                             static_cast<std::size_t>(items) * sizeof(std::int32_t),
                                             cudaMemcpyHostToDevice, context.stream()),
@@ -127,17 +133,24 @@ struct MlpEngine::Impl {
 };
 
 MlpEngine::MlpEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-MlpEngine::~MlpEngine() = default;
 
-DeviceStatus MlpEngine::Create(const MlpEngineOptions& options,
+MlpEngine::~MlpEngine() {
+  // A hung GPU never finishes the work that cudaFree, cudaFreeHost and cublasDestroy would wait
+  // for: leave everything allocated (the process ends soon after; tools/cli ends it without
+  // teardown) rather than hang here.
+  if (impl_ != nullptr && impl_->context.hung()) (void)impl_.release();
+}
+
+DeviceStatus MlpEngine::Create(const MlpEngineOptions& options, DeviceWatch& watch,
                                std::unique_ptr<MlpEngine>& engine) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   if (options.device >= 0) {
-    LEPTON_DEVICE_TRY(Check(cudaSetDevice(options.device),
-                            "cudaSetDevice(" + std::to_string(options.device) + ")"));
+    const std::string select = "cudaSetDevice(" + std::to_string(options.device) + ")";
+    LEPTON_DEVICE_TRY(watch.Check(options.device, select));
+    LEPTON_DEVICE_TRY(Check(cudaSetDevice(options.device), select));
   }
-  LEPTON_DEVICE_TRY(impl->context.Open());
+  LEPTON_DEVICE_TRY(impl->context.Open(watch));
   LEPTON_DEVICE_TRY(
       CheckBlas(cublasSetMathMode(impl->context.blas(),
                                   options.tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH),
@@ -158,6 +171,7 @@ DeviceStatus MlpEngine::Create(const MlpEngineOptions& options,
   LEPTON_DEVICE_TRY(m.state.Allocate(1, "the training state"));
   LEPTON_DEVICE_TRY(m.host_x.Allocate(rows * dims.inputs, "staged inputs"));
   LEPTON_DEVICE_TRY(m.host_logits.Allocate(rows * dims.outputs, "staged logits"));
+  LEPTON_DEVICE_TRY(m.host_params.Allocate(dims.parameters(), "staged parameters"));
   engine.reset(new MlpEngine(std::move(impl)));
   return {};
 }
@@ -173,6 +187,7 @@ DeviceStatus MlpEngine::SetParameters(const float* params, std::int64_t count) {
     return {"SetParameters: " + std::to_string(count) + " values for a model of " +
             std::to_string(m.params.size())};
   }
+  LEPTON_DEVICE_TRY(m.context.Select("SetParameters"));
   const auto bytes = static_cast<std::size_t>(count) * sizeof(float);
   LEPTON_DEVICE_TRY(Check(
       cudaMemcpyAsync(m.params.get(), params, bytes, cudaMemcpyHostToDevice, m.context.stream()),
@@ -184,7 +199,7 @@ DeviceStatus MlpEngine::SetParameters(const float* params, std::int64_t count) {
   LEPTON_DEVICE_TRY(
       Check(cudaMemsetAsync(m.state.get(), 0, sizeof(TrainingState), m.context.stream()),
             "cudaMemsetAsync of the training state"));
-  return Check(cudaStreamSynchronize(m.context.stream()), "SetParameters: cudaStreamSynchronize");
+  return m.context.Synchronize("SetParameters");
 }
 
 DeviceStatus MlpEngine::GetParameters(float* params, std::int64_t count) {
@@ -193,22 +208,26 @@ DeviceStatus MlpEngine::GetParameters(float* params, std::int64_t count) {
     return {"GetParameters: room for " + std::to_string(count) + " values, the model has " +
             std::to_string(m.params.size())};
   }
-  LEPTON_DEVICE_TRY(
-      Check(cudaMemcpyAsync(params, m.params.get(), static_cast<std::size_t>(count) * sizeof(float),
-                            cudaMemcpyDeviceToHost, m.context.stream()),
-            "cudaMemcpyAsync of the parameters"));
-  return Check(cudaStreamSynchronize(m.context.stream()), "GetParameters: cudaStreamSynchronize");
+  LEPTON_DEVICE_TRY(m.context.Select("GetParameters"));
+  const auto bytes = static_cast<std::size_t>(count) * sizeof(float);
+  LEPTON_DEVICE_TRY(Check(cudaMemcpyAsync(m.host_params.get(), m.params.get(), bytes,
+                                          cudaMemcpyDeviceToHost, m.context.stream()),
+                          "cudaMemcpyAsync of the parameters"));
+  LEPTON_DEVICE_TRY(m.context.Synchronize("GetParameters"));
+  std::memcpy(params, m.host_params.get(), bytes);
+  return {};
 }
 
 DeviceStatus MlpEngine::SetTrainingSet(const std::uint8_t* pixels, const std::uint8_t* labels,
                                        std::int64_t items) {
   Impl& m = *impl_;
+  LEPTON_DEVICE_TRY(m.context.Select("SetTrainingSet"));
   const std::int64_t pixel_count = items * m.options.dims.inputs;
   LEPTON_DEVICE_TRY(m.train_pixels.Allocate(pixel_count, "the training images"));
   LEPTON_DEVICE_TRY(m.train_labels.Allocate(items, "the training labels"));
   LEPTON_DEVICE_TRY(m.order.Allocate(items, "the epoch order"));
   LEPTON_DEVICE_TRY(m.batch_loss.Allocate(items, "per-batch losses"));
-  m.host_batch_loss.assign(static_cast<std::size_t>(items), 0.0F);
+  LEPTON_DEVICE_TRY(m.host_batch_loss.Allocate(items, "staged per-batch losses"));
   LEPTON_DEVICE_TRY(
       Check(cudaMemcpyAsync(m.train_pixels.get(), pixels, static_cast<std::size_t>(pixel_count),
                             cudaMemcpyHostToDevice, m.context.stream()),
@@ -222,7 +241,7 @@ DeviceStatus MlpEngine::SetTrainingSet(const std::uint8_t* pixels, const std::ui
   m.short_step.Reset();
   m.slice_steps.clear();
   m.split_items = 0;
-  return Check(cudaStreamSynchronize(m.context.stream()), "SetTrainingSet: cudaStreamSynchronize");
+  return m.context.Synchronize("SetTrainingSet");
 }
 
 DeviceStatus MlpEngine::TrainEpoch(const std::int32_t* order, std::int64_t items, int batch_size,
@@ -236,6 +255,7 @@ DeviceStatus MlpEngine::TrainEpoch(const std::int32_t* order, std::int64_t items
     return {"TrainEpoch: batches of " + std::to_string(batch_size) + " rows; the engine holds " +
             std::to_string(m.options.max_batch)};
   }
+  LEPTON_DEVICE_TRY(m.context.Select("TrainEpoch"));
   const std::int64_t full_batches = items / batch_size;
   const auto short_rows = static_cast<int>(items % batch_size);
   const auto key = std::make_tuple(batch_size, short_rows, adam.learning_rate, adam.beta1,
@@ -250,23 +270,22 @@ DeviceStatus MlpEngine::TrainEpoch(const std::int32_t* order, std::int64_t items
       LEPTON_DEVICE_TRY(m.CaptureTraining(m.short_step, short_rows, batch_size, adam));
     m.training_key = key;
   }
-  LEPTON_DEVICE_TRY(m.StartEpoch(order, items, "epoch start"));
+  LEPTON_DEVICE_TRY(m.StartEpoch(order, items, "TrainEpoch: epoch start"));
   for (std::int64_t k = 0; k < full_batches; ++k) {
     LEPTON_DEVICE_TRY(m.full_step.Launch(m.context.stream(), "training step"));
   }
   if (short_rows > 0)
     LEPTON_DEVICE_TRY(m.short_step.Launch(m.context.stream(), "short training step"));
   const std::int64_t batches = full_batches + (short_rows > 0 ? 1 : 0);
-  LEPTON_DEVICE_TRY(Check(cudaMemcpyAsync(m.host_batch_loss.data(), m.batch_loss.get(),
+  LEPTON_DEVICE_TRY(Check(cudaMemcpyAsync(m.host_batch_loss.get(), m.batch_loss.get(),
                                           static_cast<std::size_t>(batches) * sizeof(float),
                                           cudaMemcpyDeviceToHost, m.context.stream()),
                           "cudaMemcpyAsync of the batch losses"));
-  LEPTON_DEVICE_TRY(
-      Check(cudaStreamSynchronize(m.context.stream()), "TrainEpoch: cudaStreamSynchronize"));
+  LEPTON_DEVICE_TRY(m.context.Synchronize("TrainEpoch"));
   double sum = 0;
   for (std::int64_t k = 0; k < batches; ++k) {
     const int rows = k < full_batches ? batch_size : short_rows;
-    sum += static_cast<double>(m.host_batch_loss[static_cast<std::size_t>(k)]) * rows;
+    sum += static_cast<double>(m.host_batch_loss.get()[k]) * rows;
   }
   mean_loss = sum / static_cast<double>(items);
   return {};
@@ -282,7 +301,7 @@ DeviceStatus MlpEngine::BeginSplitEpoch(const std::int32_t* order, std::int64_t 
   if (batch_size < 1) {
     return {"BeginSplitEpoch: global batches of " + std::to_string(batch_size) + " rows"};
   }
-  LEPTON_DEVICE_TRY(m.StartEpoch(order, items, "split epoch start"));
+  LEPTON_DEVICE_TRY(m.StartEpoch(order, items, "BeginSplitEpoch: epoch start"));
   m.split_batch_size = batch_size;
   m.split_items = items;
   m.split_start = 0;
@@ -301,7 +320,7 @@ DeviceStatus MlpEngine::ComputeSliceGradients(int first, int rows) {
             std::to_string(first + rows) + ") of a global batch of " + std::to_string(global) +
             " (the engine holds " + std::to_string(m.options.max_batch) + ")"};
   }
-  LEPTON_DEVICE_TRY(m.context.Select());
+  LEPTON_DEVICE_TRY(m.context.Select("ComputeSliceGradients"));
   const auto key = std::make_tuple(first, rows, global, m.split_batch_size);
   auto found = m.slice_steps.find(key);
   if (found == m.slice_steps.end()) {
@@ -328,7 +347,7 @@ float* MlpEngine::gradients() const { return impl_->grads.get(); }
 
 DeviceStatus MlpEngine::ApplyAdam(const AdamScalars& adam) {
   Impl& m = *impl_;
-  LEPTON_DEVICE_TRY(m.context.Select());
+  LEPTON_DEVICE_TRY(m.context.Select("ApplyAdam"));
   const auto key = std::make_tuple(adam.learning_rate, adam.beta1, adam.beta2, adam.epsilon);
   if (key != m.adam_key || m.adam_step.empty()) {
     const TrainingBuffers buffers = m.Training(0, 0, adam);
@@ -341,6 +360,7 @@ DeviceStatus MlpEngine::ApplyAdam(const AdamScalars& adam) {
 
 DeviceStatus MlpEngine::SetResidentInputs(const float* x, std::int64_t rows) {
   Impl& m = *impl_;
+  LEPTON_DEVICE_TRY(m.context.Select("SetResidentInputs"));
   const std::int64_t count = rows * m.options.dims.inputs;
   LEPTON_DEVICE_TRY(m.resident_x.Allocate(count, "resident inference inputs"));
   m.resident.clear();
@@ -360,6 +380,7 @@ DeviceStatus MlpEngine::ForwardResident(int first, int batch) {
             std::to_string(first + batch) + ") of " + std::to_string(rows) +
             " resident rows, at most " + std::to_string(m.options.max_batch) + " at once"};
   }
+  LEPTON_DEVICE_TRY(m.context.Select("ForwardResident"));
   // One graph per distinct (first, batch): requests that cycle through a few blocks of the
   // inputs replay their graphs; a workload that never repeats would recapture, so cap the cache.
   constexpr std::size_t kMostResidentGraphs = 64;
@@ -403,6 +424,7 @@ DeviceStatus MlpEngine::Forward(const float* x, int batch, float* logits) {
     return {"Forward: a batch of " + std::to_string(batch) + " rows; the engine holds " +
             std::to_string(m.options.max_batch)};
   }
+  LEPTON_DEVICE_TRY(m.context.Select("Forward"));
   constexpr std::size_t kMostForwardGraphs = 16;
   Graph* graph = nullptr;
   if (auto found = m.forward.find(batch); found != m.forward.end()) {
@@ -421,8 +443,7 @@ DeviceStatus MlpEngine::Forward(const float* x, int batch, float* logits) {
   const MlpDims& dims = m.options.dims;
   std::memcpy(m.host_x.get(), x, static_cast<std::size_t>(batch) * dims.inputs * sizeof(float));
   LEPTON_DEVICE_TRY(graph->Launch(m.context.stream(), "forward pass"));
-  LEPTON_DEVICE_TRY(
-      Check(cudaStreamSynchronize(m.context.stream()), "Forward: cudaStreamSynchronize"));
+  LEPTON_DEVICE_TRY(m.context.Synchronize("Forward"));
   std::memcpy(logits, m.host_logits.get(),
               static_cast<std::size_t>(batch) * dims.outputs * sizeof(float));
   return {};

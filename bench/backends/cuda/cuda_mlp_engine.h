@@ -6,6 +6,10 @@
 // item order (computed by the workload, so CPU and GPU see the same batches) and reads back one
 // loss per batch at the end of the epoch.
 //
+// Every wait is bounded (LEPTON_DEVICE_TIMEOUT_S, the module's DeviceWatch): a hung GPU fails the
+// call with DeviceStatus::hung, every later call on that GPU is refused at once, and the engine
+// then leaks what it holds rather than block in cudaFree or cublasDestroy.
+//
 // C++20 without CUDA types, so host code compiled as C++23 (cuda_mlp_model.cc) wraps it into the
 // project's MlpModel; errors come back as DeviceStatus, never as exceptions.
 
@@ -14,6 +18,7 @@
 #include <string>
 
 #include "bench/backends/cuda/device_status.h"
+#include "bench/backends/cuda/device_watch.h"
 #include "bench/backends/cuda/mlp_step.h"
 
 namespace lepton::bench::cuda {
@@ -28,11 +33,12 @@ struct MlpEngineOptions {
 class MlpEngine {
  public:
   // On options.device, or on the calling thread's current CUDA device (the first one
-  // CUDA_VISIBLE_DEVICES leaves, unless the thread selected another).
-  static DeviceStatus Create(const MlpEngineOptions& options, std::unique_ptr<MlpEngine>& engine);
+  // CUDA_VISIBLE_DEVICES leaves, unless the thread selected another). `watch` outlives it.
+  static DeviceStatus Create(const MlpEngineOptions& options, DeviceWatch& watch,
+                             std::unique_ptr<MlpEngine>& engine);
   MlpEngine(const MlpEngine&) = delete;
   MlpEngine& operator=(const MlpEngine&) = delete;
-  ~MlpEngine();
+  ~MlpEngine();  // releases nothing once its GPU hung
 
   // "cuda:0 NVIDIA H100 80GB HBM3 (sm_90, 132 SMs), cuBLAS 130000, fp32 GEMMs".
   [[nodiscard]] std::string description() const;

@@ -100,7 +100,8 @@ class CudaMlpModel final : public MlpModel {
 
 }  // namespace
 
-Result<std::unique_ptr<MlpModel>> MakeCudaMlpModel(const MlpModelOptions& options) {
+Result<std::unique_ptr<MlpModel>> MakeCudaMlpModel(const MlpModelOptions& options,
+                                                   cuda::DeviceWatch& watch) {
   const MlpShape& shape = options.shape;
   cuda::MlpEngineOptions engine_options;
   engine_options.dims = cuda::MlpDims{shape.inputs, shape.hidden, shape.outputs};
@@ -108,7 +109,7 @@ Result<std::unique_ptr<MlpModel>> MakeCudaMlpModel(const MlpModelOptions& option
   engine_options.tf32 = options.precision == MlpPrecision::kTf32;
   engine_options.device = options.cuda_device;
   std::unique_ptr<cuda::MlpEngine> engine;
-  LEPTON_RETURN_IF_ERROR(ToStatus(cuda::MlpEngine::Create(engine_options, engine)));
+  LEPTON_RETURN_IF_ERROR(ToStatus(cuda::MlpEngine::Create(engine_options, watch, engine)));
   return std::make_unique<CudaMlpModel>(shape, std::move(engine));
 }
 

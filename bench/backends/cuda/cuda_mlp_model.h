@@ -4,11 +4,14 @@
 
 #include <memory>
 
+#include "bench/backends/cuda/device_watch.h"
 #include "bench/workloads/mnist_mlp/mlp_model.h"
 #include "conformance/core/status.h"
 
 namespace lepton::bench {
 
-Result<std::unique_ptr<MlpModel>> MakeCudaMlpModel(const MlpModelOptions& options);
+// `watch` (the module's) outlives the model.
+Result<std::unique_ptr<MlpModel>> MakeCudaMlpModel(const MlpModelOptions& options,
+                                                   cuda::DeviceWatch& watch);
 
 }  // namespace lepton::bench

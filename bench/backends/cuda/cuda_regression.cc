@@ -72,9 +72,9 @@ class CudaRegression final : public DeviceRegression {
 
 }  // namespace
 
-Result<std::unique_ptr<DeviceRegression>> MakeCudaRegression() {
+Result<std::unique_ptr<DeviceRegression>> MakeCudaRegression(cuda::DeviceWatch& watch) {
   std::unique_ptr<cuda::RegressionEngine> engine;
-  LEPTON_RETURN_IF_ERROR(ToStatus(cuda::RegressionEngine::Create(engine)));
+  LEPTON_RETURN_IF_ERROR(ToStatus(cuda::RegressionEngine::Create(watch, engine)));
   return std::make_unique<CudaRegression>(std::move(engine));
 }
 

@@ -4,10 +4,12 @@
 
 #include <memory>
 
+#include "bench/backends/cuda/device_watch.h"
 #include "bench/backends/cuda_backend.h"
 
 namespace lepton::bench {
 
-Result<std::unique_ptr<DeviceRegression>> MakeCudaRegression();
+// `watch` (the module's) outlives the regression.
+Result<std::unique_ptr<DeviceRegression>> MakeCudaRegression(cuda::DeviceWatch& watch);
 
 }  // namespace lepton::bench

@@ -22,18 +22,29 @@ struct RegressionEngine::Impl {
   DeviceArray<double> residual;
   DeviceArray<std::int64_t> block_order;
   DeviceArray<SgdState> state;
+  // Results come back through pinned memory only: a copy into pageable memory returns when it is
+  // done, so it would wait for a hung kernel outside the bounded wait.
+  PinnedArray<double> host_gram;
+  PinnedArray<double> host_weights;
+  PinnedArray<SgdState> host_state;
 };
 
 RegressionEngine::RegressionEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-RegressionEngine::~RegressionEngine() = default;
 
-DeviceStatus RegressionEngine::Create(std::unique_ptr<RegressionEngine>& engine) {
+RegressionEngine::~RegressionEngine() {
+  // As ~MlpEngine: on a hung GPU, cudaFree and cublasDestroy would wait forever; leak instead.
+  if (impl_ != nullptr && impl_->context.hung()) (void)impl_.release();
+}
+
+DeviceStatus RegressionEngine::Create(DeviceWatch& watch,
+                                      std::unique_ptr<RegressionEngine>& engine) {
   auto impl = std::make_unique<Impl>();
-  LEPTON_DEVICE_TRY(impl->context.Open());
+  LEPTON_DEVICE_TRY(impl->context.Open(watch));
   // The fp64 SYRK of the closed form and the SGD kernels are fp64 throughout.
   LEPTON_DEVICE_TRY(
       CheckBlas(cublasSetMathMode(impl->context.blas(), CUBLAS_DEFAULT_MATH), "cublasSetMathMode"));
   LEPTON_DEVICE_TRY(impl->state.Allocate(1, "the SGD state"));
+  LEPTON_DEVICE_TRY(impl->host_state.Allocate(1, "the staged SGD state"));
   engine.reset(new RegressionEngine(std::move(impl)));
   return {};
 }
@@ -44,9 +55,13 @@ std::string RegressionEngine::description() const {
 
 DeviceStatus RegressionEngine::SetRows(const double* rows, std::int64_t row_count, int stride) {
   Impl& m = *impl_;
+  LEPTON_DEVICE_TRY(m.context.Select("SetRows"));
   LEPTON_DEVICE_TRY(m.rows.Allocate(row_count * stride, "the training rows"));
   LEPTON_DEVICE_TRY(m.gram.Allocate(static_cast<std::int64_t>(stride) * stride, "the Gram matrix"));
   LEPTON_DEVICE_TRY(m.weights.Allocate(stride, "the SGD weights"));
+  LEPTON_DEVICE_TRY(
+      m.host_gram.Allocate(static_cast<std::int64_t>(stride) * stride, "the staged Gram matrix"));
+  LEPTON_DEVICE_TRY(m.host_weights.Allocate(stride, "the staged SGD weights"));
   LEPTON_DEVICE_TRY(
       Check(cudaMemcpyAsync(m.rows.get(), rows,
                             static_cast<std::size_t>(row_count * stride) * sizeof(double),
@@ -60,15 +75,18 @@ DeviceStatus RegressionEngine::SetRows(const double* rows, std::int64_t row_coun
 DeviceStatus RegressionEngine::AugmentedGram(std::vector<double>& gram) {
   Impl& m = *impl_;
   if (m.row_count == 0) return {"AugmentedGram: no rows were set"};
+  LEPTON_DEVICE_TRY(m.context.Select("AugmentedGram"));
   StreamDevice device(m.context.stream(), m.context.blas());
   device.Syrk(
       AugmentedGramAsSyrk(m.rows.get(), static_cast<int>(m.row_count), m.stride, m.gram.get()));
   LEPTON_DEVICE_TRY(device.Errors("Gram matrix"));
-  gram.assign(static_cast<std::size_t>(m.stride) * m.stride, 0.0);
-  LEPTON_DEVICE_TRY(Check(cudaMemcpyAsync(gram.data(), m.gram.get(), gram.size() * sizeof(double),
+  const auto count = static_cast<std::size_t>(m.stride) * m.stride;
+  LEPTON_DEVICE_TRY(Check(cudaMemcpyAsync(m.host_gram.get(), m.gram.get(), count * sizeof(double),
                                           cudaMemcpyDeviceToHost, m.context.stream()),
                           "cudaMemcpyAsync of the Gram matrix"));
-  return m.context.Synchronize("AugmentedGram");
+  LEPTON_DEVICE_TRY(m.context.Synchronize("AugmentedGram"));
+  gram.assign(m.host_gram.get(), m.host_gram.get() + count);
+  return {};
 }
 
 DeviceStatus RegressionEngine::Sgd(const SgdRun& run, SgdOutcome& outcome) {
@@ -81,6 +99,7 @@ DeviceStatus RegressionEngine::Sgd(const SgdRun& run, SgdOutcome& outcome) {
             std::to_string(m.row_count) + " rows, " + std::to_string(run.block_orders.size()) +
             " block orders for " + std::to_string(run.epochs) + " epochs"};
   }
+  LEPTON_DEVICE_TRY(m.context.Select("Sgd"));
   const std::int64_t batches = m.row_count / run.batch;
   if (m.residual.size() < run.batch) LEPTON_DEVICE_TRY(m.residual.Allocate(run.batch, "residuals"));
   if (m.block_order.size() < batches) {
@@ -115,7 +134,7 @@ DeviceStatus RegressionEngine::Sgd(const SgdRun& run, SgdOutcome& outcome) {
   if (whole_graphs > 0) LEPTON_DEVICE_TRY(capture(many, kBatchesPerGraph));
   if (rest > 0) LEPTON_DEVICE_TRY(capture(few, rest));
 
-  SgdState state{};
+  const SgdState& state = *m.host_state.get();
   outcome = SgdOutcome{};
   for (std::int64_t epoch = 0; epoch < run.epochs; ++epoch) {
     const std::vector<std::int64_t>& order = run.block_orders[static_cast<std::size_t>(epoch)];
@@ -132,15 +151,15 @@ DeviceStatus RegressionEngine::Sgd(const SgdRun& run, SgdOutcome& outcome) {
     LEPTON_DEVICE_TRY(device.Errors("SGD epoch start"));
     for (std::int64_t g = 0; g < whole_graphs; ++g) LEPTON_DEVICE_TRY(many.Launch(stream, "SGD"));
     if (rest > 0) LEPTON_DEVICE_TRY(few.Launch(stream, "SGD"));
-    LEPTON_DEVICE_TRY(Check(
-        cudaMemcpyAsync(&state, m.state.get(), sizeof(SgdState), cudaMemcpyDeviceToHost, stream),
-        "cudaMemcpyAsync of the SGD state"));
-    outcome.weights.assign(static_cast<std::size_t>(features), 0.0);
+    LEPTON_DEVICE_TRY(Check(cudaMemcpyAsync(m.host_state.get(), m.state.get(), sizeof(SgdState),
+                                            cudaMemcpyDeviceToHost, stream),
+                            "cudaMemcpyAsync of the SGD state"));
     LEPTON_DEVICE_TRY(
-        Check(cudaMemcpyAsync(outcome.weights.data(), m.weights.get(), sizeof(double) * features,
+        Check(cudaMemcpyAsync(m.host_weights.get(), m.weights.get(), sizeof(double) * features,
                               cudaMemcpyDeviceToHost, stream),
               "cudaMemcpyAsync of the SGD weights"));
     LEPTON_DEVICE_TRY(m.context.Synchronize("SGD epoch"));
+    outcome.weights.assign(m.host_weights.get(), m.host_weights.get() + features);
     if (!std::isfinite(state.intercept) || (features > 0 && !std::isfinite(outcome.weights[0]))) {
       outcome.diverged_in_epoch = epoch + 1;
       return {};

@@ -5,7 +5,8 @@
 // batch's three kernels captured in CUDA graphs of many batches each, the epoch's block order
 // uploaded by the host so CPU and GPU visit the same blocks.
 //
-// C++20 without CUDA types (see cuda_mlp_engine.h).
+// Waits are bounded as the MLP engine's (LEPTON_DEVICE_TIMEOUT_S; see cuda_mlp_engine.h). C++20
+// without CUDA types.
 
 #include <cstdint>
 #include <memory>
@@ -34,10 +35,11 @@ struct SgdOutcome {
 
 class RegressionEngine {
  public:
-  static DeviceStatus Create(std::unique_ptr<RegressionEngine>& engine);
+  // On the calling thread's current CUDA device. `watch` outlives it.
+  static DeviceStatus Create(DeviceWatch& watch, std::unique_ptr<RegressionEngine>& engine);
   RegressionEngine(const RegressionEngine&) = delete;
   RegressionEngine& operator=(const RegressionEngine&) = delete;
-  ~RegressionEngine();
+  ~RegressionEngine();  // releases nothing once its GPU hung
 
   [[nodiscard]] std::string description() const;
   DeviceStatus SetRows(const double* rows, std::int64_t row_count, int stride);

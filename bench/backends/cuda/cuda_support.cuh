@@ -1,8 +1,8 @@
 #pragma once
 // What the CUDA engines share (CUDA code only): errors as DeviceStatus naming the call, the
 // grid-stride kernel that runs mlp_step.h's and regression_step.h's functors, a stream Device
-// for those sequences (cuBLAS for GEMM and SYRK), CUDA graphs, and owning device and pinned
-// arrays.
+// for those sequences (cuBLAS for GEMM and SYRK), CUDA graphs, owning device and pinned arrays,
+// and the stream context whose waits are bounded (device_watch.h).
 
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
@@ -10,10 +10,12 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "bench/backends/cuda/cuda_error.h"
 #include "bench/backends/cuda/cuda_mlp_engine.h"
+#include "bench/backends/cuda/device_watch.h"
 #include "bench/backends/cuda/regression_step.h"
 
 namespace lepton::bench::cuda {
@@ -186,26 +188,35 @@ template <class T>
 using PinnedArray = CudaArray<T, CudaMemory::kPinnedHost>;
 
 // The process's current CUDA device (the first CUDA_VISIBLE_DEVICES leaves) with a stream and
-// a cuBLAS handle on it. Owners declare it first, so it outlives their graphs and arrays.
+// a cuBLAS handle on it. Owners declare it first, so it outlives their graphs and arrays. Every
+// wait is bounded by the module's DeviceWatch; once the device hung, its owner must not destroy
+// it (hung(): cublasDestroy and the arrays' cudaFree would wait for the hung work forever).
 class StreamContext {
  public:
   StreamContext() = default;
   StreamContext(const StreamContext&) = delete;
   StreamContext& operator=(const StreamContext&) = delete;
   ~StreamContext() {
+    if (done_ != nullptr) cudaEventDestroy(done_);
     if (blas_ != nullptr) cublasDestroy(blas_);
     if (stream_ != nullptr) cudaStreamDestroy(stream_);
   }
 
-  DeviceStatus Open() {
+  DeviceStatus Open(DeviceWatch& watch) {
+    watch_ = &watch;
     int count = 0;
     LEPTON_DEVICE_TRY(CountCudaDevices(count));
     LEPTON_DEVICE_TRY(Check(cudaGetDevice(&device_), "cudaGetDevice"));
+    // Nothing more on a device that hung: making a stream or allocating may wait for its work.
+    LEPTON_DEVICE_TRY(watch.Check(device_, "cudaStreamCreateWithFlags"));
     cudaDeviceProp properties{};
     LEPTON_DEVICE_TRY(
         Check(cudaGetDeviceProperties(&properties, device_), "cudaGetDeviceProperties"));
     LEPTON_DEVICE_TRY(Check(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking),
                             "cudaStreamCreateWithFlags"));
+    // The event each wait records after the work it waits for (timing off: cheaper to record).
+    LEPTON_DEVICE_TRY(Check(cudaEventCreateWithFlags(&done_, cudaEventDisableTiming),
+                            "cudaEventCreateWithFlags"));
     LEPTON_DEVICE_TRY(CheckBlas(cublasCreate(&blas_), "cublasCreate"));
     LEPTON_DEVICE_TRY(CheckBlas(cublasSetStream(blas_, stream_), "cublasSetStream"));
     // cuBLAS's recommended workspace for Hopper, set before any capture so that captured calls
@@ -230,9 +241,15 @@ class StreamContext {
   }
 
   [[nodiscard]] int device() const { return device_; }
-  // Makes this context's device the calling thread's current one (others, such as an NCCL
-  // communicator's or DeviceMemory's, may have selected theirs since).
-  DeviceStatus Select() const { return Check(cudaSetDevice(device_), "cudaSetDevice"); }
+  // Every call of an engine starts here: refused at once when the device hung earlier (its
+  // calls could block), else this context's device becomes the calling thread's current one
+  // (others, such as an NCCL communicator's or DeviceMemory's, may have selected theirs since).
+  DeviceStatus Select(const std::string& what) const {
+    LEPTON_DEVICE_TRY(watch_->Check(device_, what));
+    return Check(cudaSetDevice(device_), what + ": cudaSetDevice");
+  }
+  // Whether this context's device hung (in any engine's wait): then nothing on it is released.
+  [[nodiscard]] bool hung() const { return watch_ != nullptr && watch_->hung(device_); }
   [[nodiscard]] cudaStream_t stream() const { return stream_; }
   [[nodiscard]] cublasHandle_t blas() const { return blas_; }
   // "cuda:0 NVIDIA H100 80GB HBM3 (sm_90, 132 SMs), cuBLAS 130000".
@@ -240,13 +257,28 @@ class StreamContext {
   [[nodiscard]] int compute_capability() const { return compute_capability_; }  // 90 for 9.0
   [[nodiscard]] int multiprocessors() const { return multiprocessors_; }
   [[nodiscard]] double boost_clock_hz() const { return boost_clock_hz_; }
+  // Waits for everything queued on the stream, at most LEPTON_DEVICE_TIMEOUT_S (device_wait.h):
+  // cudaStreamSynchronize would wait forever for a kernel that never ends. The stream's errors
+  // (a sticky one from a faulted kernel) come back from cudaEventQuery.
   DeviceStatus Synchronize(const std::string& what) const {
-    return Check(cudaStreamSynchronize(stream_), what + ": cudaStreamSynchronize");
+    LEPTON_DEVICE_TRY(Check(cudaEventRecord(done_, stream_), what + ": cudaEventRecord"));
+    return watch_->Wait(device_, what, [&]() -> std::optional<DeviceStatus> {
+      const cudaError_t state = cudaEventQuery(done_);
+      if (state == cudaErrorNotReady) {
+        // "Not actually an error" (the runtime's words); were it kept as the thread's last
+        // error, the next launch check (StreamDevice) would report it, so it is cleared.
+        if (cudaPeekAtLastError() == cudaErrorNotReady) (void)cudaGetLastError();
+        return std::nullopt;
+      }
+      return Check(state, what + ": cudaEventQuery");
+    });
   }
 
  private:
+  DeviceWatch* watch_ = nullptr;
   int device_ = 0;
   cudaStream_t stream_ = nullptr;
+  cudaEvent_t done_ = nullptr;
   cublasHandle_t blas_ = nullptr;
   DeviceArray<std::byte> workspace_;
   std::string description_;

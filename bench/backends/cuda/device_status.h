@@ -11,6 +11,9 @@ struct DeviceStatus {
   std::string error;           // empty when the call succeeded
   bool unavailable = false;    // no device, no driver: "not measured", not a failure
   bool out_of_memory = false;  // the device's memory ran out: ResourceExhausted
+  // The device's work outlasted LEPTON_DEVICE_TIMEOUT_S (device_wait.h), or the call was refused
+  // because it did earlier (device_watch.h): DeadlineExceeded, the code of a watchdog that fired.
+  bool hung = false;
   [[nodiscard]] bool ok() const { return error.empty(); }
 };
 

@@ -683,7 +683,8 @@ Result<std::unique_ptr<Communicator>> MakeNcclCommunicator(Communicator& bootstr
 }
 
 Result<std::unique_ptr<CommunicatorGroup>> MakeNcclLocalGroup(std::vector<int> devices,
-                                                              double timeout_seconds) {
+                                                              double timeout_seconds,
+                                                              DeviceWatch& watch) {
   // The device first: on a machine without a GPU that is the reason, whether NCCL is there or
   // not.
   LEPTON_ASSIGN_OR_RETURN(const int count, CudaDeviceCount());
@@ -712,7 +713,7 @@ Result<std::unique_ptr<CommunicatorGroup>> MakeNcclLocalGroup(std::vector<int> d
     for (cudaStream_t stream : streams) (void)cudaStreamDestroy(stream);
   };
   for (const int device : devices) {
-    auto memory = MakeCudaDeviceMemory(device);
+    auto memory = MakeCudaDeviceMemory(device, watch);
     if (!memory) {
       release();
       return std::unexpected(memory.error());

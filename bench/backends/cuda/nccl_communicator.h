@@ -32,6 +32,7 @@
 
 #include "bench/api/communicator.h"
 #include "bench/api/communicator_group.h"
+#include "bench/backends/cuda/device_watch.h"
 #include "conformance/core/status.h"
 
 namespace lepton::bench::cuda {
@@ -41,8 +42,9 @@ Result<std::unique_ptr<Communicator>> MakeNcclCommunicator(Communicator& bootstr
 
 // Over `devices` (CUDA ordinals, local rank r on devices[r]), or every device the process sees
 // when empty. Unavailable without NCCL, a driver or a device; InvalidArgument for a device
-// listed twice or not seen.
+// listed twice or not seen. Each rank's DeviceMemory waits under `watch` (the module's).
 Result<std::unique_ptr<CommunicatorGroup>> MakeNcclLocalGroup(std::vector<int> devices,
-                                                              double timeout_seconds);
+                                                              double timeout_seconds,
+                                                              DeviceWatch& watch);
 
 }  // namespace lepton::bench::cuda

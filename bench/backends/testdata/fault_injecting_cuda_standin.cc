@@ -20,6 +20,13 @@
 //                                    launch-failure (cudaErrorLaunchFailure), ecc-uncorrectable
 //                                    (cudaErrorECCUncorrectable) or devices-unavailable
 //                                    (cudaErrorDevicesUnavailable)
+//   hang-after-batches:N             N training batches succeed, then the device hangs: the
+//                                    epoch's wait never sees its work done, so it times out
+//                                    after LEPTON_DEVICE_TIMEOUT_S through the module's own
+//                                    bounded wait (device_watch.h), every later call is refused
+//                                    at once, and the module's teardown at exit blocks forever,
+//                                    as CUDA's would on a hung GPU: the host must end the run
+//                                    without it
 //   out-of-memory                    every device allocation (training set, resident inference
 //                                    inputs, DeviceMemory) fails with cudaErrorMemoryAllocation
 // Unset, every call is Unavailable naming this stand-in, so a copy that strays into a real
@@ -29,16 +36,19 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench/backends/cuda/cuda_device_status.h"
 #include "bench/backends/cuda/cuda_error.h"
+#include "bench/backends/cuda/device_watch.h"
 #include "bench/backends/cuda/host_device.h"
 #include "bench/backends/cuda/mlp_step.h"
 #include "bench/backends/cuda_backend.h"
@@ -55,6 +65,7 @@ struct Fault {
   std::string text;      // the variable's value, stated in description()
   std::optional<std::int64_t> lost_after_batches;
   cudaError_t lost_error = cudaSuccess;
+  std::optional<std::int64_t> hang_after_batches;
   bool out_of_memory = false;
 };
 
@@ -70,6 +81,7 @@ Fault ReadFault() {
   }
   fault.text = value;
   const std::string lost_prefix = "lost-after-batches:";
+  const std::string hang_prefix = "hang-after-batches:";
   if (fault.text == "none") return fault;
   if (fault.text == "out-of-memory") {
     fault.out_of_memory = true;
@@ -89,17 +101,36 @@ Fault ReadFault() {
       if (fault.lost_error != cudaSuccess) return fault;
     }
   }
+  if (fault.text.starts_with(hang_prefix)) {
+    const std::string rest = fault.text.substr(hang_prefix.size());
+    char* end = nullptr;
+    const std::int64_t batches = std::strtoll(rest.c_str(), &end, 10);
+    if (!rest.empty() && *end == '\0' && batches >= 0) {
+      fault.hang_after_batches = batches;
+      return fault;
+    }
+  }
   fault.configuration = InvalidArgumentError(
       std::string(kFaultVariable) + "='" + fault.text +
-      "' (expected none, out-of-memory or lost-after-batches:N:KIND with KIND launch-failure, "
-      "ecc-uncorrectable or devices-unavailable)");
+      "' (expected none, out-of-memory, hang-after-batches:N or lost-after-batches:N:KIND with "
+      "KIND launch-failure, ecc-uncorrectable or devices-unavailable)");
   return fault;
 }
 
 // The one device every object of the process shares, as a CUDA context is shared.
 class StandInDevice {
  public:
-  StandInDevice() : fault_(ReadFault()) {}
+  StandInDevice() : fault_(ReadFault()), watch_(cuda::DeviceTimeoutFromEnvironment()) {}
+  StandInDevice(const StandInDevice&) = delete;
+  StandInDevice& operator=(const StandInDevice&) = delete;
+
+  // CUDA's teardown at exit (the runtime's, the module's) waits for the device's work, and a
+  // hung device's never ends. Standing in for that, this blocks forever once the device hung: a
+  // host that ends a run whose device hung without skipping teardown never ends
+  // (e2e.device_faults runs under `timeout` to catch that).
+  ~StandInDevice() {
+    while (watch_.hung(0)) std::this_thread::sleep_for(std::chrono::hours(1));
+  }
 
   [[nodiscard]] std::string description() const {
     return std::string(kDeviceName) +
@@ -111,16 +142,32 @@ class StandInDevice {
   // OK while the device works; else the error `operation` gets, as the real module words it.
   [[nodiscard]] Status Check(const std::string& operation) const {
     if (!fault_.configuration.ok()) return fault_.configuration;
+    LEPTON_RETURN_IF_ERROR(ToStatus(watch_.Check(0, operation)));
     if (lost_.load()) return ToStatus(cuda::CudaFailure(operation, fault_.lost_error));
     return OkStatus();
   }
 
-  // Counts one training batch; false once the device is lost with it.
+  // Counts one training batch; false once the device is lost or hangs with it.
   bool Batch() {
     const std::int64_t done = ++batches_;
     if (fault_.lost_after_batches && done > *fault_.lost_after_batches) lost_.store(true);
-    return !lost_.load();
+    if (fault_.hang_after_batches && done > *fault_.hang_after_batches) hanging_.store(true);
+    return !lost_.load() && !hanging_.load();
   }
+
+  // The wait that ends a call's device work, through the real module's bounded wait: done at
+  // once on a working device, the sticky error on a lost one (from cudaEventQuery, as the
+  // module's StreamContext::Synchronize words it), and never done on a hung one, so it times out
+  // after LEPTON_DEVICE_TIMEOUT_S and the device is refused from then on.
+  Status Synchronize(const std::string& what) {
+    return ToStatus(watch_.Wait(0, what, [&]() -> std::optional<cuda::DeviceStatus> {
+      if (hanging_.load()) return std::nullopt;
+      if (lost_.load()) return cuda::CudaFailure(what + ": cudaEventQuery", fault_.lost_error);
+      return cuda::DeviceStatus{};
+    }));
+  }
+
+  [[nodiscard]] std::vector<std::string> HungDevices() const { return watch_.HungDevices(); }
 
   [[nodiscard]] Status Allocation(std::size_t bytes, const std::string& name) const {
     LEPTON_RETURN_IF_ERROR(Check("cudaMalloc of " + std::to_string(bytes) + " bytes for " + name));
@@ -134,8 +181,10 @@ class StandInDevice {
 
  private:
   Fault fault_;
+  cuda::DeviceWatch watch_;
   std::atomic<std::int64_t> batches_ = 0;
   std::atomic<bool> lost_ = false;
+  std::atomic<bool> hanging_ = false;
 };
 
 class StandInMlp final : public MlpModel {
@@ -196,9 +245,10 @@ class StandInMlp final : public MlpModel {
     const cuda::AdamScalars scalars{adam.learning_rate, adam.beta1, adam.beta2, adam.epsilon};
     double sum = 0;
     for (std::int64_t start = 0; start < items; start += batch_size) {
-      // A lost device fails the work already queued; the epoch learns it when it synchronizes.
+      // A lost device fails the work already queued and a hung one never finishes it; the
+      // epoch learns it when it waits at its end.
       if (!device_.Batch()) {
-        return std::unexpected(OnDevice("TrainEpoch: cudaStreamSynchronize"));
+        return std::unexpected(device_.Synchronize("TrainEpoch").WithContext(kDeviceName));
       }
       const auto rows = static_cast<int>(std::min<std::int64_t>(batch_size, items - start));
       cuda::EnqueueTrainingStep(host_, Buffers(rows, batch_size, scalars));
@@ -235,7 +285,9 @@ class StandInMlp final : public MlpModel {
                            std::to_string(first + rows) + ") of a global batch of " +
                            std::to_string(global));
     }
-    if (!device_.Batch()) return OnDevice("ComputeSliceGradients: cudaStreamSynchronize");
+    if (!device_.Batch()) {
+      return device_.Synchronize("ComputeSliceGradients").WithContext(kDeviceName);
+    }
     cuda::EnqueueSliceGradients(host_, Buffers(rows, split_batch_size_, {}, first), global);
     split_start_ += split_batch_size_;
     return OkStatus();
@@ -251,7 +303,7 @@ class StandInMlp final : public MlpModel {
   }
 
   Status Forward(const float* x, int batch, float* logits) override {
-    LEPTON_RETURN_IF_ERROR(OnDevice("Forward: cudaStreamSynchronize"));
+    LEPTON_RETURN_IF_ERROR(OnDevice("Forward: cudaEventQuery"));
     if (batch < 1 || batch > max_batch_) {
       return InternalError("Forward: " + std::to_string(batch) + " rows");
     }
@@ -273,7 +325,7 @@ class StandInMlp final : public MlpModel {
   }
 
   Status ForwardResident(int first, int batch) override {
-    LEPTON_RETURN_IF_ERROR(OnDevice("ForwardResident: cudaStreamSynchronize"));
+    LEPTON_RETURN_IF_ERROR(OnDevice("ForwardResident: cudaEventQuery"));
     const std::int64_t rows = static_cast<std::int64_t>(resident_.size()) / dims_.inputs;
     if (first < 0 || batch < 1 || batch > max_batch_ || first + batch > rows) {
       return InternalError("ForwardResident: rows [" + std::to_string(first) + ", " +
@@ -418,6 +470,7 @@ class StandInBackend final : public CudaBackend {
     return std::unexpected(
         UnavailableError("the fault-injection stand-in has no NCCL communicator"));
   }
+  std::vector<std::string> HungDevices() override { return device_.HungDevices(); }
 
  private:
   StandInDevice device_;
