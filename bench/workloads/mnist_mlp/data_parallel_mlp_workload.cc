@@ -195,14 +195,9 @@ class DataParallelMlpWorkload final : public Workload {
     const bool cuda = context.device == "cuda";
     if (cuda && !context.device_status.ok()) return context.device_status;
     if (context.device_group != nullptr) {
-      if (host_ != nullptr && host_->size() != 1) {
-        return FailedPreconditionError(
-            "the single-process NCCL group (comm: nccl-local) runs in one process; this run has " +
-            std::to_string(host_->size()) + " ranks");
-      }
+      LEPTON_RETURN_IF_ERROR(CheckGroupDrivesEveryRank(*context.device_group, host_));
       group_ = context.device_group;
       ranks_ = group_->size();
-      if (ranks_ < 1) return InternalError("the single-process group has no rank");
       gradient_communicator_ = std::string(group_->name());
       for (int r = 0; cuda && r < ranks_; ++r) {
         cuda_devices.push_back(group_->memory(r).device_index());
