@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The GPU evidence in one go, for a GPU node (or the device machine a session is lent): unpacks
 # a bundle made by `tools/bundle.sh --with-gpu-checks`, then runs the GPU tests, the CPU-vs-CUDA
-# device benchmarks, `lepton-cert run --profile gpu`, the NCCL path with one rank and with
-# ncclCommInitAll's group over the local GPUs (tools/tests/testdata/nccl_check), and the
+# device benchmarks, `lepton-cert run --profile gpu`, the NCCL path (the collectives and the
+# data-parallel MNIST) with one rank and with ncclCommInitAll's group over the local GPUs
+# (tools/tests/testdata/nccl_check), and the
 # PyTorch peer comparison where python3 has torch, writing every output under OUT_DIR
 # (report.json and its renderings in OUT_DIR/gpu-run, OUT_DIR/nccl-one-rank, ...). Each step's exit code is printed; the
 # script itself fails only when the bundle cannot be used.

@@ -10,6 +10,7 @@
 // read or written. A rank's call outside a group, a rank's Barrier and a rank's own
 // Synchronize are refused (FailedPrecondition): the group's are the only waits.
 
+#include <string>
 #include <string_view>
 
 #include "bench/api/communicator.h"
@@ -43,5 +44,18 @@ class CommunicatorGroup {
   // Waits for every rank's operations; never inside an open group (FailedPrecondition).
   virtual Status Synchronize() = 0;
 };
+
+// For a workload handed a group (comm: nccl-local): the group is every rank, driven from this one
+// process, so a run of several processes (`host`, the run's communicator, when there is one) is
+// refused (FailedPrecondition); a group without a rank is an Internal error.
+inline Status CheckGroupDrivesEveryRank(const CommunicatorGroup& group, const Communicator* host) {
+  if (host != nullptr && host->size() != 1) {
+    return FailedPreconditionError(
+        "the single-process NCCL group (comm: nccl-local) runs in one process; this run has " +
+        std::to_string(host->size()) + " ranks");
+  }
+  if (group.size() < 1) return InternalError("the single-process NCCL group has no rank");
+  return OkStatus();
+}
 
 }  // namespace lepton::bench

@@ -477,7 +477,7 @@ constexpr std::array<MetricSchema, 7> kDataParallelMetrics = {{
 
 // mnist_mlp_data_parallel -------------------------------------------------------------------------
 constexpr std::array<MetricSchema, 13> kDataParallelMlpMetrics = {{
-    {"ranks", "count", "ranks sharing every global batch"},
+    {"ranks", "count", "ranks sharing every global batch (comm: nccl-local: the GPUs)"},
     {"global_batch", "count", "rows per step over all ranks (batch_size)"},
     {"equivalence_steps", "count",
      "steps after which the weights are compared: 100, or every step when there are fewer"},
@@ -495,9 +495,11 @@ constexpr std::array<MetricSchema, 13> kDataParallelMlpMetrics = {{
     {"single_rank_samples_per_second", "samples/s", "the same for rank 0 training alone"},
     {"scaling_efficiency", "ratio", "single-rank time / (ranks x data-parallel time)"},
     {"compute_device", "text",
-     "what ran the arithmetic: oneDNN on the CPU, or the CUDA device and cuBLAS"},
+     "what ran the arithmetic: oneDNN on the CPU, or the CUDA device and cuBLAS (comm: "
+     "nccl-local: every GPU, in rank order)"},
     {"gradient_communicator", "text",
-     "what all-reduced the gradients: self (one rank), mpi (host memory) or nccl (GPU memory)"},
+     "what all-reduced the gradients: self (one rank), mpi (host memory), nccl (GPU memory) or "
+     "nccl (single process, ncclCommInitAll) (one group call per step over the GPUs)"},
 }};
 
 constexpr std::array<WorkloadType, 9> kTypes = {{

@@ -4,7 +4,8 @@
 # Without a GPU (or without the CUDA module or NCCL) the collectives are not measured with the
 # reason, every rank exits promptly and the report states ranks and nodes; with GPUs they run
 # over NCCL on device buffers and every result element is exact. The data-parallel MNIST follows
-# the collectives: not measured with the same reason, or trained over NCCL on the ranks' GPUs.
+# the collectives: not measured with the same reason, or trained over NCCL on the ranks' GPUs
+# (under nccl-local, one model per GPU driven by this one process through the group).
 #   nccl_path_test.sh LEPTON_CERT SPEC_DIR [MPIEXEC MPIEXEC_FLAGS...]
 set -euo pipefail
 cli=$1
@@ -41,6 +42,18 @@ else:
     assert values["wrong_elements"] == 0, values
     assert values["ranks"] == ranks, values
     print(f"{int(ranks)} rank(s): nccl on {values['buffers']}, 0 wrong elements")
+PY
+}
+
+# The data-parallel MNIST, after the collectives: not measured with the collectives' reason (or,
+# on a GPU node without Fashion-MNIST, that one), or trained over COMMUNICATOR and judged.
+check_mlp() {  # OUT_DIR RANKS COMMUNICATOR
+  /usr/bin/python3 - "$1/report.json" "$2" "$3" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+ranks = float(sys.argv[2])
+(collectives,) = [w for w in report["workloads"] if w["name"] == "collectives"]
+reason = collectives.get("unavailable_reason", "")
 (mlp,) = [w for w in report["workloads"] if w["name"] == "mlp-data-parallel"]
 mlp_reason = mlp.get("unavailable_reason", "")
 verdict = {r["id"]: r["verdict"] for r in report["requirements"]}["NCCL-MLP-DP-ACCURACY"]
@@ -53,11 +66,12 @@ if mlp_reason:
 else:
     run = [r for r in mlp["runs"] if not r.get("warmup")][0]
     values = run["metrics"]
-    assert values["gradient_communicator"] == "nccl", values
+    assert values["gradient_communicator"] == sys.argv[3], values
     assert values["compute_device"].startswith("cuda:"), values
     assert values["ranks"] == ranks, values
     assert verdict == "pass", (verdict, values)
-    print(f"{int(ranks)} rank(s): data-parallel MNIST over nccl on {values['compute_device']}")
+    print(f"{int(ranks)} rank(s): data-parallel MNIST over {sys.argv[3]} on "
+          f"{values['compute_device']}")
 PY
 }
 
@@ -67,6 +81,7 @@ code=$?
 set -e
 [[ $code -le 1 ]] || { cat "$work/one.log"; fail "alone: expected exit 0 or 1, got $code"; }
 check "$work/one" 1 "$work/one.log" || { cat "$work/one.log"; fail "alone: report"; }
+check_mlp "$work/one" 1 nccl || { cat "$work/one.log"; fail "alone: data-parallel MNIST"; }
 
 if [[ $# -gt 0 ]]; then
   set +e
@@ -77,6 +92,7 @@ if [[ $# -gt 0 ]]; then
   # Not certified ends rank 0 with 1, which mpirun passes on; 124 would be a hang.
   [[ $code -le 1 ]] || { cat "$work/two.log"; fail "two ranks: expected exit 0 or 1, got $code"; }
   check "$work/two" 2 "$work/two.log" || { cat "$work/two.log"; fail "two ranks: report"; }
+  check_mlp "$work/two" 2 nccl || { cat "$work/two.log"; fail "two ranks: data-parallel MNIST"; }
 fi
 # The single-process mode (comm: nccl-local): alone, the ranks fact is the GPUs this process
 # sees (ncclCommInitAll makes one NCCL rank per GPU); without one, not measured with the reason.
@@ -111,6 +127,10 @@ else:
     print(f"nccl-local: {int(values['ranks'])} GPU(s) ({values['buffers']}), 0 wrong elements")
 PY
   { cat "$work/local.log"; fail "nccl-local: report"; }
+# The data-parallel MNIST drives one model per GPU through the same group.
+gpus=$(/usr/bin/python3 -c 'import json, sys; print(int(json.load(open(sys.argv[1]))["run"]["facts"]["values"]["gpus"]))' "$work/local/report.json")
+check_mlp "$work/local" "$gpus" "nccl (single process, ncclCommInitAll)" ||
+  { cat "$work/local.log"; fail "nccl-local: data-parallel MNIST"; }
 
 if [[ $# -gt 0 ]]; then
   # One process drives every GPU: several ranks are refused up front, with the reason.

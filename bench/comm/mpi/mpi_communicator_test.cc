@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <numeric>
@@ -17,9 +19,13 @@
 #include "bench/workloads/collectives/collective_cases_for_tests.h"
 #include "bench/workloads/collectives/collective_ops.h"
 #include "bench/workloads/collectives/collectives_workload.h"
+#include "bench/workloads/collectives/fake_group_for_tests.h"
 #include "bench/workloads/linear_regression/data_parallel_regression_workload.h"
 #include "bench/workloads/linear_regression/regression_data.h"
 #include "bench/workloads/linear_regression/solvers.h"
+#include "bench/workloads/mnist_mlp/data_parallel_ranks.h"
+#include "bench/workloads/mnist_mlp/split_models_for_tests.h"
+#include "bench/workloads/mnist_mlp/split_training.h"
 
 namespace lepton::bench {
 namespace {
@@ -236,6 +242,56 @@ TEST(MpiDataParallelRegressionTest, CoefficientsEqualTheSingleRankSolution) {
   ASSERT_EQ(parallel.size(), single_rank->size());
   for (std::size_t i = 0; i < parallel.size(); ++i) {
     EXPECT_NEAR(parallel[i], (*single_rank)[i], 1e-6 * std::abs((*single_rank)[i])) << i;
+  }
+}
+
+// The data-parallel MLP's two layouts give the same weights: one rank per process (this
+// process's CPU model, its gradients all-reduced over MPI) and NCCL's single-process mode (rank
+// 0 alone drives one CPU model per rank through the fake group on host memory), over 100 steps
+// of a 640-item set in global batches of 64. With two ranks both sums are one float addition,
+// so the weights agree bit for bit. With four, MPI sums in float in an order of its own
+// choosing (the algorithm depends on the implementation and the message size, e.g. pairs first)
+// while the fake sums in double and rounds once, so the gradients differ by float32 rounding (an
+// ulp or so) and Adam carries that on: a third of the weights differ, by 4e-8 relative (Open MPI
+// 4.1, 2 cores); the bound is 1e-6, a tenth of PERF-MLP-DP-WEIGHTS' for the split itself.
+TEST(MpiDataParallelMlpTest, OneRankPerProcessAndASingleProcessGroupGiveTheSameWeights) {
+  const int n = world->size();
+  const SplitTestData data = MakeSplitTestData({64, 16, 10}, 640, 3);
+  SplitTraining training;
+  training.epochs = 10;
+  training.batch_size = 64;
+  training.seed = 4;
+  std::vector<std::int32_t> order(640);
+  auto mine = MakeSplitTestModel(data, 64, 5);
+  ASSERT_TRUE(mine.has_value()) << mine.error().ToString();
+  auto per_process = TrainSplit(*MakeProcessRank(**mine, *world), training, order);
+  ASSERT_TRUE(per_process.has_value()) << per_process.error().ToString();
+  EXPECT_EQ(per_process->equivalence_steps, 100);
+  if (world->rank() != 0) return;
+  auto models = MakeSplitTestModels(data, n, 64, 5);
+  ASSERT_TRUE(models.has_value()) << models.error().ToString();
+  FakeGroup group(n);
+  group.host_buffers_allowed = true;
+  auto grouped = TrainSplit(*MakeGroupRanks(models->models, group), training, order);
+  ASSERT_TRUE(grouped.has_value()) << grouped.error().ToString();
+  EXPECT_EQ(grouped->equivalence_steps, 100);
+  const std::vector<float>& a = grouped->weights;
+  const std::vector<float>& b = per_process->weights;
+  ASSERT_EQ(a.size(), b.size());
+  double difference = 0;
+  double norm = 0;
+  std::size_t unequal = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    difference += (static_cast<double>(a[i]) - b[i]) * (static_cast<double>(a[i]) - b[i]);
+    norm += static_cast<double>(b[i]) * b[i];
+    unequal += a[i] != b[i] ? 1 : 0;
+  }
+  std::printf("%d ranks: %zu of %zu weights differ, relative L2 difference %.3g\n", n, unequal,
+              a.size(), std::sqrt(difference / norm));
+  if (n == 2) {
+    EXPECT_EQ(a, b);
+  } else {
+    EXPECT_LE(std::sqrt(difference / norm), 1e-6);
   }
 }
 

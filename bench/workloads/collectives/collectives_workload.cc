@@ -197,15 +197,7 @@ class CollectivesWorkload final : public Workload {
     if (!context.device_status.ok()) return context.device_status;
     if (context.device_group != nullptr) {
       // One process drives every local GPU; the host communicator only times and combines.
-      if (host_->size() != 1) {
-        return FailedPreconditionError(
-            "the single-process NCCL group (comm: nccl-local) runs in one process; this run "
-            "has " +
-            std::to_string(host_->size()) + " ranks");
-      }
-      if (context.device_group->size() < 1) {
-        return InternalError("the single-process NCCL group has no rank");
-      }
+      LEPTON_RETURN_IF_ERROR(CheckGroupDrivesEveryRank(*context.device_group, host_));
       group_ = context.device_group;
       return OkStatus();
     }

@@ -3,11 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
-#include <tuple>
+#include <vector>
 
+#include "bench/workloads/mnist_mlp/data_parallel_ranks.h"
 #include "bench/workloads/mnist_mlp/mlp_data.h"
 #include "bench/workloads/mnist_mlp/mlp_model.h"
-#include "bench/workloads/mnist_mlp/mlp_parameters.h"
+#include "bench/workloads/mnist_mlp/split_training.h"
 
 namespace lepton::bench {
 namespace {
@@ -41,25 +42,28 @@ double RelativeL2Difference(std::span<const float> a, std::span<const float> b) 
 class DataParallelMlpWorkload final : public Workload {
  public:
   Status Prepare(const WorkloadContext& context) override {
-    if (context.communicator == nullptr) return InternalError("no communicator in the context");
-    communicator_ = context.communicator;
-    gradient_communicator_ = communicator_;
+    if (context.communicator == nullptr && context.device_group == nullptr) {
+      return UnavailableError(
+          "data-parallel training sums its gradients over the run's communicator or a "
+          "single-process group, and this run has neither");
+    }
+    host_ = context.communicator;
     MlpModelOptions options;
     options.device = context.device;
-    if (context.device == "cuda") LEPTON_RETURN_IF_ERROR(UseDevice(context, options));
+    std::vector<int> cuda_devices;  // per driven rank, when on devices: cuda
+    LEPTON_RETURN_IF_ERROR(ChooseRanks(context, cuda_devices));
     const auto& params = context.params;
-    LEPTON_ASSIGN_OR_RETURN(batch_size_, GetParam<std::int64_t>(params, "batch_size"));
-    LEPTON_ASSIGN_OR_RETURN(epochs_, GetParam<std::int64_t>(params, "epochs"));
+    LEPTON_ASSIGN_OR_RETURN(training_.batch_size, GetParam<std::int64_t>(params, "batch_size"));
+    LEPTON_ASSIGN_OR_RETURN(training_.epochs, GetParam<std::int64_t>(params, "epochs"));
     LEPTON_ASSIGN_OR_RETURN(const std::int64_t seed, GetParam<std::int64_t>(params, "seed"));
-    seed_ = static_cast<std::uint64_t>(seed);
-    LEPTON_ASSIGN_OR_RETURN(adam_, ReadAdamSettings(context));
+    training_.seed = static_cast<std::uint64_t>(seed);
+    LEPTON_ASSIGN_OR_RETURN(training_.adam, ReadAdamSettings(context));
     LEPTON_ASSIGN_OR_RETURN(const std::string precision,
                             GetParam<std::string>(params, "precision"));
     LEPTON_ASSIGN_OR_RETURN(options.precision, ParseMlpPrecision(precision));
-    const int ranks = communicator_->size();
-    if (ranks > batch_size_) {
-      return UnavailableError("a global batch of " + std::to_string(batch_size_) +
-                              " rows cannot be split over " + std::to_string(ranks) + " ranks");
+    if (ranks_ > training_.batch_size) {
+      return UnavailableError("a global batch of " + std::to_string(training_.batch_size) +
+                              " rows cannot be split over " + std::to_string(ranks_) + " ranks");
     }
     LEPTON_ASSIGN_OR_RETURN(LoadedSplit train, LoadWorkloadSplit(context, "train"));
     LEPTON_ASSIGN_OR_RETURN(LoadedSplit test, LoadWorkloadSplit(context, "t10k"));
@@ -72,44 +76,40 @@ class DataParallelMlpWorkload final : public Workload {
     if (params.contains("dataset.test_samples")) {
       KeepFirstImages(test_, std::get<std::int64_t>(params.at("dataset.test_samples")));
     }
-    options.max_batch = static_cast<int>(std::max<std::int64_t>(batch_size_, kEvaluationBatch));
-    LEPTON_ASSIGN_OR_RETURN(model_, MakeMlpModel(options));
-    if (communicator_->rank() == 0) {
-      LEPTON_ASSIGN_OR_RETURN(reference_, MakeMlpModel(options));
-    }
+    options.max_batch =
+        static_cast<int>(std::max<std::int64_t>(training_.batch_size, kEvaluationBatch));
     order_.resize(static_cast<std::size_t>(train_.count));
-    for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = static_cast<std::int32_t>(i);
-    // Untimed: the training set onto the device, and one step of each model's batch shape, so
-    // that neither timed step pays for oneDNN's kernel generation or CUDA's graph capture. The
-    // models start from the seed again in BeginRun.
-    const auto global = static_cast<int>(std::min(batch_size_, train_.count));
-    const int rank = communicator_->rank();
-    const int first = global * rank / ranks;
-    const int share = global * (rank + 1) / ranks - first;
-    for (const auto& [model, rows, from] :
-         {std::tuple{model_.get(), share, first}, std::tuple{reference_.get(), global, 0}}) {
-      if (model == nullptr) continue;
-      LEPTON_RETURN_IF_ERROR(model->Initialize(seed_));
-      LEPTON_RETURN_IF_ERROR(model->SetTrainingSet(train_.pixels, train_.labels));
-      LEPTON_RETURN_IF_ERROR(model->BeginSplitEpoch(order_, static_cast<int>(batch_size_)));
-      LEPTON_RETURN_IF_ERROR(model->ComputeSliceGradients(from, rows));
-      LEPTON_RETURN_IF_ERROR(model->ApplyAdam(adam_));
-      // Read back, so that the device has finished the step too.
-      LEPTON_ASSIGN_OR_RETURN(const std::vector<float> warmed, model->Parameters());
+    LEPTON_RETURN_IF_ERROR(MakeModels(options, cuda_devices));
+    // Untimed: the training set onto the devices, and one step of each layout (which also sets
+    // up the gradients' communicator), so that neither timed step pays for oneDNN's kernel
+    // generation, CUDA's graph capture or NCCL's first call. The models start from the seed
+    // again in BeginRun.
+    SplitTraining warm_up = training_;
+    warm_up.step_limit = 1;
+    for (DataParallelRanks* ranks : {parallel_.get(), alone_.get()}) {
+      if (ranks == nullptr) continue;
+      for (MlpModel* model : ranks->models()) {
+        LEPTON_RETURN_IF_ERROR(model->Initialize(training_.seed));
+        LEPTON_RETURN_IF_ERROR(model->SetTrainingSet(train_.pixels, train_.labels));
+      }
+      // Reads the weights back, so that the devices have finished the step too.
+      if (auto warmed = TrainSplit(*ranks, warm_up, order_); !warmed) return warmed.error();
     }
-    description_ = model_->description();
-    return communicator_->Barrier();
+    for (std::size_t r = 0; r < models_.size(); ++r) {
+      description_ += (r == 0 ? "" : ", ") + models_[r]->description();
+    }
+    return HostBarrier();
   }
 
   [[nodiscard]] std::vector<std::string> StepNames() const override {
     return {"single_rank_train", "data_parallel_train"};
   }
 
-  // Both models start from the seed here, outside the timed steps, as the single-rank workload's
-  // model does.
+  // Every model starts from the seed here, outside the timed steps, as the single-rank
+  // workload's model does.
   Status BeginRun(int /*run_index*/) override {
-    LEPTON_RETURN_IF_ERROR(model_->Initialize(seed_));
-    if (reference_) LEPTON_RETURN_IF_ERROR(reference_->Initialize(seed_));
+    for (const auto& model : models_) LEPTON_RETURN_IF_ERROR(model->Initialize(training_.seed));
+    if (reference_) LEPTON_RETURN_IF_ERROR(reference_->Initialize(training_.seed));
     reference_after_.clear();
     parallel_after_.clear();
     return OkStatus();
@@ -117,49 +117,57 @@ class DataParallelMlpWorkload final : public Workload {
 
   Status RunStep(std::size_t step) override {
     if (step == kSingleRankStep) {
-      if (communicator_->rank() != 0) return OkStatus();
-      return Train(*reference_, /*parallel=*/false, reference_after_);
+      if (!FirstProcess()) return OkStatus();
+      LEPTON_ASSIGN_OR_RETURN(SplitTrainingResult alone, TrainSplit(*alone_, training_, order_));
+      reference_after_ = std::move(alone.weights);
+      return OkStatus();
     }
-    return Train(*model_, /*parallel=*/true, parallel_after_);
+    LEPTON_ASSIGN_OR_RETURN(SplitTrainingResult parallel,
+                            TrainSplit(*parallel_, training_, order_));
+    parallel_after_ = std::move(parallel.weights);
+    equivalence_steps_ = parallel.equivalence_steps;
+    return OkStatus();
   }
 
   Status AfterStep(std::size_t step) override {
     if (step == kSingleRankStep) {
-      if (communicator_->rank() == 0) {
+      if (FirstProcess()) {
         LEPTON_ASSIGN_OR_RETURN(const TestSetScore score,
                                 ScoreTestSet(*reference_, test_, eval_x_, eval_logits_));
         reference_accuracy_ = score.accuracy;
       }
       // The other ranks wait here, sleeping, while rank 0 trains alone.
-      return communicator_->Barrier();
+      return HostBarrier();
     }
     // Every rank holds the same weights; rank 0's evaluation is the run's.
-    if (communicator_->rank() == 0) {
+    if (FirstProcess()) {
       LEPTON_ASSIGN_OR_RETURN(const TestSetScore score,
-                              ScoreTestSet(*model_, test_, eval_x_, eval_logits_));
+                              ScoreTestSet(*models_.front(), test_, eval_x_, eval_logits_));
       parallel_accuracy_ = score.accuracy;
     }
     return OkStatus();
   }
 
   [[nodiscard]] std::optional<double> SamplesPerRun() const override {
-    return static_cast<double>(train_.count) * static_cast<double>(epochs_);
+    return static_cast<double>(train_.count) * static_cast<double>(training_.epochs);
   }
 
   Result<Metrics> FinishRun(std::span<const double> step_seconds) override {
-    const int ranks = communicator_->size();
     // Rank 0's single-rank time (the others report none) and the slowest data-parallel rank.
-    std::vector<double> seconds = {communicator_->rank() == 0 ? step_seconds[kSingleRankStep] : 0.0,
+    std::vector<double> seconds = {FirstProcess() ? step_seconds[kSingleRankStep] : 0.0,
                                    step_seconds[kDataParallelStep]};
-    LEPTON_RETURN_IF_ERROR(communicator_->AllReduce(seconds.data(), seconds.data(), seconds.size(),
-                                                    DataType::kFloat64, ReduceOp::kMax));
+    if (host_ != nullptr) {
+      LEPTON_RETURN_IF_ERROR(host_->AllReduce(seconds.data(), seconds.data(), seconds.size(),
+                                              DataType::kFloat64, ReduceOp::kMax));
+    }
     Metrics metrics;
-    if (communicator_->rank() != 0) return metrics;  // only rank 0's metrics are the run's
-    const double samples = static_cast<double>(train_.count) * static_cast<double>(epochs_);
-    metrics.values["ranks"] = static_cast<double>(ranks);
+    if (!FirstProcess()) return metrics;  // only rank 0's metrics are the run's
+    const double samples =
+        static_cast<double>(train_.count) * static_cast<double>(training_.epochs);
+    metrics.values["ranks"] = static_cast<double>(ranks_);
     metrics.values["compute_device"] = description_;
-    metrics.values["gradient_communicator"] = std::string(gradient_communicator_->name());
-    metrics.values["global_batch"] = static_cast<double>(batch_size_);
+    metrics.values["gradient_communicator"] = gradient_communicator_;
+    metrics.values["global_batch"] = static_cast<double>(training_.batch_size);
     metrics.values["equivalence_steps"] = static_cast<double>(equivalence_steps_);
     metrics.values["weights_rel_l2_diff_single_rank"] =
         RelativeL2Difference(parallel_after_, reference_after_);
@@ -172,80 +180,91 @@ class DataParallelMlpWorkload final : public Workload {
     metrics.values["train_samples_per_second"] = samples / seconds[1];
     metrics.values["single_rank_samples_per_second"] = samples / seconds[0];
     // Strong scaling: the same samples on n ranks against one.
-    metrics.values["scaling_efficiency"] = seconds[0] / (ranks * seconds[1]);
+    metrics.values["scaling_efficiency"] = seconds[0] / (ranks_ * seconds[1]);
     return metrics;
   }
 
   [[nodiscard]] bool UsesAllRanks() const override { return true; }
 
  private:
-  // devices: cuda: the gradients are all-reduced by NCCL on the GPU's memory, each rank on its
-  // own GPU (the device memory's); without the profile's comm: nccl, a GPU or NCCL, the reason.
-  Status UseDevice(const WorkloadContext& context, MlpModelOptions& options) {
-    if (!context.device_status.ok()) return context.device_status;
-    if (context.device_communicator == nullptr || context.device_memory == nullptr) {
-      return UnavailableError(
-          "data-parallel training on devices: cuda all-reduces its gradients over NCCL, which "
-          "only a profile with comm: nccl sets up");
-    }
-    if (context.device_communicator->size() != communicator_->size() ||
-        context.device_communicator->rank() != communicator_->rank()) {
-      return InternalError(
-          "the device communicator (rank " + std::to_string(context.device_communicator->rank()) +
-          " of " + std::to_string(context.device_communicator->size()) +
-          ") does not match the run's (rank " + std::to_string(communicator_->rank()) + " of " +
-          std::to_string(communicator_->size()) + ")");
-    }
-    gradient_communicator_ = context.device_communicator;
-    options.cuda_device = context.device_memory->device_index();
-    return OkStatus();
-  }
-
-  // Every epoch of training from the model's initial state; `after` receives the weights after the
-  // first kEquivalenceSteps steps (or after the last step when there are fewer). Alone
-  // (`parallel` false) the model takes every global batch whole and nothing is all-reduced.
-  Status Train(MlpModel& model, bool parallel, std::vector<float>& after) {
-    const int ranks = parallel ? communicator_->size() : 1;
-    const int rank = parallel ? communicator_->rank() : 0;
-    const std::size_t parameters = MlpLayout(model.shape()).count;
-    int steps = 0;
-    for (std::int64_t epoch = 0; epoch < epochs_; ++epoch) {
-      ShuffleEpochOrder(seed_, static_cast<std::uint64_t>(epoch), order_);
-      LEPTON_RETURN_IF_ERROR(model.BeginSplitEpoch(order_, static_cast<int>(batch_size_)));
-      for (std::int64_t start = 0; start < train_.count; start += batch_size_) {
-        const auto global = static_cast<int>(std::min(batch_size_, train_.count - start));
-        const int first = global * rank / ranks;
-        const int local = global * (rank + 1) / ranks - first;
-        // This rank's share of the mean over the global batch; the sum over ranks is the mean.
-        LEPTON_RETURN_IF_ERROR(model.ComputeSliceGradients(first, local));
-        if (parallel) {
-          float* gradients = model.gradients();
-          LEPTON_RETURN_IF_ERROR(gradient_communicator_->AllReduce(
-              gradients, gradients, parameters, DataType::kFloat32, ReduceOp::kSum));
-        }
-        LEPTON_RETURN_IF_ERROR(model.ApplyAdam(adam_));
-        if (++steps == kEquivalenceSteps) {
-          LEPTON_ASSIGN_OR_RETURN(after, model.Parameters());
-        }
+  // Which ranks this process drives and what sums their gradients: the single-process group
+  // when the context has one (every rank here, each on its group device), else this process's
+  // rank: on devices: cuda over NCCL on its GPU (the device communicator), on devices: cpu over
+  // the run's communicator. `cuda_devices` receives each driven rank's GPU on devices: cuda.
+  Status ChooseRanks(const WorkloadContext& context, std::vector<int>& cuda_devices) {
+    const bool cuda = context.device == "cuda";
+    if (cuda && !context.device_status.ok()) return context.device_status;
+    if (context.device_group != nullptr) {
+      LEPTON_RETURN_IF_ERROR(CheckGroupDrivesEveryRank(*context.device_group, host_));
+      group_ = context.device_group;
+      ranks_ = group_->size();
+      gradient_communicator_ = std::string(group_->name());
+      for (int r = 0; cuda && r < ranks_; ++r) {
+        cuda_devices.push_back(group_->memory(r).device_index());
       }
+      return OkStatus();
     }
-    if (after.empty()) {
-      LEPTON_ASSIGN_OR_RETURN(after, model.Parameters());
+    if (host_ == nullptr) return InternalError("no communicator in the context");
+    gradients_ = host_;
+    if (cuda) {
+      if (context.device_communicator == nullptr || context.device_memory == nullptr) {
+        return UnavailableError(
+            "data-parallel training on devices: cuda all-reduces its gradients over NCCL, which "
+            "only a profile with comm: nccl or comm: nccl-local sets up");
+      }
+      if (context.device_communicator->size() != host_->size() ||
+          context.device_communicator->rank() != host_->rank()) {
+        return InternalError("the device communicator (rank " +
+                             std::to_string(context.device_communicator->rank()) + " of " +
+                             std::to_string(context.device_communicator->size()) +
+                             ") does not match the run's (rank " + std::to_string(host_->rank()) +
+                             " of " + std::to_string(host_->size()) + ")");
+      }
+      gradients_ = context.device_communicator;
+      cuda_devices.push_back(context.device_memory->device_index());
     }
-    equivalence_steps_ = std::min(steps, kEquivalenceSteps);
+    ranks_ = gradients_->size();
+    gradient_communicator_ = std::string(gradients_->name());
     return OkStatus();
   }
 
-  Communicator* communicator_ = nullptr;           // the run's ranks: barriers, the timings
-  Communicator* gradient_communicator_ = nullptr;  // the gradients': the run's, or NCCL on cuda
+  // One model per driven rank (on its GPU on devices: cuda) and, in the first process, the
+  // single-rank reference (on rank 0's GPU); the ranks over them.
+  Status MakeModels(MlpModelOptions options, const std::vector<int>& cuda_devices) {
+    const std::size_t driven = group_ != nullptr ? static_cast<std::size_t>(ranks_) : 1;
+    std::vector<MlpModel*> models;
+    for (std::size_t r = 0; r < driven; ++r) {
+      if (!cuda_devices.empty()) options.cuda_device = cuda_devices[r];
+      LEPTON_ASSIGN_OR_RETURN(std::unique_ptr<MlpModel> model, MakeMlpModel(options));
+      models.push_back(model.get());
+      models_.push_back(std::move(model));
+    }
+    parallel_ = group_ != nullptr ? MakeGroupRanks(models, *group_)
+                                  : MakeProcessRank(*models.front(), *gradients_);
+    if (FirstProcess()) {
+      if (!cuda_devices.empty()) options.cuda_device = cuda_devices.front();
+      LEPTON_ASSIGN_OR_RETURN(reference_, MakeMlpModel(options));
+      alone_ = MakeAloneRank(*reference_);
+    }
+    return OkStatus();
+  }
+
+  // This process holds rank 0 (and the reference): alone, under a group, or the run's rank 0.
+  [[nodiscard]] bool FirstProcess() const { return host_ == nullptr || host_->rank() == 0; }
+  Status HostBarrier() { return host_ != nullptr ? host_->Barrier() : OkStatus(); }
+
+  Communicator* host_ = nullptr;  // the run's ranks (barriers, the timings); null: this one alone
+  CommunicatorGroup* group_ = nullptr;  // comm: nccl-local: every rank, driven from here
+  Communicator* gradients_ = nullptr;   // else this rank's: the run's, or NCCL on cuda
+  int ranks_ = 1;                       // every rank of the training
+  std::string gradient_communicator_;
+  SplitTraining training_;
   checks::ImageSet train_;
   checks::ImageSet test_;
-  std::int64_t batch_size_ = 64;
-  std::int64_t epochs_ = 1;
-  std::uint64_t seed_ = 0;
-  AdamSettings adam_;
-  std::unique_ptr<MlpModel> model_;
-  std::unique_ptr<MlpModel> reference_;  // rank 0 only
+  std::vector<std::unique_ptr<MlpModel>> models_;  // the ranks this process drives
+  std::unique_ptr<MlpModel> reference_;            // the first process only
+  std::unique_ptr<DataParallelRanks> parallel_;
+  std::unique_ptr<DataParallelRanks> alone_;  // the reference's
   std::string description_;
   std::vector<std::int32_t> order_;
   std::vector<float> eval_x_;

@@ -12,19 +12,20 @@
 // accuracies are compared; the test set is evaluated outside the timed steps.
 //
 // Written once over MlpModel (mlp_model.h), whose split step computes a rank's scaled gradients
-// into a buffer the workload all-reduces in place: on devices: cpu host memory over the run's
-// communicator (MPI, or self alone); on devices: cuda each rank's GPU memory over NCCL (the
-// context's device communicator, present only for a profile with comm: nccl; without it the
-// workload is unavailable, saying why). Barriers and the timing reduction stay on the run's
-// communicator.
+// into a buffer the workload all-reduces in place, and over the ranks this process drives
+// (data_parallel_ranks.h, the step loop in split_training.h): on devices: cpu one rank per
+// process in host memory over the run's communicator (MPI, or self alone); on devices: cuda
+// either one rank per process on its GPU over NCCL (the context's device communicator, comm:
+// nccl) or, in NCCL's single-process mode (the context's device group, comm: nccl-local), one
+// model per group rank on that rank's GPU, the single-rank reference on rank 0's. Without a
+// communicator or a group for the gradients the workload is unavailable, saying why. Barriers and
+// the timing reduction stay on the run's communicator.
 
 #include <memory>
 
 #include "bench/api/workload.h"
 
 namespace lepton::bench {
-
-inline constexpr int kEquivalenceSteps = 100;
 
 std::unique_ptr<Workload> MakeDataParallelMlpWorkload();
 

@@ -9,7 +9,9 @@
 #include <random>
 
 #include "bench/api/run_workload_for_tests.h"
+#include "bench/comm/idle_communicator_for_tests.h"
 #include "bench/comm/self_communicator.h"
+#include "bench/workloads/collectives/fake_group_for_tests.h"
 #include "bench/workloads/mnist_mlp/data_parallel_mlp_workload.h"
 #include "bench/workloads/mnist_mlp/mnist_mlp_inference_workload.h"
 
@@ -18,6 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
 
 // A learnable stand-in for MNIST: 28x28 images of class c carry a bright 4x28 stripe at rows
 // 2c..2c+3 plus uniform noise, so a trained MLP separates them almost perfectly. Every 20th label
@@ -121,6 +124,54 @@ TEST_F(MnistMlpWorkloadTest, DataParallelOnCudaWithoutNcclIsUnavailableWithTheRe
   const Status no_gpu = MakeDataParallelMlpWorkload()->Prepare(context);
   EXPECT_EQ(no_gpu.code(), StatusCode::kUnavailable) << no_gpu.ToString();
   EXPECT_THAT(no_gpu.message(), HasSubstr("cudaErrorNoDevice"));
+}
+
+// NCCL's single-process mode (comm: nccl-local) with the fake group on host memory: one CPU
+// model per group rank in this process, every step's gradients summed by one group call (all
+// ranks' calls between GroupStart and GroupEnd, then one wait) before any model's Adam step.
+// The weights equal the one-rank-per-process path's (bench/comm/mpi/mpi_communicator_test.cc,
+// under mpirun); here the metrics and the calls.
+TEST_F(MnistMlpWorkloadTest, DataParallelOverASingleProcessGroupDrivesEveryRank) {
+  auto host = MakeSelfCommunicator();
+  FakeGroup group(2);
+  group.host_buffers_allowed = true;  // the CPU models' gradients are their own host memory
+  WorkloadContext context = Context();
+  context.communicator = host.get();
+  context.device_group = &group;
+  auto workload = MakeDataParallelMlpWorkload();
+  const Status prepared = workload->Prepare(context);
+  ASSERT_TRUE(prepared.ok()) << prepared.ToString();
+  const Metrics metrics = RunWithStepTimes(*workload, 0.5).value();
+  EXPECT_TRUE(group.violations.empty()) << group.violations.front();
+  EXPECT_EQ(std::get<double>(metrics.values.at("ranks")), 2.0);
+  EXPECT_EQ(std::get<std::string>(metrics.values.at("gradient_communicator")), "fake-group");
+  EXPECT_EQ(std::get<double>(metrics.values.at("equivalence_steps")), 96.0);
+  // Splitting the batch only reassociates float32 sums (PERF-MLP-DP-WEIGHTS' bound).
+  EXPECT_LE(std::get<double>(metrics.values.at("weights_rel_l2_diff_single_rank")), 1e-5);
+  EXPECT_LE(std::get<double>(metrics.values.at("accuracy_diff_points")), 0.3);
+  EXPECT_GT(std::get<double>(metrics.values.at("final_accuracy")), 0.9);
+  EXPECT_EQ(std::get<double>(metrics.values.at("scaling_efficiency")), 0.5);  // stubbed clock
+  EXPECT_THAT(std::get<std::string>(metrics.values.at("compute_device")),
+              MatchesRegex(".*oneDNN.*, .*oneDNN.*"));
+  // The untimed warm-up step, then 96 steps: one group call and one wait each.
+  std::string steps;
+  for (int step = 0; step < 1 + 96; ++step) steps += "S01EW";
+  EXPECT_EQ(group.log, steps);
+}
+
+TEST_F(MnistMlpWorkloadTest, DataParallelWithoutRanksToSumOverIsRefusedWithTheReason) {
+  WorkloadContext context = Context();
+  const Status neither = MakeDataParallelMlpWorkload()->Prepare(context);
+  EXPECT_EQ(neither.code(), StatusCode::kUnavailable) << neither.ToString();
+  EXPECT_THAT(neither.message(), HasSubstr("neither"));
+  // The group drives every rank from one process: under a launcher's ranks it is refused.
+  IdleCommunicator two("two", 0, 2);
+  FakeGroup group(2);
+  context.communicator = &two;
+  context.device_group = &group;
+  const Status launched = MakeDataParallelMlpWorkload()->Prepare(context);
+  EXPECT_EQ(launched.code(), StatusCode::kFailedPrecondition) << launched.ToString();
+  EXPECT_THAT(launched.message(), HasSubstr("one process"));
 }
 
 TEST_F(MnistMlpWorkloadTest, TrainsAndReportsTimeToAccuracy) {

@@ -1,0 +1,46 @@
+#pragma once
+// The data-parallel MLP training's step loop, written once over the ranks this process drives
+// (data_parallel_ranks.h). Every step's global batch is split over all ranks (rank r takes rows
+// [r B/n, (r+1) B/n) of it); each driven model computes its rows' gradient scaled by its share,
+// the ranks' gradients are summed, and each model applies the same Adam step, so every rank
+// holds the same weights. Every model is given the same seeded epoch order, so the batches are
+// the single-rank run's.
+//
+// The models' gradient phase is issued model by model: on CUDA, ComputeSliceGradients waits for
+// its GPU before returning (mlp_model.h), so the GPUs of a single-process group compute their
+// slices one after another; the sums and the Adam steps overlap.
+
+#include <cstdint>
+#include <vector>
+
+#include "bench/workloads/mnist_mlp/data_parallel_ranks.h"
+#include "bench/workloads/mnist_mlp/mlp.h"
+#include "conformance/core/status.h"
+
+namespace lepton::bench {
+
+// The steps after which the weights are compared with the single-rank reference.
+inline constexpr int kEquivalenceSteps = 100;
+
+struct SplitTraining {
+  std::int64_t epochs = 1;
+  std::int64_t batch_size = 64;  // the global batch
+  std::uint64_t seed = 0;        // of the epochs' shuffles
+  AdamSettings adam;
+  // 0: every step of every epoch; else stop after this many (an untimed warm-up takes one).
+  int step_limit = 0;
+};
+
+struct SplitTrainingResult {
+  // The first driven model's weights after the first kEquivalenceSteps steps, or after the last
+  // step when there are fewer.
+  std::vector<float> weights;
+  int equivalence_steps = 0;  // the steps `weights` are after
+};
+
+// Trains from the models' current state on `order.size()` training items (the models' training
+// set); `order` is the caller's buffer for the epochs' orders.
+Result<SplitTrainingResult> TrainSplit(DataParallelRanks& ranks, const SplitTraining& training,
+                                       std::vector<std::int32_t>& order);
+
+}  // namespace lepton::bench
