@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/api/device_communicator_check.h"
 #include "bench/api/device_memory.h"
 #include "bench/workloads/collectives/collective_ops.h"
 
@@ -201,19 +202,8 @@ class CollectivesWorkload final : public Workload {
       group_ = context.device_group;
       return OkStatus();
     }
-    if (context.device_communicator == nullptr || context.device_memory == nullptr) {
-      return UnavailableError(
-          "the collectives on devices: cuda run over NCCL, which only a profile with comm: nccl "
-          "or comm: nccl-local sets up");
-    }
-    if (context.device_communicator->size() != host_->size() ||
-        context.device_communicator->rank() != host_->rank()) {
-      return InternalError("the device communicator (rank " +
-                           std::to_string(context.device_communicator->rank()) + " of " +
-                           std::to_string(context.device_communicator->size()) +
-                           ") does not match the run's (rank " + std::to_string(host_->rank()) +
-                           " of " + std::to_string(host_->size()) + ")");
-    }
+    LEPTON_RETURN_IF_ERROR(
+        CheckDeviceCommunicator(context, *host_, "the collectives on devices: cuda run"));
     communicator_ = context.device_communicator;
     device_memory_ = context.device_memory;
     return OkStatus();

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/api/device_communicator_check.h"
 #include "bench/workloads/mnist_mlp/data_parallel_ranks.h"
 #include "bench/workloads/mnist_mlp/mlp_data.h"
 #include "bench/workloads/mnist_mlp/mlp_model.h"
@@ -207,19 +208,8 @@ class DataParallelMlpWorkload final : public Workload {
     if (host_ == nullptr) return InternalError("no communicator in the context");
     gradients_ = host_;
     if (cuda) {
-      if (context.device_communicator == nullptr || context.device_memory == nullptr) {
-        return UnavailableError(
-            "data-parallel training on devices: cuda all-reduces its gradients over NCCL, which "
-            "only a profile with comm: nccl or comm: nccl-local sets up");
-      }
-      if (context.device_communicator->size() != host_->size() ||
-          context.device_communicator->rank() != host_->rank()) {
-        return InternalError("the device communicator (rank " +
-                             std::to_string(context.device_communicator->rank()) + " of " +
-                             std::to_string(context.device_communicator->size()) +
-                             ") does not match the run's (rank " + std::to_string(host_->rank()) +
-                             " of " + std::to_string(host_->size()) + ")");
-      }
+      LEPTON_RETURN_IF_ERROR(CheckDeviceCommunicator(
+          context, *host_, "data-parallel training on devices: cuda all-reduces its gradients"));
       gradients_ = context.device_communicator;
       cuda_devices.push_back(context.device_memory->device_index());
     }
