@@ -1,9 +1,10 @@
 #pragma once
 // How many CPU threads each rank's math uses (OpenMP loops, oneDNN, OpenBLAS). Under mpirun every
 // rank's libraries would otherwise start a thread per core, so N ranks on one node would ask for
-// N times its cores. Hybrid MPI+OpenMP codes and torchrun give each rank its share instead; so
-// does the runner, while every rank computes. A single-rank workload runs on rank 0 alone (the
-// other ranks sleep at a barrier), so it keeps all of rank 0's cores.
+// N times its cores. Hybrid MPI+OpenMP codes give each rank its share instead (torchrun goes
+// further and sets OMP_NUM_THREADS=1 for several processes); so does the runner, while every
+// rank computes. A single-rank workload runs on rank 0 alone (the other ranks sleep at a
+// barrier), so it keeps all of rank 0's cores.
 
 #include <optional>
 #include <string>
