@@ -343,6 +343,13 @@ std::string ReportToJson(const CertificationReport& report) {
       {"interrupted", TextOrNull(report.run.interrupted_by)},
       {"sessions", report.run.sessions},
       {"resumed_workloads", report.run.resumed_workloads}};
+  if (const bench::CpuThreads& threads = report.run.cpu_threads; !threads.source.empty()) {
+    json["run"]["cpu_threads"] = Json{{"per_rank", threads.per_rank},
+                                      {"rank_zero_alone", threads.rank_zero_alone},
+                                      {"source", threads.source},
+                                      {"node_cpus", threads.node_cpus},
+                                      {"local_ranks", threads.local_ranks}};
+  }
   json["system"] = SystemJson(*report.system);
   Json requirements = Json::array();
   for (std::size_t i = 0; i < report.plan->requirements.size(); ++i) {

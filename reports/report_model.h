@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bench/api/measurement.h"
+#include "bench/runner/cpu_threads.h"
 #include "conformance/checks/system_probe.h"
 #include "conformance/judge/verdict.h"
 #include "conformance/spec/overlay.h"
@@ -37,6 +38,9 @@ struct RunInfo {
   // Sessions whose measurements the report holds: 1, plus one per `run --resume`.
   int sessions = 1;
   std::vector<std::string> resumed_workloads;  // finished by an earlier session, not run again
+  // The CPU threads each rank's math ran on and why (rank 0's view); an unset source is not
+  // written.
+  bench::CpuThreads cpu_threads;
 };
 
 struct CertificationReport {

@@ -148,6 +148,8 @@ std::string JournalToJson(const RunJournal& journal) {
        {{"spec_path", OptionalText(settings.spec_path)},
         {"profile", settings.profile},
         {"runs", settings.runs ? OrderedJson(*settings.runs) : OrderedJson(nullptr)},
+        {"threads_per_rank", settings.threads_per_rank ? OrderedJson(*settings.threads_per_rank)
+                                                       : OrderedJson(nullptr)},
         {"overlay_path", OptionalText(settings.overlay_path)},
         {"dataset_dirs", settings.dataset_dirs},
         {"sign_key", OptionalText(settings.sign_key)},
@@ -191,6 +193,9 @@ Result<RunJournal> ReadJournal(const std::filesystem::path& dir) {
     journal.settings.spec_path = ReadOptionalText(settings.at("spec_path"));
     journal.settings.profile = settings.at("profile").get<std::string>();
     if (!settings.at("runs").is_null()) journal.settings.runs = settings.at("runs").get<int>();
+    if (settings.contains("threads_per_rank") && !settings.at("threads_per_rank").is_null()) {
+      journal.settings.threads_per_rank = settings.at("threads_per_rank").get<int>();
+    }
     journal.settings.overlay_path = ReadOptionalText(settings.at("overlay_path"));
     journal.settings.dataset_dirs =
         settings.at("dataset_dirs").get<std::map<std::string, std::string>>();

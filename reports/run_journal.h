@@ -29,6 +29,7 @@ struct JournalSettings {
   std::optional<std::string> spec_path;  // the embedded spec when absent
   std::string profile;
   std::optional<int> runs;
+  std::optional<int> threads_per_rank;  // absent in journals written before it was kept
   std::optional<std::string> overlay_path;
   std::map<std::string, std::string> dataset_dirs;
   std::optional<std::string> sign_key;

@@ -75,6 +75,7 @@ class RunJournalTest : public ::testing::Test {
     journal_.settings.spec_path = "/specs/lepton-v1";
     journal_.settings.profile = "ci";
     journal_.settings.runs = 2;
+    journal_.settings.threads_per_rank = 4;
     journal_.settings.dataset_dirs = {{"mnist", "/data/mnist"}};
     journal_.settings.power_log = "/lab/power.csv";
     journal_.settings.power_log_source = "analyser";
@@ -115,6 +116,7 @@ TEST_F(RunJournalTest, EveryRecordReadsBackAsTheReportWouldWriteIt) {
             std::numeric_limits<double>::infinity());
   EXPECT_EQ(read->settings.spec_path, journal_.settings.spec_path);
   EXPECT_EQ(read->settings.runs, 2);
+  EXPECT_EQ(read->settings.threads_per_rank, 4);
   EXPECT_EQ(read->settings.dataset_dirs, journal_.settings.dataset_dirs);
   EXPECT_EQ(read->settings.power_log, journal_.settings.power_log);
   EXPECT_FALSE(read->settings.overlay_path.has_value());

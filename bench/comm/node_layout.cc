@@ -1,11 +1,14 @@
 #include "bench/comm/node_layout.h"
 
+#include <sched.h>
 #include <unistd.h>
 
+#include <bit>
 #include <charconv>
 #include <climits>
 #include <set>
 #include <string_view>
+#include <vector>
 
 #include "bench/comm/string_gather.h"
 
@@ -14,6 +17,28 @@ namespace {
 
 // POSIX allows 255 bytes; Linux's HOST_NAME_MAX is 64.
 constexpr std::size_t kMaxHostnameBytes = 256;
+// One hexadecimal digit per 4 CPUs of a cpu_set_t (CPU_SETSIZE, 1024 on glibc).
+constexpr std::size_t kMaxCpuMaskBytes = CPU_SETSIZE / 4;
+
+// The CPUs this process may run on; empty when sched_getaffinity fails (more CPUs than a
+// cpu_set_t holds).
+std::vector<int> AffinityCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof(set), &set) != 0) return {};
+  std::vector<int> cpus;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
+  }
+  return cpus;
+}
+
+// A hexadecimal digit's value; -1 when it is none.
+int HexDigit(char digit) {
+  if (digit >= '0' && digit <= '9') return digit - '0';
+  if (digit >= 'a' && digit <= 'f') return digit - 'a' + 10;
+  return -1;
+}
 
 std::optional<int> ReadInt(const EnvironmentLookup& lookup, const char* variable) {
   const char* value = lookup(variable);
@@ -42,6 +67,38 @@ NodeLayout LayoutFromHostnames(std::span<const std::string> hostnames, int rank)
   return layout;
 }
 
+std::string CpuMaskText(std::span<const int> cpus) {
+  std::string text;
+  for (const int cpu : cpus) {
+    if (cpu < 0) return "";
+    const auto digit = static_cast<std::size_t>(cpu / 4);
+    if (text.size() <= digit) text.resize(digit + 1, '0');
+    const int value = HexDigit(text[digit]) | (1 << (cpu % 4));
+    text[digit] = "0123456789abcdef"[value];
+  }
+  return text;
+}
+
+int NodeCpusFromMasks(std::span<const std::string> hostnames,
+                      std::span<const std::string> cpu_masks, int rank) {
+  const std::string& mine = hostnames[static_cast<std::size_t>(rank)];
+  std::vector<int> node;  // the union, one digit's value per element
+  for (std::size_t r = 0; r < hostnames.size() && r < cpu_masks.size(); ++r) {
+    if (hostnames[r] != mine) continue;
+    const std::string& mask = cpu_masks[r];
+    if (mask.empty()) return 0;
+    if (node.size() < mask.size()) node.resize(mask.size(), 0);
+    for (std::size_t i = 0; i < mask.size(); ++i) {
+      const int value = HexDigit(mask[i]);
+      if (value < 0) return 0;
+      node[i] |= value;
+    }
+  }
+  int count = 0;
+  for (const int value : node) count += std::popcount(static_cast<unsigned>(value));
+  return count;
+}
+
 Result<NodeLayout> GatherNodeLayout(Communicator& world) {
   char name[kMaxHostnameBytes + 1] = {};
   if (gethostname(name, kMaxHostnameBytes) != 0) {
@@ -49,7 +106,13 @@ Result<NodeLayout> GatherNodeLayout(Communicator& world) {
   }
   LEPTON_ASSIGN_OR_RETURN(const std::vector<std::string> hostnames,
                           AllGatherStrings(world, name, kMaxHostnameBytes));
-  return LayoutFromHostnames(hostnames, world.rank());
+  const std::vector<int> cpus = AffinityCpus();
+  LEPTON_ASSIGN_OR_RETURN(const std::vector<std::string> masks,
+                          AllGatherStrings(world, CpuMaskText(cpus), kMaxCpuMaskBytes));
+  NodeLayout layout = LayoutFromHostnames(hostnames, world.rank());
+  layout.cpus = static_cast<int>(cpus.size());
+  layout.node_cpus = NodeCpusFromMasks(hostnames, masks, world.rank());
+  return layout;
 }
 
 std::optional<LauncherFigure> LauncherNodeCount(const EnvironmentLookup& lookup) {

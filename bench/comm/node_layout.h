@@ -3,7 +3,9 @@
 // ranks of its node (its local rank picks its GPU: one GPU per rank). The hostnames gathered over
 // the run's communicator decide the node count, as nccl-tests does; the launcher's own figures
 // (Slurm's SLURM_STEP_NUM_NODES, Open MPI's world and local sizes) are read too, to pick the
-// local rank the launcher assigned and to cross-check the count.
+// local rank the launcher assigned and to cross-check the count. The ranks' CPU affinity masks
+// are gathered too: the CPUs the ranks of a node share decide each rank's CPU threads
+// (bench/runner/cpu_threads.h).
 
 #include <functional>
 #include <optional>
@@ -19,12 +21,27 @@ struct NodeLayout {
   int nodes = 1;        // distinct hostnames among the ranks
   int local_rank = 0;   // this rank's index among the ranks on its host, in rank order
   int local_ranks = 1;  // ranks on this rank's host
+  int cpus = 0;         // CPUs in this rank's affinity mask; 0 when unknown
+  // CPUs in the union of the affinity masks of the ranks on this rank's host: all of them when
+  // the launcher did not bind the ranks (--bind-to none), the bound ones when it did; 0 when a
+  // local rank's mask is unknown.
+  int node_cpus = 0;
 };
 
 // Pure: the layout seen by `rank` from every rank's hostname (hostnames[r] is rank r's).
 NodeLayout LayoutFromHostnames(std::span<const std::string> hostnames, int rank);
 
-// Collective over `world` (every rank calls it): gathers each rank's gethostname().
+// An affinity mask as text, as the ranks exchange it: hexadecimal digits, digit i holding CPUs
+// 4i (bit 0) to 4i+3; no trailing zero digits. Empty means unknown.
+std::string CpuMaskText(std::span<const int> cpus);
+
+// Pure: the CPUs in the union of the masks (CpuMaskText) of the ranks on `rank`'s host; 0 when
+// one of them is unknown or malformed.
+int NodeCpusFromMasks(std::span<const std::string> hostnames,
+                      std::span<const std::string> cpu_masks, int rank);
+
+// Collective over `world` (every rank calls it): gathers each rank's gethostname() and CPU
+// affinity mask (sched_getaffinity).
 Result<NodeLayout> GatherNodeLayout(Communicator& world);
 
 // Reads one environment variable; null when unset (std::getenv by default).

@@ -49,6 +49,39 @@ TEST(NodeLayoutTest, AloneTheGatheredLayoutIsOneNodeOneRank) {
   EXPECT_EQ(layout->nodes, 1);
   EXPECT_EQ(layout->local_rank, 0);
   EXPECT_EQ(layout->local_ranks, 1);
+  // Alone, the node's CPUs are this process's.
+  EXPECT_GT(layout->cpus, 0);
+  EXPECT_EQ(layout->node_cpus, layout->cpus);
+}
+
+TEST(NodeLayoutTest, CpuMaskTextIsHexFourCpusADigit) {
+  EXPECT_EQ(CpuMaskText(std::vector<int>{0}), "1");
+  EXPECT_EQ(CpuMaskText(std::vector<int>{0, 1, 2, 3}), "f");
+  EXPECT_EQ(CpuMaskText(std::vector<int>{1, 4, 5}), "23");
+  EXPECT_EQ(CpuMaskText(std::vector<int>{11}), "008");
+  EXPECT_EQ(CpuMaskText(std::vector<int>{}), "");  // unknown
+}
+
+TEST(NodeLayoutTest, NodeCpusAreTheUnionOfTheLocalRanksMasks) {
+  const std::vector<std::string> hosts = {"a", "a", "b", "a"};
+  // Unbound (--bind-to none): every rank of a sees CPUs 0-7, so a has 8.
+  const std::vector<std::string> unbound = {"ff", "ff", "f", "ff"};
+  EXPECT_EQ(NodeCpusFromMasks(hosts, unbound, 0), 8);
+  EXPECT_EQ(NodeCpusFromMasks(hosts, unbound, 2), 4);
+  // Bound one core each (Open MPI's default for two ranks): a's ranks hold CPUs 0, 1 and 4.
+  const std::vector<std::string> bound = {"1", "2", "1", "01"};
+  EXPECT_EQ(NodeCpusFromMasks(hosts, bound, 3), 3);
+  EXPECT_EQ(NodeCpusFromMasks(hosts, bound, 2), 1);
+  // Bound per socket, overlapping: 0-3 and 0-7 make 8.
+  EXPECT_EQ(NodeCpusFromMasks(hosts, std::vector<std::string>{"f", "ff", "1", "f"}, 1), 8);
+}
+
+TEST(NodeLayoutTest, AnUnknownLocalMaskLeavesTheNodesCpusUnknown) {
+  const std::vector<std::string> hosts = {"a", "a", "b"};
+  EXPECT_EQ(NodeCpusFromMasks(hosts, std::vector<std::string>{"f", "", "f"}, 0), 0);
+  EXPECT_EQ(NodeCpusFromMasks(hosts, std::vector<std::string>{"f", "x", "f"}, 0), 0);
+  // Another node's unknown mask does not matter here.
+  EXPECT_EQ(NodeCpusFromMasks(hosts, std::vector<std::string>{"f", "0f", ""}, 1), 8);
 }
 
 TEST(NodeLayoutTest, SrunStatesTheStepsNodes) {

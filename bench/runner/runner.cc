@@ -271,6 +271,10 @@ std::vector<WorkloadRecord> RunPlan(const spec::Plan& plan, const RunnerOptions&
                               communicator,          options.device_communicator,
                               options.device_memory, options.device_status,
                               options.device_group};
+      if (options.set_cpu_threads && options.cpu_threads.apply) {
+        options.set_cpu_threads(all_ranks ? options.cpu_threads.per_rank
+                                          : options.cpu_threads.rank_zero_alone);
+      }
       if (Status prepared = (*workload)->Prepare(context); !prepared.ok()) {
         // Unavailable (no data supplied, no device) is not measured; anything else is an error.
         if (prepared.code() == StatusCode::kUnavailable) {

@@ -35,6 +35,7 @@
 #include "bench/api/measurement.h"
 #include "bench/api/workload.h"
 #include "bench/energy/energy_meter.h"
+#include "bench/runner/cpu_threads.h"
 #include "conformance/spec/resolve.h"
 
 namespace lepton::bench {
@@ -81,7 +82,12 @@ struct RunnerOptions {
   // Or, for the profile's comm: nccl-local, the single-process group over the local GPUs.
   CommunicatorGroup* device_group = nullptr;
   EnergyMeterFactory energy_meter;  // none: energy figures are not measured, saying so
-  InterruptionCheck interruption;   // none: the run is never interrupted
+  // Each rank's CPU threads (cpu_threads.h): before a workload runs here, set_cpu_threads gets
+  // cpu_threads.per_rank for a workload that uses every rank, rank_zero_alone for one that runs
+  // on rank 0 alone. Not called unless cpu_threads.apply (the libraries then keep their own).
+  CpuThreads cpu_threads;
+  std::function<void(int threads)> set_cpu_threads;
+  InterruptionCheck interruption;  // none: the run is never interrupted
   // Workloads finished by an earlier session of this run, by name; null or absent: run them.
   const std::vector<WorkloadRecord>* finished = nullptr;
 };

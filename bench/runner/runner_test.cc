@@ -435,6 +435,25 @@ TEST(RunnerTest, RankZeroRunsEveryWorkload) {
   EXPECT_EQ(rank0.barriers, 2);
 }
 
+TEST(RunnerTest, EachWorkloadRunsOnItsShareOfTheCoresOrAllOfRankZeros) {
+  TwoWorkloadFixture fixture;
+  TwoRankFake rank0(0);
+  RunnerOptions options = OptionsOn(rank0);
+  options.cpu_threads = ChooseCpuThreads({.rank_cpus = 8, .node_cpus = 8, .local_ranks = 2});
+  std::vector<int> set;
+  options.set_cpu_threads = [&set](int threads) { set.push_back(threads); };
+  RunObserver observer;
+  (void)RunPlan(fixture.plan, options, observer);
+  // The single-rank workload while the other rank sleeps, then the all-ranks one.
+  EXPECT_EQ(set, (std::vector<int>{8, 4}));
+  // Where the user's OMP_NUM_THREADS decides, nothing is set.
+  options.cpu_threads =
+      ChooseCpuThreads({.rank_cpus = 8, .node_cpus = 8, .local_ranks = 2, .omp_num_threads = 2});
+  set.clear();
+  (void)RunPlan(fixture.plan, options, observer);
+  EXPECT_TRUE(set.empty());
+}
+
 TEST(RunnerTest, AloneEveryWorkloadRunsOnTheSelfCommunicator) {
   TwoWorkloadFixture fixture;
   RunnerOptions options;

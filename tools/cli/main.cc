@@ -37,6 +37,12 @@ int Main(int argc, char** argv) {
   run_command->add_option("--out", run.out_dir, "Directory for the report")->capture_default_str();
   run_command->add_option("--runs", runs, "Repetitions of every workload (default: the spec's)")
       ->check(CLI::Range(1, 1000));
+  int threads_per_rank = 0;
+  run_command
+      ->add_option("--threads-per-rank", threads_per_rank,
+                   "CPU threads of each rank's OpenMP, oneDNN and OpenBLAS (default: "
+                   "OMP_NUM_THREADS, else the rank's share of its node's cores)")
+      ->check(CLI::Range(1, 4096));
   run_command
       ->add_option("--overlay", overlay_path,
                    "Vendor overlay (system fields, tighter "
@@ -194,6 +200,7 @@ int Main(int argc, char** argv) {
       run.dataset_dirs[name] = dir;
     }
     if (runs > 0) run.runs = runs;
+    if (threads_per_rank > 0) run.threads_per_rank = threads_per_rank;
     run.energy.choice = *bench::ParseMeterChoice(energy_choice);
     if (!power_log.empty()) {
       if (power_log_source.empty()) {

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <thread>
 
 #include "bench/backends/cuda_backend.h"
 #include "bench/comm/collective_watchdog.h"
@@ -182,6 +183,15 @@ int RunCertification(const RunOptions& requested) {
   }
   facts.values["nodes"] = layout->nodes;
   const bench::EnvironmentLookup environment = [](const char* name) { return std::getenv(name); };
+  // Each rank's CPU threads: its share of the node's cores unless the user said otherwise; the
+  // runner sets them before each workload (bench/runner/cpu_threads.h).
+  const bench::CpuThreads cpu_threads = bench::ChooseCpuThreads(
+      {.rank_cpus = layout->cpus > 0 ? layout->cpus : system.cpu_cores,
+       .node_cpus = layout->node_cpus > 0 ? layout->node_cpus
+                                          : static_cast<int>(std::thread::hardware_concurrency()),
+       .local_ranks = layout->local_ranks,
+       .option = options.threads_per_rank,
+       .omp_num_threads = bench::ParseOmpNumThreads(environment("OMP_NUM_THREADS"))});
   const bool launched = bench::DetectLaunch().under_launcher;
   if (const auto stated = launched ? bench::LauncherNodeCount(environment) : std::nullopt;
       writes_report && stated && stated->value != layout->nodes) {
@@ -260,6 +270,8 @@ int RunCertification(const RunOptions& requested) {
   runner_options.system = &system;
   runner_options.dataset_dirs = options.dataset_dirs;
   runner_options.communicator = communicator->get();
+  runner_options.cpu_threads = cpu_threads;
+  runner_options.set_cpu_threads = bench::SetCpuThreads;
   runner_options.energy_meter =
       [&options, device = plan->profile->devices](const spec::EnergySettings& settings) {
         return bench::OpenEnergyMeter(options.energy, device, settings);
@@ -336,10 +348,11 @@ int RunCertification(const RunOptions& requested) {
   }
   fmt::print(stderr,
              "lepton-cert {}: spec {} {} ({}), profile {}, {} requirements, {} workloads, {} "
-             "rank(s) on {} node(s) ({}), energy meter {}\n",
+             "rank(s) on {} node(s) ({}), {} CPU thread(s) per rank ({}), energy meter {}\n",
              ToolVersion(), input->spec.id, input->spec.version, input->source, plan->profile->name,
              plan->requirements.size(), plan->workloads.size(), (*communicator)->size(),
-             layout->nodes, comm_name, bench::MeterChoiceName(options.energy.choice));
+             layout->nodes, comm_name, cpu_threads.per_rank, cpu_threads.source,
+             bench::MeterChoiceName(options.energy.choice));
   ProgressPrinter progress(stderr, ::isatty(STDERR_FILENO) != 0);
   reports::RunJournal journal_start;
   if (earlier) {
@@ -404,6 +417,7 @@ int RunCertification(const RunOptions& requested) {
   report.run.command_line = options.command_line;
   report.run.runs_override = options.runs;
   report.run.facts = facts;
+  report.run.cpu_threads = cpu_threads;
   report.run.spec_source = input->source;
 
   // The journal wrote each workload's artifacts as it finished; write them only if it could not.

@@ -16,6 +16,9 @@ struct RunOptions {
   std::string profile = "cpu";
   std::filesystem::path out_dir = "lepton-out";
   std::optional<int> runs;
+  // CPU threads for each rank's math; by default OMP_NUM_THREADS, else the rank's share of its
+  // node's cores (bench/runner/cpu_threads.h).
+  std::optional<int> threads_per_rank;
   std::optional<std::filesystem::path> overlay_path;
   // Dataset directories by dataset name (`--data DIR` names official MNIST's).
   std::map<std::string, std::filesystem::path> dataset_dirs;

@@ -28,6 +28,7 @@ reports::JournalSettings SettingsFromOptions(const RunOptions& options) {
   if (options.spec_path) settings.spec_path = Absolute(*options.spec_path);
   settings.profile = options.profile;
   settings.runs = options.runs;
+  settings.threads_per_rank = options.threads_per_rank;
   if (options.overlay_path) settings.overlay_path = Absolute(*options.overlay_path);
   for (const auto& [name, dir] : options.dataset_dirs) settings.dataset_dirs[name] = Absolute(dir);
   if (options.sign_key) settings.sign_key = Absolute(*options.sign_key);
@@ -45,6 +46,7 @@ Result<RunOptions> OptionsFromJournal(const reports::RunJournal& journal,
   options.profile = settings.profile;
   options.out_dir = dir;
   options.runs = settings.runs;
+  options.threads_per_rank = settings.threads_per_rank;
   if (settings.overlay_path) options.overlay_path = *settings.overlay_path;
   for (const auto& [name, path] : settings.dataset_dirs) options.dataset_dirs[name] = path;
   options.command_line = journal.command_line;

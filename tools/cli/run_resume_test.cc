@@ -11,6 +11,7 @@ RunOptions GivenOptions() {
   options.spec_path = "spec/lepton-v1";
   options.profile = "cpu";
   options.runs = 3;
+  options.threads_per_rank = 1;
   options.overlay_path = "/vendor/overlay.yaml";
   options.dataset_dirs = {{"mnist", "data/../data/mnist"}};
   options.sign_key = "keys/vendor";
@@ -33,6 +34,7 @@ TEST(RunResumeTest, TheJournaledOptionsComeBackWithAbsolutePathsAndTheNewDirecto
   EXPECT_EQ(options->out_dir, "/runs/out");
   EXPECT_EQ(options->profile, "cpu");
   EXPECT_EQ(options->runs, 3);
+  EXPECT_EQ(options->threads_per_rank, 1);
   EXPECT_EQ(options->overlay_path, "/vendor/overlay.yaml");
   EXPECT_EQ(options->sign_key, cwd + "/keys/vendor");
   EXPECT_EQ(options->energy.choice, bench::MeterChoice::kPowerLog);

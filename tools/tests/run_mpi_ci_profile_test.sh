@@ -4,7 +4,9 @@
 # over MPI, found no wrong element, solved the data-parallel regression to the single-rank
 # coefficients, and judged the bandwidth and scaling requirements (applies_if ranks >= 2).
 # --bind-to none: Open MPI binds each of two ranks to one core by default, and rank 0's
-# single-rank workloads should see the machine's cores.
+# single-rank workloads should see the machine's cores. The report states each rank's CPU
+# threads: half the node's cores (at least 1) while both ranks compute, unless OMP_NUM_THREADS
+# says otherwise.
 set -euo pipefail
 mpiexec=$1
 cli=$2
@@ -26,15 +28,24 @@ if [[ $code -gt 1 ]]; then
   exit 1
 fi
 [[ $(grep -c '^Verdict: ' "$out/stdout") -eq 1 ]] || { echo "FAIL: one rank prints the verdict"; exit 1; }
-grep -q '2 rank(s) on 1 node(s) (mpi)' "$out/stderr" || { echo "FAIL: the run does not state its ranks"; exit 1; }
+grep -q '2 rank(s) on 1 node(s) (mpi), [0-9]* CPU thread(s) per rank (' "$out/stderr" ||
+  { echo "FAIL: the run does not state its ranks and their CPU threads"; exit 1; }
 /usr/bin/python3 "$root/tools/tests/validate_json_schema.py" "$root/spec/schema/report.schema.json" \
   "$out/report/report.json"
 /usr/bin/python3 "$root/tools/tests/check_report.py" "$out/report/report.json"
 /usr/bin/python3 - "$out/report/report.json" <<'PY'
-import json, sys
+import json, os, sys
 report = json.load(open(sys.argv[1]))
 assert report["run"]["facts"]["values"]["ranks"] == 2, report["run"]["facts"]
 assert report["run"]["facts"]["values"]["nodes"] == 1, report["run"]["facts"]
+threads = report["run"]["cpu_threads"]
+assert threads["local_ranks"] == 2, threads
+if os.environ.get("OMP_NUM_THREADS"):
+    assert threads["source"] == "OMP_NUM_THREADS", threads
+else:
+    assert threads["source"] == "cores / local ranks", threads
+    assert threads["per_rank"] == max(1, threads["node_cpus"] // 2), threads
+    assert threads["rank_zero_alone"] == report["system"]["cpu_cores"], threads
 [collectives] = [w for w in report["workloads"] if w["type"] == "collectives"]
 timed = [run for run in collectives["runs"] if not run["warmup"]]
 assert timed and all(not run["error"] for run in timed), collectives
@@ -53,6 +64,7 @@ assert verdicts["PERF-LINREG-DP-SCALING"] in ("pass", "fail"), verdicts  # judge
 for rid in ("PERF-ALLREDUCE-BUSBW-PEAK", "PERF-ALLREDUCE-BUSBW-1GIB", "PERF-ALLREDUCE-LATENCY"):
     assert verdicts[rid] in ("pass", "fail"), (rid, verdicts[rid])  # judged, not excused
 print("two-rank report: ranks 2 over mpi, 0 wrong elements, data-parallel = single-rank, "
-      "bandwidth and scaling judged")
+      f"bandwidth and scaling judged, {threads['per_rank']} CPU thread(s) per rank "
+      f"({threads['source']})")
 PY
 echo "PASS"

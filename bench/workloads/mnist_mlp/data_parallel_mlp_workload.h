@@ -8,6 +8,10 @@
 //
 // Two timed steps: rank 0 trains alone with the same seed (the reference for equivalence and
 // scaling; the other ranks wait at a sleeping barrier), then every rank trains data-parallel.
+// On the CPU the reference runs on one rank's CPU threads, its share of the node's cores that
+// the runner set for this all-ranks workload (bench/runner/cpu_threads.h), not on the whole
+// machine: one rank alone against n of them, as one GPU against n on cuda. The scaling
+// efficiency is that speed-up over n.
 // The weights after the first 100 steps (fewer when the training has fewer) and the final test
 // accuracies are compared; the test set is evaluated outside the timed steps.
 //
