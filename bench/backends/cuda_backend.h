@@ -24,8 +24,9 @@ namespace lepton::bench {
 // build is refused instead of misread. 4: Communicator gained SetAsynchronous, asynchronous and
 // Synchronize (its vtable crosses the boundary). 6: MakeNcclLocalGroup (CommunicatorGroup),
 // MlpModel's split training step for data parallelism, MlpModelOptions::cuda_device and
-// DeviceMemory::device_index (5 was each of these alone on its branch). 7: HungDevices.
-inline constexpr int kCudaBackendAbiVersion = 7;
+// DeviceMemory::device_index (5 was each of these alone on its branch). 7: HungDevices. 8:
+// MlpModel::WaitForGradients (ComputeSliceGradients only launches on CUDA).
+inline constexpr int kCudaBackendAbiVersion = 8;
 
 // The linear-regression solvers' device half (solvers.h): the training rows kept on the GPU,
 // the augmented Gram matrix (the host solves the small normal equations), and mini-batch SGD.
@@ -49,7 +50,8 @@ class CudaBackend {
   virtual Result<std::unique_ptr<DeviceRegression>> MakeRegression() = 0;
 
   // Version 4: MlpModel's data-parallel split step (BeginSplitEpoch, ComputeSliceGradients,
-  // gradients, ApplyAdam), MlpModelOptions::cuda_device and DeviceMemory::device_index.
+  // gradients, ApplyAdam), MlpModelOptions::cuda_device and DeviceMemory::device_index; since
+  // version 8 the step's wait is WaitForGradients, apart from the launch.
   // Since version 3 (bench/backends/cuda/nccl_communicator.h, cuda_device_memory.h):
   // Memory of CUDA device `device` (an index among those the process sees); Unavailable
   // without a device or when `device` is not one.

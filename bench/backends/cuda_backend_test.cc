@@ -182,6 +182,8 @@ ParallelCurve TrainDataParallel(std::vector<std::unique_ptr<MlpModel>>& models,
         const Status computed =
             models[r]->ComputeSliceGradients(first, global * (r + 1) / ranks - first);
         EXPECT_TRUE(computed.ok()) << computed.ToString();
+        const Status waited = models[r]->WaitForGradients();
+        EXPECT_TRUE(waited.ok()) << waited.ToString();
         if (memory != nullptr) {
           EXPECT_TRUE(memory->CopyToHost(part.data(), models[r]->gradients(), bytes).ok());
         } else {

@@ -162,6 +162,8 @@ TEST_F(CudaNcclTest, TheMlpsGradientsAreAllReducedInPlaceOnTheDevice) {
     for (int start = 0; start < kItems; start += 64) {
       const Status computed = m.ComputeSliceGradients(0, std::min(64, kItems - start));
       ASSERT_TRUE(computed.ok()) << computed.ToString();
+      const Status waited = m.WaitForGradients();
+      ASSERT_TRUE(waited.ok()) << waited.ToString();
       if (all_reduce) {
         const Status reduced =
             (*nccl)->AllReduce(m.gradients(), m.gradients(), MlpLayout(shape).count,

@@ -339,7 +339,16 @@ DeviceStatus MlpEngine::ComputeSliceGradients(int first, int rows) {
   }
   LEPTON_DEVICE_TRY(found->second.Launch(m.context.stream(), "slice gradients"));
   m.split_start += m.split_batch_size;
-  // The step's one host synchronisation: the all-reduce runs on the communicator's stream.
+  return {};
+}
+
+// The step's one host synchronisation: the all-reduce runs on the communicator's stream, so the
+// gradients must be complete before it is called. Named after the work it waits for, so a GPU
+// that hangs in its slice is reported as "cuda:0: ComputeSliceGradients: ..." (and "cuda:0 hung:
+// ComputeSliceGradients did not complete ..."), as when the launch waited itself.
+DeviceStatus MlpEngine::WaitForGradients() {
+  Impl& m = *impl_;
+  LEPTON_DEVICE_TRY(m.context.Select("ComputeSliceGradients"));
   return m.context.Synchronize("ComputeSliceGradients");
 }
 

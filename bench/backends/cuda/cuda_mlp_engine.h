@@ -51,11 +51,13 @@ class MlpEngine {
   // One epoch over the training set in `order` (items entries); mean_loss as MlpModel states.
   DeviceStatus TrainEpoch(const std::int32_t* order, std::int64_t items, int batch_size,
                           const AdamScalars& adam, double& mean_loss);
-  // Data-parallel training (MlpModel::BeginSplitEpoch, ComputeSliceGradients, gradients,
-  // ApplyAdam): each rank's slice gradient is one CUDA graph per (first, rows, global rows, batch),
-  // ended by a stream synchronisation; Adam is another graph, launched without waiting.
+  // Data-parallel training (MlpModel::BeginSplitEpoch, ComputeSliceGradients, WaitForGradients,
+  // gradients, ApplyAdam): each rank's slice gradient is one CUDA graph per (first, rows, global
+  // rows, batch), launched without waiting; WaitForGradients is the step's one bounded stream
+  // synchronisation; Adam is another graph, launched without waiting.
   DeviceStatus BeginSplitEpoch(const std::int32_t* order, std::int64_t items, int batch_size);
   DeviceStatus ComputeSliceGradients(int first, int rows);
+  DeviceStatus WaitForGradients();
   [[nodiscard]] float* gradients() const;
   DeviceStatus ApplyAdam(const AdamScalars& adam);
   DeviceStatus Forward(const float* x, int batch, float* logits);

@@ -54,6 +54,8 @@ class CudaMlpModel final : public MlpModel {
     return OnDevice(engine_->ComputeSliceGradients(first, rows));
   }
 
+  Status WaitForGradients() override { return OnDevice(engine_->WaitForGradients()); }
+
   [[nodiscard]] float* gradients() override { return engine_->gradients(); }
 
   Status ApplyAdam(const AdamSettings& adam) override {

@@ -270,6 +270,7 @@ TEST(MlpStepTest, DataParallelSplitStepsMatchTheCpuModelOverTwoToFourRanks) {
           EnqueueSliceGradients(device, gpu[r]->Training(rows, scalars, first), global);
           const Status computed = cpu[r]->ComputeSliceGradients(first, rows);
           ASSERT_TRUE(computed.ok()) << computed.ToString();
+          ASSERT_TRUE(cpu[r]->WaitForGradients().ok());
           gpu_gradients.push_back(gpu[r]->grads.data());
           cpu_gradients.push_back(cpu[r]->gradients());
         }

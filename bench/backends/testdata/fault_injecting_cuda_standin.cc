@@ -158,8 +158,10 @@ class StandInDevice {
   // The wait that ends a call's device work, through the real module's bounded wait: done at
   // once on a working device, the sticky error on a lost one (from cudaEventQuery, as the
   // module's StreamContext::Synchronize words it), and never done on a hung one, so it times out
-  // after LEPTON_DEVICE_TIMEOUT_S and the device is refused from then on.
+  // after LEPTON_DEVICE_TIMEOUT_S and the device is refused from then on, this wait included
+  // (the module's engines select their device, which refuses a hung one, before they wait).
   Status Synchronize(const std::string& what) {
+    LEPTON_RETURN_IF_ERROR(ToStatus(watch_.Check(0, what)));
     return ToStatus(watch_.Wait(0, what, [&]() -> std::optional<cuda::DeviceStatus> {
       if (hanging_.load()) return std::nullopt;
       if (lost_.load()) return cuda::CudaFailure(what + ": cudaEventQuery", fault_.lost_error);
@@ -285,12 +287,19 @@ class StandInMlp final : public MlpModel {
                            std::to_string(first + rows) + ") of a global batch of " +
                            std::to_string(global));
     }
-    if (!device_.Batch()) {
-      return device_.Synchronize("ComputeSliceGradients").WithContext(kDeviceName);
+    LEPTON_RETURN_IF_ERROR(OnDevice("slice gradients: cudaGraphLaunch"));
+    // As on the real module the slice is only launched: a device lost or hung with it fails it
+    // or never finishes it, and WaitForGradients learns which.
+    if (device_.Batch()) {
+      cuda::EnqueueSliceGradients(host_, Buffers(rows, split_batch_size_, {}, first), global);
     }
-    cuda::EnqueueSliceGradients(host_, Buffers(rows, split_batch_size_, {}, first), global);
     split_start_ += split_batch_size_;
     return OkStatus();
+  }
+
+  // Named after the work it waits for, as the real module's (cuda_mlp_engine.cu).
+  Status WaitForGradients() override {
+    return device_.Synchronize("ComputeSliceGradients").WithContext(kDeviceName);
   }
 
   [[nodiscard]] float* gradients() override { return grads_.data(); }

@@ -36,8 +36,8 @@ class DataParallelRanks {
   // The models of the ranks this process drives, at least one.
   [[nodiscard]] std::span<MlpModel* const> models() const { return models_; }
 
-  // Sums every driven model's gradients() over all ranks, in place; returns once ApplyAdam may
-  // read them.
+  // Sums every driven model's gradients() over all ranks, in place, once each model's
+  // WaitForGradients has returned; returns once ApplyAdam may read them.
   virtual Status SumGradients() = 0;
 
  private:

@@ -25,6 +25,7 @@ std::vector<std::vector<float>> SliceGradients(const std::vector<MlpModel*>& mod
     MlpModel& model = *models[static_cast<std::size_t>(r)];
     EXPECT_TRUE(model.BeginSplitEpoch(order, kBatch).ok());
     EXPECT_TRUE(model.ComputeSliceGradients(kBatch * r / n, kBatch / n).ok());
+    EXPECT_TRUE(model.WaitForGradients().ok());
     gradients.emplace_back(model.gradients(), model.gradients() + count);
   }
   return gradients;

@@ -60,7 +60,7 @@ class MlpModel {
 
   // Data-parallel training, one rank's part of each step of a global batch split over ranks
   // (data_parallel_mlp_workload.h); the caller sums gradients() over the ranks between
-  // ComputeSliceGradients and ApplyAdam. Every rank gives the same epoch order, so the ranks'
+  // WaitForGradients and ApplyAdam. Every rank gives the same epoch order, so the ranks'
   // slices together are the single-rank run's batches.
   //
   // The epoch's item order (every training item once) in batches of `batch_size` global rows,
@@ -70,13 +70,19 @@ class MlpModel {
   // epoch's end): this rank's rows [first, first + rows) of it, 0 <= rows <= max_batch. Leaves in
   // gradients() the gradient of these rows' mean loss times rows / global (zeros when rows is
   // 0), so the sum over ranks is the gradient of the global batch's mean loss; with first 0 and
-  // rows = global it is the single-rank step's gradient exactly. Returns once gradients() is
-  // complete: on CUDA after one stream synchronisation, so that a communicator on another
-  // stream may read it.
+  // rows = global it is the single-rank step's gradient exactly. On CUDA it is enqueued, not
+  // waited for, so that one thread can start every local GPU's slice before it waits for any
+  // (split_training.h); the CPU computes it before returning.
   virtual Status ComputeSliceGradients(int first, int rows) = 0;
+  // Returns once gradients() holds the last ComputeSliceGradients' result in memory, so that a
+  // communicator on another stream (NCCL) may read it: on CUDA one bounded wait for the model's
+  // stream (LEPTON_DEVICE_TIMEOUT_S; its errors still name ComputeSliceGradients, the work
+  // waited for); on the CPU, which computed it already, it returns at once.
+  virtual Status WaitForGradients() = 0;
   // The gradient buffer [W1 | b1 | W2 | b2] (MlpLayout(shape()).count floats) in the device's
   // memory: host memory on the CPU, the GPU's memory on CUDA (hand it only to a communicator
-  // over that memory, e.g. NCCL on that GPU). All-reduce it in place between the two calls.
+  // over that memory, e.g. NCCL on that GPU). All-reduce it in place after WaitForGradients,
+  // before ApplyAdam.
   [[nodiscard]] virtual float* gradients() = 0;
   // One Adam step from gradients(), as TrainEpoch's steps take it. On CUDA it is enqueued, not
   // waited for; the next call on the model is ordered after it.

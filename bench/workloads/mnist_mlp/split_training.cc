@@ -28,6 +28,9 @@ Result<SplitTrainingResult> TrainSplit(DataParallelRanks& ranks, const SplitTrai
         // This rank's share of the mean over the global batch; the sum over ranks is the mean.
         LEPTON_RETURN_IF_ERROR(model->ComputeSliceGradients(first, rows));
       }
+      // Only once every slice is launched, so that the GPUs compute them at the same time; the
+      // sum reads the gradients on the communicator's own stream, so all must be complete.
+      for (MlpModel* model : ranks.models()) LEPTON_RETURN_IF_ERROR(model->WaitForGradients());
       LEPTON_RETURN_IF_ERROR(ranks.SumGradients());
       for (MlpModel* model : ranks.models())
         LEPTON_RETURN_IF_ERROR(model->ApplyAdam(training.adam));

@@ -6,9 +6,11 @@
 // holds the same weights. Every model is given the same seeded epoch order, so the batches are
 // the single-rank run's.
 //
-// The models' gradient phase is issued model by model: on CUDA, ComputeSliceGradients waits for
-// its GPU before returning (mlp_model.h), so the GPUs of a single-process group compute their
-// slices one after another; the sums and the Adam steps overlap.
+// Each step first launches every driven model's slice (ComputeSliceGradients only enqueues on
+// CUDA, mlp_model.h), then waits for each model's gradients (WaitForGradients, bounded), then
+// sums: the GPUs of a single-process group compute their slices at the same time, as their sums
+// and Adam steps already ran. A failed launch or wait ends the training with that model's error
+// at once, without waiting for the others.
 
 #include <cstdint>
 #include <vector>
