@@ -177,37 +177,41 @@ TEST(SplitTrainingTest, EveryRankOfAGroupEndsWithTheSameWeights) {
   for (MlpModel* model : grouped->models) EXPECT_EQ(model->Parameters().value(), result->weights);
 }
 
+// Three CPU models driven through a fake group (which accepts their host buffers), over 36
+// items in global batches of 8, so the last batch of an epoch is short.
+struct ThreeRankGroup {
+  ThreeRankGroup() { group.host_buffers_allowed = true; }
+  SplitTestData data = MakeSplitTestData(kShape, 36, 1);
+  Result<SplitTestModels> models = MakeSplitTestModels(data, 3, 8, 2);
+  FakeGroup group{3};
+  std::vector<std::int32_t> order = std::vector<std::int32_t>(36);
+};
+
 // A group's GPUs compute their slices at the same time: every driven model's slice is launched
 // before the first wait, and every model is waited for before the group's sum (NCCL reads the
 // gradients on its own stream); then each model's Adam step.
 TEST(SplitTrainingTest, EverySliceIsLaunchedBeforeAnyWaitAndAllAreWaitedForBeforeTheSum) {
-  const SplitTestData data = MakeSplitTestData(kShape, 36, 1);
-  auto models = MakeSplitTestModels(data, 3, 8, 2);
-  ASSERT_TRUE(models.has_value());
-  FakeGroup group(3);
-  group.host_buffers_allowed = true;
-  const auto recording = RecordingModels(*models, group);
-  std::vector<std::int32_t> order(36);
+  ThreeRankGroup three;
+  ASSERT_TRUE(three.models.has_value());
+  const auto recording = RecordingModels(*three.models, three.group);
   SplitTraining two_steps = Training(1);
   two_steps.step_limit = 2;
-  auto result = TrainSplit(*MakeGroupRanks(Pointers(recording), group), two_steps, order);
+  auto result =
+      TrainSplit(*MakeGroupRanks(Pointers(recording), three.group), two_steps, three.order);
   ASSERT_TRUE(result.has_value()) << result.error().ToString();
-  EXPECT_EQ(group.log, "c0c1c2w0w1w2S012EWa0a1a2c0c1c2w0w1w2S012EWa0a1a2");
-  EXPECT_TRUE(group.violations.empty()) << group.violations.front();
+  EXPECT_EQ(three.group.log, "c0c1c2w0w1w2S012EWa0a1a2c0c1c2w0w1w2S012EWa0a1a2");
+  EXPECT_TRUE(three.group.violations.empty()) << three.group.violations.front();
 }
 
 // On the CPU the new order changes no number: the weights are those of the serial order, bit for
 // bit, over two epochs of three ranks (the last global batch short: 36 items in batches of 8).
 TEST(SplitTrainingTest, TheOverlappedOrderGivesTheSerialOrdersWeightsBitForBit) {
-  const SplitTestData data = MakeSplitTestData(kShape, 36, 1);
-  auto models = MakeSplitTestModels(data, 3, 8, 2);
-  ASSERT_TRUE(models.has_value());
-  FakeGroup group(3);
-  group.host_buffers_allowed = true;
-  std::vector<std::int32_t> order(36);
-  auto result = TrainSplit(*MakeGroupRanks(models->models, group), Training(2), order);
+  ThreeRankGroup three;
+  ASSERT_TRUE(three.models.has_value());
+  auto result =
+      TrainSplit(*MakeGroupRanks(three.models->models, three.group), Training(2), three.order);
   ASSERT_TRUE(result.has_value()) << result.error().ToString();
-  const std::vector<float> serial = SerialOrderWeights(data, 3, Training(2));
+  const std::vector<float> serial = SerialOrderWeights(three.data, 3, Training(2));
   ASSERT_FALSE(serial.empty());
   EXPECT_EQ(result->weights, serial);
 }
@@ -215,22 +219,19 @@ TEST(SplitTrainingTest, TheOverlappedOrderGivesTheSerialOrdersWeightsBitForBit) 
 // A wait that fails (a GPU that hung in its slice) is the training's error as the model words
 // it; nothing is summed and no Adam step is taken after it.
 TEST(SplitTrainingTest, AFailedWaitIsTheErrorAndNothingIsSummed) {
-  const SplitTestData data = MakeSplitTestData(kShape, 36, 1);
-  auto models = MakeSplitTestModels(data, 3, 8, 2);
-  ASSERT_TRUE(models.has_value());
-  FakeGroup group(3);
-  group.host_buffers_allowed = true;
-  const auto recording = RecordingModels(*models, group);
+  ThreeRankGroup three;
+  ASSERT_TRUE(three.models.has_value());
+  const auto recording = RecordingModels(*three.models, three.group);
   const std::string hung =
       "cuda:1: ComputeSliceGradients: the GPU's work has not completed within 2.0 s "
       "(LEPTON_DEVICE_TIMEOUT_S); the device is hung";
   recording[1]->wait_error = DeadlineExceededError(hung);
-  std::vector<std::int32_t> order(36);
-  auto result = TrainSplit(*MakeGroupRanks(Pointers(recording), group), Training(1), order);
+  auto result =
+      TrainSplit(*MakeGroupRanks(Pointers(recording), three.group), Training(1), three.order);
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().code(), StatusCode::kDeadlineExceeded);
   EXPECT_EQ(result.error().message(), hung);
-  EXPECT_EQ(group.log, "c0c1c2w0w1");
+  EXPECT_EQ(three.group.log, "c0c1c2w0w1");
 }
 
 }  // namespace
