@@ -98,7 +98,7 @@ CollectiveWatchdog::~CollectiveWatchdog() {
   thread_.join();
 }
 
-void CollectiveWatchdog::ReportSignals() {
+void CollectiveWatchdog::ReportSignals() const {
   g_signalled_watchdog.store(this);
   struct sigaction action {};
   action.sa_handler = ReportSignalAndDie;

@@ -65,7 +65,7 @@ class CollectiveWatchdog {
 
   // SIGTERM and SIGINT print "lepton-cert: rank R: ended by SIGTERM while in OPERATION" (or
   // "outside any collective") and then take their default action. For one watchdog per process.
-  void ReportSignals();
+  void ReportSignals() const;
 
  private:
   // Only the thread that opens scopes writes the scope number: a load and a store, not a locked

@@ -17,8 +17,12 @@ class FakeMemory final : public bench::DeviceMemory {
   [[nodiscard]] int device_index() const override { return 0; }
   Result<void*> Allocate(std::size_t bytes) override { return ::operator new(bytes); }
   void Free(void* device) override { ::operator delete(device); }
-  Status CopyToDevice(void*, const void*, std::size_t) override { return OkStatus(); }
-  Status CopyToHost(void*, const void*, std::size_t) override { return OkStatus(); }
+  Status CopyToDevice(void* /*device*/, const void* /*host*/, std::size_t /*bytes*/) override {
+    return OkStatus();
+  }
+  Status CopyToHost(void* /*host*/, const void* /*device*/, std::size_t /*bytes*/) override {
+    return OkStatus();
+  }
 };
 
 class FakeBackend final : public bench::CudaBackend {
@@ -28,7 +32,8 @@ class FakeBackend final : public bench::CudaBackend {
   int device_asked = -1;
   double timeout_asked = 0;
 
-  Result<std::unique_ptr<bench::MlpModel>> MakeMlp(const bench::MlpModelOptions&) override {
+  Result<std::unique_ptr<bench::MlpModel>> MakeMlp(
+      const bench::MlpModelOptions& /*options*/) override {
     return std::unexpected(UnavailableError("not in this test"));
   }
   Result<std::unique_ptr<bench::DeviceRegression>> MakeRegression() override {

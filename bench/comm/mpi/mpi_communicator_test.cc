@@ -63,7 +63,7 @@ TEST(MpiCommunicatorTest, Bfloat16SumMaxAndMinOfRankPlusOne) {
   const std::uint16_t mine = FloatToBfloat16(static_cast<float>(world->rank() + 1));
   std::uint16_t sum = 0;
   ASSERT_TRUE(world->AllReduce(&mine, &sum, 1, DataType::kBfloat16, ReduceOp::kSum).ok());
-  EXPECT_EQ(Bfloat16ToFloat(sum), static_cast<float>(n * (n + 1) / 2));
+  EXPECT_EQ(Bfloat16ToFloat(sum), static_cast<float>(n * (n + 1)) / 2);
   std::vector<std::uint16_t> pair = {mine,
                                      FloatToBfloat16(0.5F / static_cast<float>(world->rank() + 1))};
   std::vector<std::uint16_t> max(2, 0);
