@@ -12,6 +12,7 @@
 #include "bench/api/run_workload_for_tests.h"
 #include "bench/comm/idle_communicator_for_tests.h"
 #include "bench/comm/self_communicator.h"
+#include "bench/workloads/collectives/collective_cases_for_tests.h"
 #include "bench/workloads/collectives/collective_ops.h"
 #include "bench/workloads/collectives/collectives_workload.h"
 
@@ -113,17 +114,7 @@ class CheckingCommunicator final : public Communicator {
 
 WorkloadContext DeviceSweep(Communicator* host, Communicator* device, DeviceMemory* memory) {
   WorkloadContext context;
-  std::vector<std::string> ops;
-  for (CollectiveKind kind : AllCollectives()) ops.emplace_back(CollectiveName(kind));
-  context.params = {
-      {"ops", ops},
-      {"placements", std::vector<std::string>{"out_of_place", "in_place"}},
-      {"min_bytes", std::int64_t{4}},
-      {"max_bytes", std::int64_t{4096}},
-      {"dtypes", std::vector<std::string>{"float32"}},
-      {"warmup_iters", std::int64_t{1}},
-      {"iters", std::int64_t{2}},
-  };
+  context.params = EveryCollectiveSweepParams(4096, {"float32"});
   context.device = "cuda";
   context.communicator = host;
   context.device_communicator = device;

@@ -10,6 +10,7 @@
 #include "bench/api/run_workload_for_tests.h"
 #include "bench/comm/idle_communicator_for_tests.h"
 #include "bench/comm/self_communicator.h"
+#include "bench/workloads/collectives/collective_cases_for_tests.h"
 #include "bench/workloads/collectives/collective_ops.h"
 #include "bench/workloads/collectives/collectives_workload.h"
 #include "bench/workloads/collectives/fake_group_for_tests.h"
@@ -19,17 +20,7 @@ namespace {
 
 WorkloadContext GroupSweep(Communicator* host, CommunicatorGroup* group) {
   WorkloadContext context;
-  std::vector<std::string> ops;
-  for (CollectiveKind kind : AllCollectives()) ops.emplace_back(CollectiveName(kind));
-  context.params = {
-      {"ops", ops},
-      {"placements", std::vector<std::string>{"out_of_place", "in_place"}},
-      {"min_bytes", std::int64_t{4}},
-      {"max_bytes", std::int64_t{1024}},
-      {"dtypes", std::vector<std::string>{"float32", "bf16"}},
-      {"warmup_iters", std::int64_t{1}},
-      {"iters", std::int64_t{2}},
-  };
+  context.params = EveryCollectiveSweepParams(1024, {"float32", "bf16"});
   context.device = "cuda";
   context.communicator = host;
   context.device_group = group;
