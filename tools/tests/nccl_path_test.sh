@@ -15,12 +15,15 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-check() {  # OUT_DIR RANKS LOG
-  /usr/bin/python3 - "$1/report.json" "$2" "$3" <<'PY'
+# The collectives: not measured with the reason (the log saying NOT_SET_UP), or run over
+# COMMUNICATOR on device buffers named BUFFERS..., every element exact.
+check() {  # OUT_DIR RANKS LOG COMMUNICATOR NOT_SET_UP BUFFERS
+  /usr/bin/python3 - "$1/report.json" "$2" "$3" "$4" "$5" "$6" <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))
 ranks = float(sys.argv[2])
 log = open(sys.argv[3]).read()
+communicator, not_set_up, buffers = sys.argv[4:7]
 facts = report["run"]["facts"]["values"]
 assert facts["ranks"] == ranks, facts
 assert facts["nodes"] == 1.0, facts
@@ -30,18 +33,18 @@ if reason:
     # No GPU here: not measured, saying why, never an error.
     assert not workload.get("error"), workload
     assert "CUDA" in reason or "NCCL" in reason or "cuda" in reason, reason
-    assert "NCCL is not set up" in log, log
+    assert not_set_up in log, log
     verdicts = {r["id"]: r["verdict"] for r in report["requirements"]}
     assert verdicts["NCCL-WRONG"] == "not-measured", verdicts
-    print(f"{int(ranks)} rank(s): not measured: {reason}")
+    print(f"{int(ranks)} rank(s), {communicator}: not measured: {reason}")
 else:
     run = [r for r in workload["runs"] if not r.get("warmup")][0]
     values = run["metrics"]
-    assert values["communicator"] == "nccl", values
-    assert values["buffers"].startswith("cuda:"), values
+    assert values["communicator"] == communicator, values
+    assert values["buffers"].startswith(buffers), values
     assert values["wrong_elements"] == 0, values
     assert values["ranks"] == ranks, values
-    print(f"{int(ranks)} rank(s): nccl on {values['buffers']}, 0 wrong elements")
+    print(f"{int(ranks)} rank(s): {communicator} on {values['buffers']}, 0 wrong elements")
 PY
 }
 
@@ -80,7 +83,8 @@ timeout 120 "$cli" run --spec "$spec" --profile nccl-here --out "$work/one" >"$w
 code=$?
 set -e
 [[ $code -le 1 ]] || { cat "$work/one.log"; fail "alone: expected exit 0 or 1, got $code"; }
-check "$work/one" 1 "$work/one.log" || { cat "$work/one.log"; fail "alone: report"; }
+check "$work/one" 1 "$work/one.log" nccl "NCCL is not set up" cuda: ||
+  { cat "$work/one.log"; fail "alone: report"; }
 check_mlp "$work/one" 1 nccl || { cat "$work/one.log"; fail "alone: data-parallel MNIST"; }
 
 if [[ $# -gt 0 ]]; then
@@ -91,7 +95,8 @@ if [[ $# -gt 0 ]]; then
   set -e
   # Not certified ends rank 0 with 1, which mpirun passes on; 124 would be a hang.
   [[ $code -le 1 ]] || { cat "$work/two.log"; fail "two ranks: expected exit 0 or 1, got $code"; }
-  check "$work/two" 2 "$work/two.log" || { cat "$work/two.log"; fail "two ranks: report"; }
+  check "$work/two" 2 "$work/two.log" nccl "NCCL is not set up" cuda: ||
+    { cat "$work/two.log"; fail "two ranks: report"; }
   check_mlp "$work/two" 2 nccl || { cat "$work/two.log"; fail "two ranks: data-parallel MNIST"; }
 fi
 # The single-process mode (comm: nccl-local): alone, the ranks fact is the GPUs this process
@@ -102,34 +107,12 @@ timeout 120 "$cli" run --spec "$spec" --profile nccl-local-here --out "$work/loc
 code=$?
 set -e
 [[ $code -le 1 ]] || { cat "$work/local.log"; fail "nccl-local: expected exit 0 or 1, got $code"; }
-/usr/bin/python3 - "$work/local/report.json" "$work/local.log" <<'PY' ||
-import json, sys
-report = json.load(open(sys.argv[1]))
-log = open(sys.argv[2]).read()
-facts = report["run"]["facts"]["values"]
-assert facts["ranks"] == facts["gpus"], facts
-(workload,) = [w for w in report["workloads"] if w["name"] == "collectives"]
-reason = workload.get("unavailable_reason", "")
-if reason:
-    assert not workload.get("error"), workload
-    assert "CUDA" in reason or "NCCL" in reason or "cuda" in reason, reason
-    assert "single-process group is not set up" in log, log
-    verdicts = {r["id"]: r["verdict"] for r in report["requirements"]}
-    assert verdicts["NCCL-WRONG"] == "not-measured", verdicts
-    print(f"nccl-local, {int(facts['gpus'])} GPU(s): not measured: {reason}")
-else:
-    run = [r for r in workload["runs"] if not r.get("warmup")][0]
-    values = run["metrics"]
-    assert values["communicator"] == "nccl (single process, ncclCommInitAll)", values
-    assert values["buffers"].startswith("cuda:0"), values
-    assert values["wrong_elements"] == 0, values
-    assert values["ranks"] == facts["gpus"], values
-    print(f"nccl-local: {int(values['ranks'])} GPU(s) ({values['buffers']}), 0 wrong elements")
-PY
-  { cat "$work/local.log"; fail "nccl-local: report"; }
-# The data-parallel MNIST drives one model per GPU through the same group.
 gpus=$(/usr/bin/python3 -c 'import json, sys; print(int(json.load(open(sys.argv[1]))["run"]["facts"]["values"]["gpus"]))' "$work/local/report.json")
-check_mlp "$work/local" "$gpus" "nccl (single process, ncclCommInitAll)" ||
+local_name="nccl (single process, ncclCommInitAll)"
+check "$work/local" "$gpus" "$work/local.log" "$local_name" "single-process group is not set up" \
+  cuda:0 || { cat "$work/local.log"; fail "nccl-local: report"; }
+# The data-parallel MNIST drives one model per GPU through the same group.
+check_mlp "$work/local" "$gpus" "$local_name" ||
   { cat "$work/local.log"; fail "nccl-local: data-parallel MNIST"; }
 
 if [[ $# -gt 0 ]]; then
