@@ -27,6 +27,15 @@ WorkloadContext GroupSweep(Communicator* host, CommunicatorGroup* group) {
   return context;
 }
 
+// Float32 out-of-place AllReduce alone, for the tests that count calls or elements.
+WorkloadContext AllReduceOnlySweep(Communicator* host, CommunicatorGroup* group) {
+  WorkloadContext context = GroupSweep(host, group);
+  context.params["ops"] = std::vector<std::string>{"allreduce"};
+  context.params["placements"] = std::vector<std::string>{"out_of_place"};
+  context.params["dtypes"] = std::vector<std::string>{"float32"};
+  return context;
+}
+
 TEST(GroupCollectivesWorkloadTest, EveryRankOfTheGroupRunsEveryOperationExactly) {
   constexpr int kRanks = 3;
   FakeGroup group(kRanks);
@@ -54,10 +63,7 @@ TEST(GroupCollectivesWorkloadTest, EveryRankOfTheGroupRunsEveryOperationExactly)
 TEST(GroupCollectivesWorkloadTest, EachIterationIsOneGroupCallAndEachStepWaitsOnce) {
   FakeGroup group(2);
   auto host = MakeSelfCommunicator();
-  WorkloadContext context = GroupSweep(host.get(), &group);
-  context.params["ops"] = std::vector<std::string>{"allreduce"};
-  context.params["placements"] = std::vector<std::string>{"out_of_place"};
-  context.params["dtypes"] = std::vector<std::string>{"float32"};
+  WorkloadContext context = AllReduceOnlySweep(host.get(), &group);
   context.params["max_bytes"] = std::int64_t{4};
   context.params["iters"] = std::int64_t{3};
   auto workload = MakeCollectivesWorkload();
@@ -76,10 +82,7 @@ TEST(GroupCollectivesWorkloadTest, WrongElementsAreSummedOverTheDevices) {
   FakeGroup group(3);
   group.idle_rank = 2;  // rank 2's results are never written: its sentinels stay
   auto host = MakeSelfCommunicator();
-  WorkloadContext context = GroupSweep(host.get(), &group);
-  context.params["ops"] = std::vector<std::string>{"allreduce"};
-  context.params["placements"] = std::vector<std::string>{"out_of_place"};
-  context.params["dtypes"] = std::vector<std::string>{"float32"};
+  WorkloadContext context = AllReduceOnlySweep(host.get(), &group);
   context.params["max_bytes"] = std::int64_t{16};
   auto workload = MakeCollectivesWorkload();
   ASSERT_TRUE(workload->Prepare(context).ok());
