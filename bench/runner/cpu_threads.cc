@@ -16,18 +16,18 @@ CpuThreads ChooseCpuThreads(const CpuThreadsInputs& inputs) {
   chosen.node_cpus = std::max(rank_cpus, inputs.node_cpus);
   if (inputs.option && *inputs.option > 0) {
     chosen.per_rank = chosen.rank_zero_alone = *inputs.option;
-    chosen.source = "--threads-per-rank";
+    chosen.source = kThreadsFromOption;
     chosen.apply = true;
   } else if (inputs.omp_num_threads && *inputs.omp_num_threads > 0) {
     chosen.per_rank = chosen.rank_zero_alone = *inputs.omp_num_threads;
-    chosen.source = "OMP_NUM_THREADS";
+    chosen.source = kThreadsFromOmpNumThreads;
   } else if (chosen.local_ranks == 1) {
     chosen.per_rank = chosen.rank_zero_alone = rank_cpus;
-    chosen.source = "one rank on the node: all cores";
+    chosen.source = kThreadsAloneOnNode;
   } else {
     chosen.per_rank = std::clamp(chosen.node_cpus / chosen.local_ranks, 1, rank_cpus);
     chosen.rank_zero_alone = rank_cpus;
-    chosen.source = "cores / local ranks";
+    chosen.source = kThreadsNodeShare;
     chosen.apply = true;
   }
   return chosen;

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace lepton::bench {
 
@@ -19,12 +20,18 @@ struct CpuThreadsInputs {
   std::optional<int> omp_num_threads;  // OMP_NUM_THREADS, when the user set it
 };
 
+// CpuThreads::source's values, one per rule of ChooseCpuThreads. The report writes them
+// (run.cpu_threads.source, an enum in spec/schema/report.schema.json) and its renderers put each
+// in words, so both sides name them from here.
+inline constexpr std::string_view kThreadsFromOption = "--threads-per-rank";
+inline constexpr std::string_view kThreadsFromOmpNumThreads = "OMP_NUM_THREADS";
+inline constexpr std::string_view kThreadsNodeShare = "cores / local ranks";
+inline constexpr std::string_view kThreadsAloneOnNode = "one rank on the node: all cores";
+
 struct CpuThreads {
   int per_rank = 1;         // while every rank computes (data-parallel workloads, collectives)
   int rank_zero_alone = 1;  // while rank 0 runs a single-rank workload alone
-  // "--threads-per-rank", "OMP_NUM_THREADS", "cores / local ranks" or
-  // "one rank on the node: all cores".
-  std::string source;
+  std::string source;       // one of the kThreads* above; empty when not chosen
   // False: the libraries keep what they chose themselves (all the process's cores, or
   // OMP_NUM_THREADS, which OpenMP and OpenBLAS read); nothing is set.
   bool apply = false;
