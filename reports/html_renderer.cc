@@ -208,6 +208,7 @@ std::string RenderHtml(const ReportView& report) {
           GpuRows(report) +
           Row({"run", EscapeMarkup(report.started_at + " to " + report.finished_at +
                                    RunSessionsNote(report))}) +
+          Row({"CPU threads per rank", EscapeMarkup(report.cpu_threads)}) +
           "</table>\n</body></html>\n";
   return html;
 }

@@ -87,6 +87,7 @@ std::string RenderMarkdown(const ReportView& report) {
         MarkdownCell(report.memory_gib) + " GiB, " + std::to_string(report.gpus) + " GPUs, " +
         MarkdownCell(report.blas) + ". Run " + MarkdownCell(report.started_at) + " to " +
         MarkdownCell(report.finished_at + RunSessionsNote(report)) + ".\n";
+  md += "\nCPU threads per rank: " + MarkdownCell(report.cpu_threads) + "\n";
   if (!report.nvml.empty()) md += "\nNVML: " + MarkdownCell(report.nvml) + "\n";
   if (!report.gpu_devices.empty()) md += "\nGPUs:\n\n";
   for (const GpuView& gpu : report.gpu_devices) {

@@ -73,6 +73,120 @@ TEST(ReportViewTest, AReportWithoutNvmlShowsTheCudaDevicesAlone) {
             "compute capability 9.0; 79.6 GiB; 132 SMs; PCI 0000:2C:00.0; ECC on");
 }
 
+// The CPU threads a two-rank run on a two-CPU node records: one each while both ranks compute,
+// both CPUs for rank 0 alone.
+bench::CpuThreads NodeShareOfTwo() {
+  return {.per_rank = 1,
+          .rank_zero_alone = 2,
+          .source = std::string(bench::kThreadsNodeShare),
+          .apply = true,
+          .node_cpus = 2,
+          .local_ranks = 2};
+}
+
+TEST(CpuThreadsRenderingTest, BothRenderingsStateTheThreadsAndWhy) {
+  Fixture fixture;
+  fixture.report.run.cpu_threads = NodeShareOfTwo();
+  const auto view = ParseReportView(ReportToJson(fixture.report), "report.json");
+  ASSERT_TRUE(view.has_value()) << view.error().ToString();
+  const std::string stated =
+      "1 (rank 0 alone: 2; source: node share, 2 node CPUs over 2 local ranks)";
+  EXPECT_EQ(view->cpu_threads, stated);
+  EXPECT_THAT(RenderMarkdown(*view), HasSubstr("\nCPU threads per rank: " + stated + "\n"));
+  EXPECT_THAT(RenderHtml(*view),
+              HasSubstr("<tr><td>CPU threads per rank</td><td>" + stated + "</td></tr>"));
+}
+
+TEST(CpuThreadsRenderingTest, EachSourceIsSaidInWords) {
+  Fixture fixture;
+  const auto describe = [&](const bench::CpuThreads& threads) {
+    fixture.report.run.cpu_threads = threads;
+    const auto view = ParseReportView(ReportToJson(fixture.report), "report.json");
+    return view ? view->cpu_threads : view.error().ToString();
+  };
+  EXPECT_EQ(describe({.per_rank = 3,
+                      .rank_zero_alone = 3,
+                      .source = std::string(bench::kThreadsFromOption),
+                      .node_cpus = 16,
+                      .local_ranks = 4}),
+            "3 (rank 0 alone: 3; source: --threads-per-rank; node: 16 CPUs, 4 local ranks)");
+  EXPECT_EQ(describe({.per_rank = 2,
+                      .rank_zero_alone = 2,
+                      .source = std::string(bench::kThreadsFromOmpNumThreads),
+                      .node_cpus = 16,
+                      .local_ranks = 4}),
+            "2 (rank 0 alone: 2; source: OMP_NUM_THREADS, which the libraries read themselves; "
+            "node: 16 CPUs, 4 local ranks)");
+  EXPECT_EQ(describe({.per_rank = 8,
+                      .rank_zero_alone = 8,
+                      .source = std::string(bench::kThreadsAloneOnNode),
+                      .node_cpus = 8,
+                      .local_ranks = 1}),
+            "8 (rank 0 alone: 8; source: one rank on the node, all its CPUs; node: 8 CPUs, 1 "
+            "local rank)");
+  // A launcher bound each rank to 2 of the node's 16 CPUs: the share (8) is capped at those.
+  EXPECT_EQ(describe({.per_rank = 2,
+                      .rank_zero_alone = 2,
+                      .source = std::string(bench::kThreadsNodeShare),
+                      .node_cpus = 16,
+                      .local_ranks = 2}),
+            "2 (rank 0 alone: 2; source: node share, 16 node CPUs over 2 local ranks, capped at "
+            "rank 0's own 2 CPUs)");
+}
+
+TEST(CpuThreadsRenderingTest, AReportWithoutThemSaysNotRecorded) {
+  Fixture fixture;
+  fixture.report.run.cpu_threads = NodeShareOfTwo();
+  nlohmann::json json = nlohmann::json::parse(ReportToJson(fixture.report));
+  json["run"].erase("cpu_threads");  // as written before the runner chose them
+  const auto view = ParseReportView(json.dump(), "old.json");
+  ASSERT_TRUE(view.has_value()) << view.error().ToString();
+  EXPECT_EQ(view->cpu_threads, "not recorded");
+  EXPECT_THAT(RenderMarkdown(*view), HasSubstr("\nCPU threads per rank: not recorded\n"));
+  EXPECT_THAT(RenderHtml(*view),
+              HasSubstr("<tr><td>CPU threads per rank</td><td>not recorded</td></tr>"));
+}
+
+TEST(CpuThreadsRenderingTest, AMalformedValueIsAnErrorNamingIt) {
+  Fixture fixture;
+  fixture.report.run.cpu_threads = NodeShareOfTwo();
+  const nlohmann::json written = nlohmann::json::parse(ReportToJson(fixture.report));
+  const nlohmann::json& threads = written["run"]["cpu_threads"];
+  const auto error_with = [&](const nlohmann::json& cpu_threads) {
+    nlohmann::json json = written;
+    json["run"]["cpu_threads"] = cpu_threads;
+    const auto view = ParseReportView(json.dump(), "r.json");
+    return view ? "rendered: " + view->cpu_threads : view.error().message();
+  };
+  const auto changed = [&](const std::string& key, const nlohmann::json& value) {
+    nlohmann::json json = threads;
+    json[key] = value;
+    return json;
+  };
+  nlohmann::json without_source = threads;
+  without_source.erase("source");
+  EXPECT_EQ(error_with("four"), "r.json: run.cpu_threads should be an object");
+  EXPECT_EQ(error_with(nullptr), "r.json: run.cpu_threads should be an object");
+  EXPECT_EQ(error_with(changed("per_rank", "four")),
+            "r.json: run.cpu_threads.per_rank should be an integer");
+  EXPECT_EQ(error_with(changed("local_ranks", 0)),
+            "r.json: run.cpu_threads.local_ranks should be at least 1");
+  EXPECT_EQ(error_with(changed("source", 7)), "r.json: run.cpu_threads.source should be a string");
+  EXPECT_EQ(error_with(without_source), "r.json: run.cpu_threads.source is missing");
+}
+
+TEST(CpuThreadsRenderingTest, AnUnknownSourceIsShownAsWrittenAndEscaped) {
+  Fixture fixture;
+  fixture.report.run.cpu_threads = NodeShareOfTwo();
+  fixture.report.run.cpu_threads.source = "<b>scheduler</b> | x";
+  const auto view = ParseReportView(ReportToJson(fixture.report), "report.json");
+  ASSERT_TRUE(view.has_value()) << view.error().ToString();
+  EXPECT_EQ(view->cpu_threads,
+            "1 (rank 0 alone: 2; source: <b>scheduler</b> | x; node: 2 CPUs, 2 local ranks)");
+  EXPECT_THAT(RenderHtml(*view), HasSubstr("source: &lt;b&gt;scheduler&lt;/b&gt; | x;"));
+  EXPECT_THAT(RenderMarkdown(*view), HasSubstr("source: &lt;b>scheduler&lt;/b> \\| x;"));
+}
+
 TEST(ReportViewTest, EnergyRequirementsCarryTheMethodOfTheirRuns) {
   EnergyFixture fixture;
   const auto view = ParseReportView(ReportToJson(fixture.report), "report.json");

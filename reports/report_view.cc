@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "bench/runner/cpu_threads.h"
 #include "reports/report_document_data.h"
 
 namespace lepton::reports {
@@ -48,6 +49,52 @@ class Reader {
  private:
   std::string name_;
 };
+
+// "1 CPU", "2 CPUs".
+std::string Count(int count, const std::string& noun) {
+  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
+}
+
+// run.cpu_threads in words (ReportView::cpu_threads). The source is said as what it means for
+// the count; the node's CPUs and ranks follow, since they are what a reader checks it against.
+std::string DescribeCpuThreads(Reader& read, const Json& threads) {
+  const std::string path = "run.cpu_threads";
+  if (!threads.is_object()) throw std::runtime_error(path + " should be an object");
+  const auto count = [&](const std::string& key) {
+    const int value = read.Int(threads, key, path);
+    if (value < 1) throw std::runtime_error(path + "." + key + " should be at least 1");
+    return value;
+  };
+  const int per_rank = count("per_rank");
+  const int rank_zero_alone = count("rank_zero_alone");
+  const int node_cpus = count("node_cpus");
+  const int local_ranks = count("local_ranks");
+  const std::string source = read.String(threads, "source", path);
+  std::string why;
+  if (source == bench::kThreadsNodeShare) {
+    why =
+        "node share, " + Count(node_cpus, "node CPU") + " over " + Count(local_ranks, "local rank");
+    // ChooseCpuThreads caps the share at the rank's own CPUs (a launcher bound each rank to
+    // fewer), which are also what rank 0 keeps when alone: rank_zero_alone.
+    if (node_cpus / local_ranks > per_rank) {
+      why += ", capped at rank 0's own " + Count(rank_zero_alone, "CPU");
+    }
+  } else {
+    if (source == bench::kThreadsFromOption) {
+      why = "--threads-per-rank";
+    } else if (source == bench::kThreadsFromOmpNumThreads) {
+      // The runner sets nothing then: OpenMP and OpenBLAS read the variable themselves.
+      why = "OMP_NUM_THREADS, which the libraries read themselves";
+    } else if (source == bench::kThreadsAloneOnNode) {
+      why = "one rank on the node, all its CPUs";
+    } else {
+      why = source.empty() ? "unknown" : source;  // one this tool does not know, as written
+    }
+    why += "; node: " + Count(node_cpus, "CPU") + ", " + Count(local_ranks, "local rank");
+  }
+  return std::to_string(per_rank) + " (rank 0 alone: " + std::to_string(rank_zero_alone) +
+         "; source: " + why + ")";
+}
 
 // Four significant digits: the method is read by people; the figures keep every digit.
 std::string Short(const Json& value) {
@@ -257,6 +304,10 @@ Result<ReportView> ParseReportView(const ReportDocument& document) {
       view.interrupted = read.String(run, "interrupted", "run");
     }
     if (run.contains("sessions")) view.sessions = read.Int(run, "sessions", "run");
+    // Absent from reports written before the runner chose each rank's CPU threads.
+    if (run.contains("cpu_threads")) {
+      view.cpu_threads = DescribeCpuThreads(read, run.at("cpu_threads"));
+    }
     const Json& system = read.At(root, "system", "report");
     view.hostname = read.String(system, "hostname", "system");
     view.os = read.String(system, "os", "system");

@@ -73,6 +73,10 @@ struct ReportView {
   std::string finished_at;
   std::string interrupted;  // the signal that stopped the run; empty when it finished
   int sessions = 1;
+  // run.cpu_threads in words: rank 0's CPU threads while every rank computes, then the rest:
+  // "1 (rank 0 alone: 2; source: node share, 2 node CPUs over 2 local ranks)". Reports written
+  // before it was recorded say "not recorded".
+  std::string cpu_threads = "not recorded";
   std::string hostname;
   std::string os;
   std::string cpu_model;
