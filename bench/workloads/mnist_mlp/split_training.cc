@@ -7,7 +7,8 @@
 namespace lepton::bench {
 
 Result<SplitTrainingResult> TrainSplit(DataParallelRanks& ranks, const SplitTraining& training,
-                                       std::vector<std::int32_t>& order) {
+                                       std::vector<std::int32_t>& order,
+                                       const SplitStepHooks& hooks) {
   const auto count = static_cast<std::int64_t>(order.size());
   const int size = ranks.size();
   SplitTrainingResult result;
@@ -32,9 +33,12 @@ Result<SplitTrainingResult> TrainSplit(DataParallelRanks& ranks, const SplitTrai
       // sum reads the gradients on the communicator's own stream, so all must be complete.
       for (MlpModel* model : ranks.models()) LEPTON_RETURN_IF_ERROR(model->WaitForGradients());
       LEPTON_RETURN_IF_ERROR(ranks.SumGradients());
+      ++steps;
+      if (hooks.after_sum) LEPTON_RETURN_IF_ERROR(hooks.after_sum(steps));
       for (MlpModel* model : ranks.models())
         LEPTON_RETURN_IF_ERROR(model->ApplyAdam(training.adam));
-      if (++steps == kEquivalenceSteps) {
+      if (hooks.after_step) LEPTON_RETURN_IF_ERROR(hooks.after_step(steps));
+      if (steps == kEquivalenceSteps) {
         LEPTON_ASSIGN_OR_RETURN(result.weights, ranks.models().front()->Parameters());
       }
     }

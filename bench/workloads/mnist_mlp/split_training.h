@@ -13,6 +13,7 @@
 // at once, without waiting for the others.
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "bench/workloads/mnist_mlp/data_parallel_ranks.h"
@@ -40,9 +41,19 @@ struct SplitTrainingResult {
   int equivalence_steps = 0;  // the steps `weights` are after
 };
 
+// Called during TrainSplit with the step just taken (1, 2, ...): `after_sum` once the ranks'
+// gradients are summed (gradients() holds the global batch's gradient, before Adam), `after_step`
+// after every model's Adam step. For untimed checks only (split_equivalence.h): a hook that
+// reads the device stalls the step loop. An error ends the training with it.
+struct SplitStepHooks {
+  std::function<Status(int step)> after_sum;
+  std::function<Status(int step)> after_step;
+};
+
 // Trains from the models' current state on `order.size()` training items (the models' training
 // set); `order` is the caller's buffer for the epochs' orders.
 Result<SplitTrainingResult> TrainSplit(DataParallelRanks& ranks, const SplitTraining& training,
-                                       std::vector<std::int32_t>& order);
+                                       std::vector<std::int32_t>& order,
+                                       const SplitStepHooks& hooks = {});
 
 }  // namespace lepton::bench
