@@ -476,7 +476,7 @@ constexpr std::array<MetricSchema, 7> kDataParallelMetrics = {{
 }};
 
 // mnist_mlp_data_parallel -------------------------------------------------------------------------
-constexpr std::array<MetricSchema, 13> kDataParallelMlpMetrics = {{
+constexpr std::array<MetricSchema, 17> kDataParallelMlpMetrics = {{
     {"ranks", "count", "ranks sharing every global batch (comm: nccl-local: the GPUs)"},
     {"global_batch", "count", "rows per step over all ranks (batch_size)"},
     {"equivalence_steps", "count",
@@ -487,6 +487,20 @@ constexpr std::array<MetricSchema, 13> kDataParallelMlpMetrics = {{
     {"weights_max_rel_diff_single_rank", "ratio",
      "max |data-parallel - single-rank| over all weights and biases after equivalence_steps, "
      "relative to the largest single-rank one"},
+    {"gradient_rel_l2_diff_single_rank", "ratio",
+     "||all-reduced gradient - single-rank gradient|| / ||single-rank gradient|| of the first "
+     "step, both from the seeded weights (untimed trace; sees a wrong share or sum, which Adam "
+     "hides from the weights)"},
+    {"weights_divergence_step", "count",
+     "untimed trace: the first step after which the weights differ from the single-rank ones by "
+     "more than 1e-5 relative L2; absent when none of the equivalence steps does"},
+    {"relu_disagreements_at_divergence", "count",
+     "hidden units of that step's batch on (pre-activation > 0) under one run's weights before "
+     "it and off under the other's"},
+    {"relu_min_relative_margin_at_divergence", "ratio",
+     "the smallest |pre-activation| / (|bias| + sum of |x w|) over that batch's hidden units "
+     "under either run's weights: about 1e-7 or less (float32's rounding of the dot product) "
+     "when rounding carried a unit across a ReLU's kink, not a fault of the split"},
     {"final_accuracy", "ratio", "data parallel: test accuracy after the last epoch"},
     {"single_rank_final_accuracy", "ratio", "rank 0 training alone: the same"},
     {"accuracy_diff_points", "points", "|final_accuracy - single_rank_final_accuracy| x 100"},

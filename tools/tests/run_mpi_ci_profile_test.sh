@@ -61,6 +61,13 @@ assert verdicts["PERF-LINREG-DP-EQUIVALENCE"] == "pass", verdicts
 [parallel] = [w for w in report["workloads"] if w["type"] == "linear_regression_data_parallel"]
 assert all(run["metrics"]["ranks"] == 2 for run in parallel["runs"]), parallel
 assert verdicts["PERF-LINREG-DP-SCALING"] in ("pass", "fail"), verdicts  # judged, not excused
+# The data-parallel MNIST's first step: the all-reduced gradient is the single-rank one up to the
+# order of float32 sums; the untimed trace compared every one of the first 100 steps.
+assert verdicts["PERF-MLP-DP-GRADIENT"] == "pass", verdicts
+[mlp] = [w for w in report["workloads"] if w["type"] == "mnist_mlp_data_parallel"]
+for run in mlp["runs"]:
+    assert 0 < run["metrics"]["gradient_rel_l2_diff_single_rank"] < 1e-6, run["metrics"]
+    assert len(run["series"]["weights_rel_l2_diff_single_rank_by_step"]) == 100, run["series"]
 for rid in ("PERF-ALLREDUCE-BUSBW-PEAK", "PERF-ALLREDUCE-BUSBW-1GIB", "PERF-ALLREDUCE-LATENCY"):
     assert verdicts[rid] in ("pass", "fail"), (rid, verdicts[rid])  # judged, not excused
 print("two-rank report: ranks 2 over mpi, 0 wrong elements, data-parallel = single-rank, "

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,8 @@
 #include "bench/workloads/mnist_mlp/data_parallel_ranks.h"
 #include "bench/workloads/mnist_mlp/mlp_data.h"
 #include "bench/workloads/mnist_mlp/mlp_model.h"
+#include "bench/workloads/mnist_mlp/mlp_parameters.h"
+#include "bench/workloads/mnist_mlp/split_equivalence.h"
 #include "bench/workloads/mnist_mlp/split_training.h"
 
 namespace lepton::bench {
@@ -16,30 +19,6 @@ namespace {
 
 constexpr std::size_t kSingleRankStep = 0;
 constexpr std::size_t kDataParallelStep = 1;
-// max_i |a_i - b_i| / max_i |b_i|: relative to the largest reference weight, since weights near
-// zero make element-wise ratios meaningless.
-double MaxRelativeDifference(std::span<const float> a, std::span<const float> b) {
-  double difference = 0;
-  double scale = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    difference = std::max(difference, std::abs(static_cast<double>(a[i]) - b[i]));
-    scale = std::max(scale, std::abs(static_cast<double>(b[i])));
-  }
-  return scale > 0 ? difference / scale : difference;
-}
-
-// ||a - b|| / ||b|| (Euclidean, over every weight and bias).
-double RelativeL2Difference(std::span<const float> a, std::span<const float> b) {
-  double difference = 0;
-  double norm = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const double d = static_cast<double>(a[i]) - b[i];
-    difference += d * d;
-    norm += static_cast<double>(b[i]) * b[i];
-  }
-  return norm > 0 ? std::sqrt(difference / norm) : std::sqrt(difference);
-}
-
 class DataParallelMlpWorkload final : public Workload {
  public:
   Status Prepare(const WorkloadContext& context) override {
@@ -113,6 +92,7 @@ class DataParallelMlpWorkload final : public Workload {
     if (reference_) LEPTON_RETURN_IF_ERROR(reference_->Initialize(training_.seed));
     reference_after_.clear();
     parallel_after_.clear();
+    trace_ = {};
     return OkStatus();
   }
 
@@ -146,7 +126,7 @@ class DataParallelMlpWorkload final : public Workload {
                               ScoreTestSet(*models_.front(), test_, eval_x_, eval_logits_));
       parallel_accuracy_ = score.accuracy;
     }
-    return OkStatus();
+    return TraceEquivalence();
   }
 
   [[nodiscard]] std::optional<double> SamplesPerRun() const override {
@@ -174,6 +154,7 @@ class DataParallelMlpWorkload final : public Workload {
         RelativeL2Difference(parallel_after_, reference_after_);
     metrics.values["weights_max_rel_diff_single_rank"] =
         MaxRelativeDifference(parallel_after_, reference_after_);
+    AddTraceMetrics(metrics);
     metrics.values["final_accuracy"] = parallel_accuracy_;
     metrics.values["single_rank_final_accuracy"] = reference_accuracy_;
     metrics.values["accuracy_diff_points"] =
@@ -203,6 +184,7 @@ class DataParallelMlpWorkload final : public Workload {
       for (int r = 0; cuda && r < ranks_; ++r) {
         cuda_devices.push_back(group_->memory(r).device_index());
       }
+      if (cuda) first_rank_memory_ = &group_->memory(0);
       return OkStatus();
     }
     if (host_ == nullptr) return InternalError("no communicator in the context");
@@ -212,6 +194,7 @@ class DataParallelMlpWorkload final : public Workload {
           context, *host_, "data-parallel training on devices: cuda all-reduces its gradients"));
       gradients_ = context.device_communicator;
       cuda_devices.push_back(context.device_memory->device_index());
+      first_rank_memory_ = context.device_memory;
     }
     ranks_ = gradients_->size();
     gradient_communicator_ = std::string(gradients_->name());
@@ -239,6 +222,49 @@ class DataParallelMlpWorkload final : public Workload {
     return OkStatus();
   }
 
+  // Untimed, after the run's evaluation: both layouts again from the seed for the first
+  // equivalence steps, step by step (split_equivalence.h). Rank 0 traces the reference alone
+  // while the other ranks wait, as in the timed steps; then every rank trains data-parallel.
+  Status TraceEquivalence() {
+    const GradientReader read_gradients = [this](MlpModel& model) -> Result<std::vector<float>> {
+      std::vector<float> gradients(MlpLayout(model.shape()).count);
+      if (first_rank_memory_ == nullptr) {  // devices: cpu, host memory
+        std::copy_n(model.gradients(), gradients.size(), gradients.begin());
+        return gradients;
+      }
+      LEPTON_RETURN_IF_ERROR(first_rank_memory_->CopyToHost(gradients.data(), model.gradients(),
+                                                            gradients.size() * sizeof(float)));
+      return gradients;
+    };
+    const int steps = static_cast<int>(std::min<std::int64_t>(
+        kEquivalenceSteps,
+        training_.epochs * ((train_.count + training_.batch_size - 1) / training_.batch_size)));
+    std::optional<ReferenceTrace> reference;
+    if (FirstProcess()) {
+      LEPTON_RETURN_IF_ERROR(reference_->Initialize(training_.seed));
+      LEPTON_ASSIGN_OR_RETURN(reference,
+                              TraceReference(*alone_, training_, order_, read_gradients, steps));
+    }
+    LEPTON_RETURN_IF_ERROR(HostBarrier());
+    for (const auto& model : models_) LEPTON_RETURN_IF_ERROR(model->Initialize(training_.seed));
+    LEPTON_ASSIGN_OR_RETURN(
+        trace_, TraceAgainstReference(*parallel_, training_, order_, read_gradients, steps,
+                                      reference ? &*reference : nullptr,
+                                      {.pixels = train_.pixels, .labels = train_.labels}));
+    return OkStatus();
+  }
+
+  void AddTraceMetrics(Metrics& metrics) const {
+    metrics.values["gradient_rel_l2_diff_single_rank"] = trace_.first_gradient_rel_l2;
+    metrics.series["weights_rel_l2_diff_single_rank_by_step"] = trace_.weights_rel_l2;
+    if (trace_.divergence_step == 0) return;
+    metrics.values["weights_divergence_step"] = static_cast<double>(trace_.divergence_step);
+    metrics.values["relu_disagreements_at_divergence"] =
+        static_cast<double>(trace_.at_divergence.count);
+    metrics.values["relu_min_relative_margin_at_divergence"] =
+        trace_.at_divergence.min_relative_margin;
+  }
+
   // This process holds rank 0 (and the reference): alone, under a group, or the run's rank 0.
   [[nodiscard]] bool FirstProcess() const { return host_ == nullptr || host_->rank() == 0; }
   Status HostBarrier() { return host_ != nullptr ? host_->Barrier() : OkStatus(); }
@@ -246,7 +272,10 @@ class DataParallelMlpWorkload final : public Workload {
   Communicator* host_ = nullptr;  // the run's ranks (barriers, the timings); null: this one alone
   CommunicatorGroup* group_ = nullptr;  // comm: nccl-local: every rank, driven from here
   Communicator* gradients_ = nullptr;   // else this rank's: the run's, or NCCL on cuda
-  int ranks_ = 1;                       // every rank of the training
+  // devices: cuda: the memory of the first driven rank's GPU, which the reference shares; null
+  // on the CPU, where gradients are in host memory.
+  DeviceMemory* first_rank_memory_ = nullptr;
+  int ranks_ = 1;  // every rank of the training
   std::string gradient_communicator_;
   SplitTraining training_;
   checks::ImageSet train_;
@@ -262,6 +291,7 @@ class DataParallelMlpWorkload final : public Workload {
   std::vector<float> reference_after_;
   std::vector<float> parallel_after_;
   int equivalence_steps_ = 0;
+  EquivalenceTrace trace_;
   double reference_accuracy_ = 0;
   double parallel_accuracy_ = 0;
 };

@@ -98,6 +98,11 @@ TEST_F(MnistMlpWorkloadTest, DataParallelOnOneRankIsTheSingleRankRunExactly) {
   EXPECT_EQ(std::get<double>(metrics.values.at("ranks")), 1.0);
   EXPECT_EQ(std::get<double>(metrics.values.at("weights_rel_l2_diff_single_rank")), 0.0);
   EXPECT_EQ(std::get<double>(metrics.values.at("weights_max_rel_diff_single_rank")), 0.0);
+  // The untimed trace: the same to the last bit at every step, so no divergence to explain.
+  EXPECT_EQ(std::get<double>(metrics.values.at("gradient_rel_l2_diff_single_rank")), 0.0);
+  EXPECT_EQ(metrics.series.at("weights_rel_l2_diff_single_rank_by_step"),
+            std::vector<double>(96, 0.0));
+  EXPECT_FALSE(metrics.values.contains("weights_divergence_step"));
   EXPECT_EQ(std::get<double>(metrics.values.at("accuracy_diff_points")), 0.0);
   EXPECT_GT(std::get<double>(metrics.values.at("final_accuracy")), 0.9);
   // 2000 rows in batches of 64 make 32 steps an epoch: 96 in 3 epochs, all compared.
@@ -146,16 +151,20 @@ TEST_F(MnistMlpWorkloadTest, DataParallelOverASingleProcessGroupDrivesEveryRank)
   EXPECT_EQ(std::get<double>(metrics.values.at("ranks")), 2.0);
   EXPECT_EQ(std::get<std::string>(metrics.values.at("gradient_communicator")), "fake-group");
   EXPECT_EQ(std::get<double>(metrics.values.at("equivalence_steps")), 96.0);
-  // Splitting the batch only reassociates float32 sums (PERF-MLP-DP-WEIGHTS' bound).
+  // Splitting the batch only reassociates float32 sums (PERF-MLP-DP-WEIGHTS' bound, and
+  // PERF-MLP-DP-GRADIENT's on the first step's gradient, traced untimed after the run).
   EXPECT_LE(std::get<double>(metrics.values.at("weights_rel_l2_diff_single_rank")), 1e-5);
+  EXPECT_LE(std::get<double>(metrics.values.at("gradient_rel_l2_diff_single_rank")), 1e-6);
+  EXPECT_EQ(metrics.series.at("weights_rel_l2_diff_single_rank_by_step").size(), 96U);
   EXPECT_LE(std::get<double>(metrics.values.at("accuracy_diff_points")), 0.3);
   EXPECT_GT(std::get<double>(metrics.values.at("final_accuracy")), 0.9);
   EXPECT_EQ(std::get<double>(metrics.values.at("scaling_efficiency")), 0.5);  // stubbed clock
   EXPECT_THAT(std::get<std::string>(metrics.values.at("compute_device")),
               MatchesRegex(".*oneDNN.*, .*oneDNN.*"));
-  // The untimed warm-up step, then 96 steps: one group call and one wait each.
+  // The untimed warm-up step, 96 timed steps, then the 96 of the untimed trace: one group call
+  // and one wait each.
   std::string steps;
-  for (int step = 0; step < 1 + 96; ++step) steps += "S01EW";
+  for (int step = 0; step < 1 + 96 + 96; ++step) steps += "S01EW";
   EXPECT_EQ(group.log, steps);
 }
 
