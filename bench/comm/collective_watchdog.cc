@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "conformance/core/environment_seconds.h"
+
 namespace lepton::bench {
 namespace {
 
@@ -71,12 +73,7 @@ void PrintAndExit(const std::string& message) {
 }  // namespace
 
 double CollectiveTimeoutFromEnvironment() {
-  if (const char* text = std::getenv("LEPTON_COLLECTIVE_TIMEOUT_S"); text != nullptr) {
-    char* end = nullptr;
-    const double seconds = std::strtod(text, &end);
-    if (end != text && *end == '\0' && seconds > 0) return seconds;
-  }
-  return kDefaultCollectiveTimeoutS;
+  return PositiveSecondsFromEnvironment("LEPTON_COLLECTIVE_TIMEOUT_S", kDefaultCollectiveTimeoutS);
 }
 
 CollectiveWatchdog::CollectiveWatchdog(int rank, double timeout_s, TimeoutAction on_timeout)

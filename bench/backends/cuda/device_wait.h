@@ -17,28 +17,22 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <optional>
 #include <string>
 #include <thread>
 #include <utility>
 
 #include "bench/backends/cuda/device_status.h"
+#include "conformance/core/environment_seconds.h"
 
 namespace lepton::bench::cuda {
 
 inline constexpr double kDefaultDeviceTimeoutS = 600;
 inline constexpr const char* kDeviceTimeoutVariable = "LEPTON_DEVICE_TIMEOUT_S";
 
-// LEPTON_DEVICE_TIMEOUT_S when set to a positive number, else the default; read as
-// CollectiveTimeoutFromEnvironment (bench/comm/collective_watchdog.h) reads its variable.
+// LEPTON_DEVICE_TIMEOUT_S when set to a positive number, else the default.
 inline double DeviceTimeoutFromEnvironment() {
-  if (const char* text = std::getenv(kDeviceTimeoutVariable); text != nullptr) {
-    char* end = nullptr;
-    const double seconds = std::strtod(text, &end);
-    if (end != text && *end == '\0' && seconds > 0) return seconds;
-  }
-  return kDefaultDeviceTimeoutS;
+  return PositiveSecondsFromEnvironment(kDeviceTimeoutVariable, kDefaultDeviceTimeoutS);
 }
 
 // "1.0 s": how limits appear in messages.

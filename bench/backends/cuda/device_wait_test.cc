@@ -115,15 +115,12 @@ TEST(DeviceWaitTest, TheRealClockTimesOutAWaitThatNeverEnds) {
   EXPECT_LT(took, milliseconds(1000));
 }
 
+// Read as every limit from the environment is (conformance/core/environment_seconds_test.cc).
 TEST(DeviceWaitTest, TheEnvironmentSetsTheLimit) {
-  ::setenv("LEPTON_DEVICE_TIMEOUT_S", "1", 1);
-  EXPECT_EQ(DeviceTimeoutFromEnvironment(), 1.0);
   ::setenv("LEPTON_DEVICE_TIMEOUT_S", "0.25", 1);
   EXPECT_EQ(DeviceTimeoutFromEnvironment(), 0.25);
-  for (const char* ignored : {"soon", "0", "-3", "5s", ""}) {
-    ::setenv("LEPTON_DEVICE_TIMEOUT_S", ignored, 1);
-    EXPECT_EQ(DeviceTimeoutFromEnvironment(), kDefaultDeviceTimeoutS) << ignored;
-  }
+  ::setenv("LEPTON_DEVICE_TIMEOUT_S", "0", 1);
+  EXPECT_EQ(DeviceTimeoutFromEnvironment(), kDefaultDeviceTimeoutS);
   ::unsetenv("LEPTON_DEVICE_TIMEOUT_S");
   EXPECT_EQ(DeviceTimeoutFromEnvironment(), kDefaultDeviceTimeoutS);
 }
