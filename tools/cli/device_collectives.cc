@@ -1,5 +1,7 @@
 #include "tools/cli/device_collectives.h"
 
+#include <fmt/format.h>
+
 #include <string>
 #include <vector>
 
@@ -76,6 +78,19 @@ DeviceCollectives OpenLocalGroup(const Result<bench::CudaBackend*>& backend,
   }
   opened.group = std::move(*group);
   return opened;
+}
+
+std::string CommunicatorsDescription(const bench::Communicator& world,
+                                     const DeviceCollectives& device) {
+  if (device.communicator) {
+    return fmt::format("{}, {} over {}", world.name(), device.communicator->name(),
+                       device.memory->description());
+  }
+  if (device.group) {
+    return fmt::format("{}, {} over {} GPU(s)", world.name(), device.group->name(),
+                       device.group->size());
+  }
+  return std::string(world.name());
 }
 
 Result<int> CollectiveRanksFact(const spec::Profile& profile, int processes, int gpus) {

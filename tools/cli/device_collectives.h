@@ -38,6 +38,12 @@ DeviceCollectives OpenDeviceCollectives(const Result<bench::CudaBackend*>& backe
 DeviceCollectives OpenLocalGroup(const Result<bench::CudaBackend*>& backend,
                                  double timeout_seconds);
 
+// The communicators as the run's first line names them: the run's (`world`), then the GPUs'
+// when there are any: "mpi, nccl over cuda:0 (...)" or "self, nccl (single process,
+// ncclCommInitAll) over 8 GPU(s)".
+std::string CommunicatorsDescription(const bench::Communicator& world,
+                                     const DeviceCollectives& device);
+
 // The run's `ranks` fact, which `applies_if: "ranks >= 2"` reads: the ranks its collectives run
 // over. With comm: nccl-local they are the GPUs the one process sees (ncclCommInitAll makes one
 // NCCL rank per GPU), and a launch of several processes is refused (FailedPrecondition, naming

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "bench/comm/self_communicator.h"
+#include "bench/workloads/collectives/fake_group_for_tests.h"
 
 namespace lepton::cli {
 namespace {
@@ -175,6 +176,19 @@ TEST(DeviceCollectivesTest, TheRanksFactOfALocalGroupIsItsGpus) {
   EXPECT_EQ(CollectiveRanksFact(per_process, 4, 8), 4);
   spec::Profile cpu;
   EXPECT_EQ(CollectiveRanksFact(cpu, 3, 0), 3);
+}
+
+// The run's first line names the run's communicator, then the GPUs' when there are any.
+TEST(DeviceCollectivesTest, TheCommunicatorsAreDescribedRunsFirst) {
+  const auto world = bench::MakeSelfCommunicator();
+  EXPECT_EQ(CommunicatorsDescription(*world, DeviceCollectives{}), "self");
+  FakeBackend backend;
+  const DeviceCollectives per_process = OpenDeviceCollectives(&backend, *world, 0, 60);
+  ASSERT_TRUE(per_process.status.ok()) << per_process.status.ToString();
+  EXPECT_EQ(CommunicatorsDescription(*world, per_process), "self, self over fake:0");
+  DeviceCollectives local;
+  local.group = std::make_unique<bench::FakeGroup>(3);
+  EXPECT_EQ(CommunicatorsDescription(*world, local), "self, fake-group over 3 GPU(s)");
 }
 
 }  // namespace

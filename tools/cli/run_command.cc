@@ -337,15 +337,7 @@ int RunCertification(const RunOptions& requested) {
     return kExitUsageError;
   }
 
-  std::string comm_name((*communicator)->name());
-  if (device_collectives.communicator) {
-    comm_name = fmt::format("{}, {} over {}", (*communicator)->name(),
-                            device_collectives.communicator->name(),
-                            device_collectives.memory->description());
-  } else if (device_collectives.group) {
-    comm_name = fmt::format("{}, {} over {} GPU(s)", (*communicator)->name(),
-                            device_collectives.group->name(), device_collectives.group->size());
-  }
+  const std::string comm_name = CommunicatorsDescription(**communicator, device_collectives);
   fmt::print(stderr,
              "lepton-cert {}: spec {} {} ({}), profile {}, {} requirements, {} workloads, {} "
              "rank(s) on {} node(s) ({}), {} CPU thread(s) per rank ({}), energy meter {}\n",
