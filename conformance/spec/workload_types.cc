@@ -492,8 +492,9 @@ constexpr std::array<MetricSchema, 17> kDataParallelMlpMetrics = {{
      "step, both from the seeded weights (untimed trace; sees a wrong share or sum, which Adam "
      "hides from the weights)"},
     {"weights_divergence_step", "count",
-     "untimed trace: the first step after which the weights differ from the single-rank ones by "
-     "more than 1e-5 relative L2; absent when none of the equivalence steps does"},
+     "untimed trace, when the weights come to differ from the single-rank ones by more than "
+     "1e-5 relative L2: the step up to then whose difference grew the most in one step, where "
+     "the runs parted; absent when they stay within 1e-5"},
     {"relu_disagreements_at_divergence", "count",
      "hidden units of that step's batch on (pre-activation > 0) under one run's weights before "
      "it and off under the other's"},

@@ -98,6 +98,20 @@ ReluDisagreement CompareReluPattern(const MlpShape& shape, std::span<const float
   return result;
 }
 
+bool PartingStep::Observe(int step, double difference) {
+  constexpr double kRoundoff = 0x1p-24;
+  const double growth = difference / std::max(previous_, kRoundoff);
+  previous_ = difference;
+  const bool exceeds = difference > kWeightsAgreement;
+  const bool parting = step >= 2 ? growth > growth_ : exceeds;
+  if (parting) {
+    step_ = step;
+    growth_ = growth;
+  }
+  parted_ = exceeds;
+  return parting;
+}
+
 Result<EquivalenceTrace> TraceAgainstReference(DataParallelRanks& parallel, SplitTraining training,
                                                std::vector<std::int32_t>& order,
                                                const GradientReader& read_gradients, int steps,
@@ -113,6 +127,10 @@ Result<EquivalenceTrace> TraceAgainstReference(DataParallelRanks& parallel, Spli
   const auto count = static_cast<std::int64_t>(order.size());
   const std::int64_t batch = training.batch_size;
   const std::int64_t steps_per_epoch = (count + batch - 1) / batch;
+  // The parting step so far: its weights before it and its batch's items.
+  PartingStep parting;
+  std::vector<float> parting_before;
+  std::vector<std::int32_t> parting_items;
   SplitStepHooks hooks;
   hooks.after_sum = [&](int step) -> Status {
     if (reference == nullptr || step != 1) return OkStatus();
@@ -130,21 +148,28 @@ Result<EquivalenceTrace> TraceAgainstReference(DataParallelRanks& parallel, Spli
                            std::to_string(reference->weights.size() - 1) + " steps");
     }
     LEPTON_ASSIGN_OR_RETURN(std::vector<float> after, model.Parameters());
-    const auto index = static_cast<std::size_t>(step);
-    const double difference = RelativeL2Difference(after, reference->weights[index]);
+    const double difference =
+        RelativeL2Difference(after, reference->weights[static_cast<std::size_t>(step)]);
     trace.weights_rel_l2.push_back(difference);
-    if (trace.divergence_step == 0 && difference > kWeightsAgreement) {
-      trace.divergence_step = step;
+    if (parting.parted()) return OkStatus();
+    if (parting.Observe(step, difference)) {
+      parting_before = before;
       // `order` holds the step's epoch order while the hooks run.
       const std::int64_t first = (step - 1) % steps_per_epoch * batch;
-      const auto rows = static_cast<int>(std::min(batch, count - first));
+      const std::int64_t rows = std::min(batch, count - first);
+      parting_items.assign(order.begin() + first, order.begin() + first + rows);
+    }
+    if (parting.parted()) {
+      trace.divergence_step = parting.step();
       const int inputs = model.shape().inputs;
-      std::vector<float> x(static_cast<std::size_t>(rows) * static_cast<std::size_t>(inputs));
-      std::vector<std::uint8_t> labels(static_cast<std::size_t>(rows));
-      GatherScaledRows(training_set.pixels, training_set.labels, inputs, order.data() + first, rows,
+      const auto rows = static_cast<int>(parting_items.size());
+      std::vector<float> x(parting_items.size() * static_cast<std::size_t>(inputs));
+      std::vector<std::uint8_t> labels(parting_items.size());
+      GatherScaledRows(training_set.pixels, training_set.labels, inputs, parting_items.data(), rows,
                        x.data(), labels.data());
-      trace.at_divergence =
-          CompareReluPattern(model.shape(), x, rows, reference->weights[index - 1], before);
+      trace.at_divergence = CompareReluPattern(
+          model.shape(), x, rows, reference->weights[static_cast<std::size_t>(parting.step()) - 1],
+          parting_before);
     }
     before = std::move(after);
     return OkStatus();

@@ -170,6 +170,39 @@ TEST(SplitEquivalenceTest, CompareReluPatternMeasuresTheNearestApproachToTheKink
   EXPECT_LT(near.min_relative_margin, 1e-7);
 }
 
+// 3-rank seed 4's shape: rounding-level differences, a 45x jump at step 3 that stays under the
+// agreement, then growth of a few tens of percent a step until step 5 exceeds it.
+TEST(PartingStepTest, TheLargestJumpBeforeTheAgreementIsLeftIsTheParting) {
+  PartingStep parting;
+  const std::vector<double> differences = {1e-7, 1.1e-7, 5e-6, 7e-6, 1.2e-5, 1e-3};
+  std::vector<int> candidates;
+  for (std::size_t k = 0; k < 5; ++k) {
+    EXPECT_FALSE(parting.parted());
+    const int step = static_cast<int>(k) + 1;
+    if (parting.Observe(step, differences[k])) candidates.push_back(step);
+  }
+  EXPECT_TRUE(parting.parted());
+  EXPECT_EQ(parting.step(), 3);
+  EXPECT_EQ(candidates, (std::vector<int>{2, 3}));
+}
+
+// The first step is the parting only when it already leaves the agreement; from bit-equal
+// weights, a rounding-level difference is no jump.
+TEST(PartingStepTest, TheFirstStepAndBitEqualWeights) {
+  PartingStep at_once;
+  EXPECT_TRUE(at_once.Observe(1, 0.5));
+  EXPECT_TRUE(at_once.parted());
+  EXPECT_EQ(at_once.step(), 1);
+  PartingStep from_equal;
+  EXPECT_FALSE(from_equal.Observe(1, 0));
+  from_equal.Observe(2, 0);
+  from_equal.Observe(3, 2e-8);    // from none to below float32's roundoff: growth under 1
+  from_equal.Observe(4, 2e-4);    // the fault
+  from_equal.Observe(5, 2.2e-4);  // already past the agreement: nothing later counts
+  EXPECT_TRUE(from_equal.parted());
+  EXPECT_EQ(from_equal.step(), 4);
+}
+
 TEST(SplitEquivalenceTest, RelativeDifferencesAreToTheReference) {
   const std::vector<float> reference = {3, 4};
   const std::vector<float> other = {3, 5};
