@@ -261,8 +261,11 @@ class DataParallelMlpWorkload final : public Workload {
     metrics.values["weights_divergence_step"] = static_cast<double>(trace_.divergence_step);
     metrics.values["relu_disagreements_at_divergence"] =
         static_cast<double>(trace_.at_divergence.count);
-    metrics.values["relu_min_relative_margin_at_divergence"] =
-        trace_.at_divergence.min_relative_margin;
+    // Infinite only for a batch whose every unit has no nonzero term: nothing to report.
+    if (std::isfinite(trace_.at_divergence.min_relative_margin)) {
+      metrics.values["relu_min_relative_margin_at_divergence"] =
+          trace_.at_divergence.min_relative_margin;
+    }
   }
 
   // This process holds rank 0 (and the reference): alone, under a group, or the run's rank 0.

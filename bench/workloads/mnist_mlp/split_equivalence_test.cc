@@ -165,7 +165,7 @@ TEST(SplitEquivalenceTest, CompareReluPatternMeasuresTheNearestApproachToTheKink
   const std::vector<float> a = ParametersWithBias({1, -0.5F + 1e-8F, 1, 1, 1, 1, 1, 1});
   const ReluDisagreement near = CompareReluPattern(kShape, x, 1, a, a);
   EXPECT_EQ(near.count, 0);
-  const double bias = static_cast<double>(-0.5F + 1e-8F);
+  const auto bias = static_cast<double>(-0.5F + 1e-8F);
   EXPECT_DOUBLE_EQ(near.min_relative_margin, (0.5 + bias) / (0.5 - bias));
   EXPECT_LT(near.min_relative_margin, 1e-7);
 }
