@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "reports/html_renderer.h"
 #include "reports/json_report.h"
@@ -104,34 +107,32 @@ TEST(CpuThreadsRenderingTest, EachSourceIsSaidInWords) {
     const auto view = ParseReportView(ReportToJson(fixture.report), "report.json");
     return view ? view->cpu_threads : view.error().ToString();
   };
-  EXPECT_EQ(describe({.per_rank = 3,
-                      .rank_zero_alone = 3,
-                      .source = std::string(bench::kThreadsFromOption),
-                      .node_cpus = 16,
-                      .local_ranks = 4}),
-            "3 (rank 0 alone: 3; source: --threads-per-rank; node: 16 CPUs, 4 local ranks)");
-  EXPECT_EQ(describe({.per_rank = 2,
-                      .rank_zero_alone = 2,
-                      .source = std::string(bench::kThreadsFromOmpNumThreads),
-                      .node_cpus = 16,
-                      .local_ranks = 4}),
-            "2 (rank 0 alone: 2; source: OMP_NUM_THREADS, which the libraries read themselves; "
-            "node: 16 CPUs, 4 local ranks)");
-  EXPECT_EQ(describe({.per_rank = 8,
-                      .rank_zero_alone = 8,
-                      .source = std::string(bench::kThreadsAloneOnNode),
-                      .node_cpus = 8,
-                      .local_ranks = 1}),
-            "8 (rank 0 alone: 8; source: one rank on the node, all its CPUs; node: 8 CPUs, 1 "
-            "local rank)");
-  // A launcher bound each rank to 2 of the node's 16 CPUs: the share (8) is capped at those.
-  EXPECT_EQ(describe({.per_rank = 2,
-                      .rank_zero_alone = 2,
-                      .source = std::string(bench::kThreadsNodeShare),
-                      .node_cpus = 16,
-                      .local_ranks = 2}),
-            "2 (rank 0 alone: 2; source: node share, 16 node CPUs over 2 local ranks, capped at "
-            "rank 0's own 2 CPUs)");
+  struct Case {
+    bench::CpuThreads threads;
+    std::string words;
+  };
+  const auto threads = [](int count, std::string_view source, int node_cpus, int local_ranks) {
+    return bench::CpuThreads{.per_rank = count,
+                             .rank_zero_alone = count,
+                             .source = std::string(source),
+                             .node_cpus = node_cpus,
+                             .local_ranks = local_ranks};
+  };
+  const std::vector<Case> cases = {
+      {threads(3, bench::kThreadsFromOption, 16, 4),
+       "3 (rank 0 alone: 3; source: --threads-per-rank; node: 16 CPUs, 4 local ranks)"},
+      {threads(2, bench::kThreadsFromOmpNumThreads, 16, 4),
+       "2 (rank 0 alone: 2; source: OMP_NUM_THREADS, which the libraries read themselves; node: "
+       "16 CPUs, 4 local ranks)"},
+      {threads(8, bench::kThreadsAloneOnNode, 8, 1),
+       "8 (rank 0 alone: 8; source: one rank on the node, all its CPUs; node: 8 CPUs, 1 local "
+       "rank)"},
+      // A launcher bound each rank to 2 of the node's 16 CPUs: the share (8) is capped at those.
+      {threads(2, bench::kThreadsNodeShare, 16, 2),
+       "2 (rank 0 alone: 2; source: node share, 16 node CPUs over 2 local ranks, capped at rank "
+       "0's own 2 CPUs)"},
+  };
+  for (const Case& c : cases) EXPECT_EQ(describe(c.threads), c.words) << c.threads.source;
 }
 
 TEST(CpuThreadsRenderingTest, AReportWithoutThemSaysNotRecorded) {
