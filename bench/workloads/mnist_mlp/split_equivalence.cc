@@ -151,15 +151,14 @@ Result<EquivalenceTrace> TraceAgainstReference(DataParallelRanks& parallel, Spli
     const double difference =
         RelativeL2Difference(after, reference->weights[static_cast<std::size_t>(step)]);
     trace.weights_rel_l2.push_back(difference);
-    if (parting.parted()) return OkStatus();
-    if (parting.Observe(step, difference)) {
+    if (!parting.parted() && parting.Observe(step, difference)) {
       parting_before = before;
       // `order` holds the step's epoch order while the hooks run.
       const std::int64_t first = (step - 1) % steps_per_epoch * batch;
       const std::int64_t rows = std::min(batch, count - first);
       parting_items.assign(order.begin() + first, order.begin() + first + rows);
     }
-    if (parting.parted()) {
+    if (parting.parted() && trace.divergence_step == 0) {
       trace.divergence_step = parting.step();
       const int inputs = model.shape().inputs;
       const auto rows = static_cast<int>(parting_items.size());
@@ -176,6 +175,10 @@ Result<EquivalenceTrace> TraceAgainstReference(DataParallelRanks& parallel, Spli
   };
   LEPTON_RETURN_IF_ERROR(TrainSplit(parallel, training, order, hooks));
   trace.steps = static_cast<int>(trace.weights_rel_l2.size());
+  if (reference != nullptr) {  // `before` now holds the weights after the last step
+    trace.last_weights_max_rel =
+        MaxRelativeDifference(before, reference->weights[static_cast<std::size_t>(trace.steps)]);
+  }
   return trace;
 }
 

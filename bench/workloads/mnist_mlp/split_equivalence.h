@@ -33,6 +33,9 @@ namespace lepton::bench {
 // only names the step at which a trace's weights first differ by more; the requirement's own
 // threshold is the spec's.
 inline constexpr double kWeightsAgreement = 1e-5;
+// The steps after which the weights are compared with the single-rank reference (fewer when the
+// training has fewer).
+inline constexpr int kEquivalenceSteps = 100;
 
 // ||a - b|| / ||b|| (Euclidean, over every weight and bias).
 double RelativeL2Difference(std::span<const float> a, std::span<const float> b);
@@ -102,6 +105,7 @@ struct EquivalenceTrace {
   int steps = 0;
   double first_gradient_rel_l2 = 0;
   std::vector<double> weights_rel_l2;  // after step k at [k - 1]
+  double last_weights_max_rel = 0;     // MaxRelativeDifference after the last step
   // Where the runs parted (PartingStep), 0 when the weights stay within kWeightsAgreement,
   // and the ReLU pattern of that step's batch before it under each run's weights (the
   // reference's first). A rounding crossing at a kink multiplies the difference tenfold or more

@@ -127,6 +127,11 @@ TEST(SplitEquivalenceTest, AFaultFromAStepOnIsNamedWithoutAReluCrossing) {
   EXPECT_EQ(trace->at_divergence.count, 0);
   EXPECT_GT(trace->at_divergence.min_relative_margin, 1e-5);
   EXPECT_GT(trace->weights_rel_l2.back(), kWeightsAgreement);
+  // The last figures are of the weights both runs end with, past the parting too.
+  const std::vector<float> parallel_after = traced.ranks->models.front()->Parameters().value();
+  const std::vector<float> alone_after = (*traced.alone)->Parameters().value();
+  EXPECT_EQ(trace->weights_rel_l2.back(), RelativeL2Difference(parallel_after, alone_after));
+  EXPECT_EQ(trace->last_weights_max_rel, MaxRelativeDifference(parallel_after, alone_after));
 }
 
 // Parameters of kShape: W1 the identity on the first hidden units, b1 as given, the rest zero.

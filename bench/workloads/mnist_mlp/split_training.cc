@@ -38,15 +38,10 @@ Result<SplitTrainingResult> TrainSplit(DataParallelRanks& ranks, const SplitTrai
       for (MlpModel* model : ranks.models())
         LEPTON_RETURN_IF_ERROR(model->ApplyAdam(training.adam));
       if (hooks.after_step) LEPTON_RETURN_IF_ERROR(hooks.after_step(steps));
-      if (steps == kEquivalenceSteps) {
-        LEPTON_ASSIGN_OR_RETURN(result.weights, ranks.models().front()->Parameters());
-      }
     }
   }
-  if (result.weights.empty()) {
-    LEPTON_ASSIGN_OR_RETURN(result.weights, ranks.models().front()->Parameters());
-  }
-  result.equivalence_steps = std::min(steps, kEquivalenceSteps);
+  LEPTON_ASSIGN_OR_RETURN(result.weights, ranks.models().front()->Parameters());
+  result.steps = steps;
   return result;
 }
 

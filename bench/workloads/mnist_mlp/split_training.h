@@ -22,9 +22,6 @@
 
 namespace lepton::bench {
 
-// The steps after which the weights are compared with the single-rank reference.
-inline constexpr int kEquivalenceSteps = 100;
-
 struct SplitTraining {
   std::int64_t epochs = 1;
   std::int64_t batch_size = 64;  // the global batch
@@ -35,10 +32,10 @@ struct SplitTraining {
 };
 
 struct SplitTrainingResult {
-  // The first driven model's weights after the first kEquivalenceSteps steps, or after the last
-  // step when there are fewer.
+  // The first driven model's weights after the last step, read back at the end, so that a timed
+  // training ends when its device has finished.
   std::vector<float> weights;
-  int equivalence_steps = 0;  // the steps `weights` are after
+  int steps = 0;
 };
 
 // Called during TrainSplit with the step just taken (1, 2, ...): `after_sum` once the ranks'
