@@ -6,12 +6,6 @@
 
 namespace lepton::bench::cuda {
 
-namespace {
-// Batches per captured SGD graph: launching one graph per batch would cost a launch latency
-// each (about 15,600 per run of the standard's data); a graph of many batches amortises it.
-constexpr std::int64_t kBatchesPerGraph = 256;
-}  // namespace
-
 struct RegressionEngine::Impl {
   StreamContext context;
   DeviceArray<double> rows;
@@ -120,19 +114,13 @@ DeviceStatus RegressionEngine::Sgd(const SgdRun& run, SgdOutcome& outcome) {
                            m.weights.get(),
                            m.residual.get(),
                            m.state.get()};
-  const auto capture = [&](Graph& graph, std::int64_t count) {
-    return graph.Capture(stream, m.context.blas(),
-                         "SGD graph of " + std::to_string(count) + " batches",
-                         [&](StreamDevice& d) {
-                           for (std::int64_t k = 0; k < count; ++k) EnqueueSgdBatch(d, buffers);
-                         });
-  };
-  const std::int64_t whole_graphs = batches / kBatchesPerGraph;
-  const std::int64_t rest = batches % kBatchesPerGraph;
-  Graph many;
-  Graph few;
-  if (whole_graphs > 0) LEPTON_DEVICE_TRY(capture(many, kBatchesPerGraph));
-  if (rest > 0) LEPTON_DEVICE_TRY(capture(few, rest));
+  const auto scratch_bytes =
+      static_cast<std::size_t>(SgdBlockBatch{buffers, kSgdBlockThreads}.scratch() * sizeof(double));
+  if (scratch_bytes > kBlockScratchBytes) {
+    return {"Sgd: " + std::to_string(features) + " features need " + std::to_string(scratch_bytes) +
+            " bytes of a block's shared memory, more than the " +
+            std::to_string(kBlockScratchBytes) + " a block gets"};
+  }
 
   const SgdState& state = *m.host_state.get();
   outcome = SgdOutcome{};
@@ -148,9 +136,8 @@ DeviceStatus RegressionEngine::Sgd(const SgdRun& run, SgdOutcome& outcome) {
               "cudaMemcpyAsync of the block order"));
     StreamDevice device(stream, m.context.blas());
     device.ForEach(1, SgdStartEpoch{m.state.get()});
-    LEPTON_DEVICE_TRY(device.Errors("SGD epoch start"));
-    for (std::int64_t g = 0; g < whole_graphs; ++g) LEPTON_DEVICE_TRY(many.Launch(stream, "SGD"));
-    if (rest > 0) LEPTON_DEVICE_TRY(few.Launch(stream, "SGD"));
+    EnqueueSgdEpoch(device, buffers, batches);
+    LEPTON_DEVICE_TRY(device.Errors("SGD epoch"));
     LEPTON_DEVICE_TRY(Check(cudaMemcpyAsync(m.host_state.get(), m.state.get(), sizeof(SgdState),
                                             cudaMemcpyDeviceToHost, stream),
                             "cudaMemcpyAsync of the SGD state"));

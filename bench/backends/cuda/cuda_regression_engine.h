@@ -1,9 +1,9 @@
 #pragma once
 // The linear-regression solvers on one CUDA GPU (regression_step.h): the training rows copied
 // to the device once; the closed form's Gram matrix by cuBLAS DSYRK (the Cholesky solve of the
-// (d+1) x (d+1) normal equations stays on the host, where it takes microseconds); SGD with every
-// batch's three kernels captured in CUDA graphs of many batches each, the epoch's block order
-// uploaded by the host so CPU and GPU visit the same blocks.
+// (d+1) x (d+1) normal equations stays on the host, where it takes microseconds); SGD as one
+// block-wide kernel per epoch, the epoch's block order uploaded by the host so CPU and GPU visit
+// the same blocks.
 //
 // Waits are bounded as the MLP engine's (LEPTON_DEVICE_TIMEOUT_S; see cuda_mlp_engine.h). C++20
 // without CUDA types.

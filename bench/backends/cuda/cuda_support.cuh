@@ -47,6 +47,20 @@ __global__ void ForEachKernel(Body body, std::int64_t n) {
   }
 }
 
+// One block running `body`'s phases with a barrier between them, its scratch in shared memory.
+template <class Body>
+__global__ void ForBlockKernel(Body body) {
+  extern __shared__ double scratch[];
+  const std::int64_t phases = body.phases();
+  for (std::int64_t phase = 0; phase < phases; ++phase) {
+    if (phase > 0) __syncthreads();
+    body(phase, static_cast<int>(threadIdx.x), scratch);
+  }
+}
+
+// The shared memory a block gets without opting in to more.
+inline constexpr std::size_t kBlockScratchBytes = 48 * 1024;
+
 // Runs mlp_step.h's sequences on a stream: functors as grid-stride kernels, GEMMs through
 // cuBLAS. Errors are kept (the first of each kind) and read after the sequence, because during
 // graph capture nothing runs and a sequence cannot stop half-way.
@@ -61,6 +75,15 @@ class StreamDevice {
     const auto blocks =
         static_cast<unsigned>(std::min<std::int64_t>((n + kThreads - 1) / kThreads, 65535));
     ForEachKernel<<<blocks, kThreads, 0, stream_>>>(body, n);
+    const cudaError_t launched = cudaGetLastError();
+    if (launched != cudaSuccess && launch_error_ == cudaSuccess) launch_error_ = launched;
+  }
+
+  // The caller keeps body.scratch() within kBlockScratchBytes; beyond it the launch fails.
+  template <class Body>
+  void ForBlock(const Body& body) {
+    const auto bytes = static_cast<std::size_t>(body.scratch()) * sizeof(double);
+    ForBlockKernel<<<1, static_cast<unsigned>(body.threads), bytes, stream_>>>(body);
     const cudaError_t launched = cudaGetLastError();
     if (launched != cudaSuccess && launch_error_ == cudaSuccess) launch_error_ = launched;
   }

@@ -1,10 +1,12 @@
 #pragma once
 // For tests: a Device (mlp_step.h, regression_step.h) that runs the GPU's sequences on the host,
-// every functor in a plain loop and every cuBLAS call through a reference with cuBLAS's
-// column-major semantics, so the kernels and the argument mappings are checked without a GPU.
+// every functor in a plain loop, every block's phases thread by thread and every cuBLAS call
+// through a reference with cuBLAS's column-major semantics, so the kernels and the argument
+// mappings are checked without a GPU.
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "bench/backends/cuda/mlp_step.h"
 #include "bench/backends/cuda/regression_step.h"
@@ -51,6 +53,20 @@ class HostDevice {
     for (std::int64_t i = 0; i < n; ++i) body(i);
     ++launches_;
   }
+  // A block's phases one after another, its threads in a loop within each: in reverse when
+  // set_reverse_threads(true), so a test sees a phase whose result depends on its threads' order.
+  template <class Body>
+  void ForBlock(const Body& body) {
+    scratch_.assign(static_cast<std::size_t>(body.scratch()), 0.0);
+    for (std::int64_t phase = 0; phase < body.phases(); ++phase) {
+      for (int i = 0; i < body.threads; ++i) {
+        body(phase, reverse_threads_ ? body.threads - 1 - i : i, scratch_.data());
+      }
+    }
+    ++launches_;
+  }
+  void set_reverse_threads(bool reverse) { reverse_threads_ = reverse; }
+
   void Gemm(const RowMajorGemm& gemm) {
     ColumnMajorReferenceGemm(ToColumnMajor(gemm));
     ++gemms_;
@@ -60,6 +76,8 @@ class HostDevice {
   [[nodiscard]] int gemms() const { return gemms_; }
 
  private:
+  std::vector<double> scratch_;
+  bool reverse_threads_ = false;
   int launches_ = 0;
   int gemms_ = 0;
 };
