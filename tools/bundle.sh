@@ -50,9 +50,11 @@ if ((gpu_checks)); then
     binaries+=("$build/$check")
   done
   # The NCCL path without the multi-gpu preconditions (one rank, and the single-process group
-  # over every local GPU), and the PyTorch peer: tools/gpu_check.sh runs them where it can.
+  # over every local GPU), the training energy alone, and the PyTorch peer: tools/gpu_check.sh
+  # runs them where it can.
   mkdir -p "$out/share/lepton-cert/gpu-checks"
-  cp -r "$root/tools/tests/testdata/nccl_check" "$out/share/lepton-cert/gpu-checks/"
+  cp -r "$root/tools/tests/testdata/nccl_check" "$root/tools/tests/testdata/energy_check" \
+    "$out/share/lepton-cert/gpu-checks/"
   cp -r "$root/bench/peers" "$out/share/lepton-cert/gpu-checks/"
 fi
 

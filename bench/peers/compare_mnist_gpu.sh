@@ -7,27 +7,48 @@
 # under 0.5 s for 10 epochs on an H100).
 #
 # usage: bench/peers/compare_mnist_gpu.sh LEPTON_CERT DATA_DIR OUT_DIR [RUNS]
+#        bench/peers/compare_mnist_gpu.sh --report REPORT.json DATA_DIR OUT_DIR [RUNS]
 #   LEPTON_CERT  the lepton-cert binary (a build with the CUDA module, or the bundle's)
+#   --report     a gpu profile report.json just written on this GPU (tools/gpu_check.sh's): its
+#                fashion-mlp runs are lepton-cert's side, and the gpu profile is not run again
 #   DATA_DIR     Fashion-MNIST IDX files (e.g. /usr/share/datasets/fashion-mnist)
 #   OUT_DIR      where the report and the peer's JSON lines go
+#   RUNS         the peer's runs (default: 3, or as many as the report's fashion-mlp has)
 # Needs python3 with torch (CUDA build) for the peer.
 set -euo pipefail
-cli=$1
-data=$2
-out=$3
-runs=${4:-3}
+report=
+cli=
+if [[ $1 == --report ]]; then
+  report=$2
+  shift 2
+else
+  cli=$1
+  shift
+fi
+data=$1
+out=$2
+runs=${3:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mkdir -p "$out"
 
-set +e
-"$cli" run --profile gpu --runs "$runs" --data "fashion-mnist=$data" --out "$out/lepton" \
-  >"$out/lepton.log" 2>&1
-code=$?
-set -e
-[[ -f "$out/lepton/report.json" ]] || { cat "$out/lepton.log"; echo "lepton-cert: exit $code"; exit 1; }
+if [[ -z $report ]]; then
+  set +e
+  "$cli" run --profile gpu --runs "${runs:-3}" --data "fashion-mnist=$data" --out "$out/lepton" \
+    >"$out/lepton.log" 2>&1
+  code=$?
+  set -e
+  report=$out/lepton/report.json
+  [[ -f $report ]] || { cat "$out/lepton.log"; echo "lepton-cert: exit $code"; exit 1; }
+fi
+if [[ -z $runs ]]; then
+  runs=$(python3 -c 'import json, sys
+report = json.load(open(sys.argv[1]))
+print(max(1, sum(len(w["runs"]) for w in report["workloads"] if w["name"] == "fashion-mlp")))' \
+    "$report")
+fi
 python3 "$here/pytorch_mnist_mlp.py" --data "$data" --runs "$runs" >"$out/pytorch.jsonl"
 
-python3 - "$out/lepton/report.json" "$out/pytorch.jsonl" <<'PY'
+python3 - "$report" "$out/pytorch.jsonl" <<'PY'
 import json, statistics, sys
 report = json.load(open(sys.argv[1]))
 workload = next(w for w in report["workloads"] if w["name"] == "fashion-mlp")
