@@ -18,13 +18,13 @@
 namespace lepton::bench::cuda {
 namespace {
 
-RegressionData SmallData() {
+RegressionData SmallData(int features = 5, std::uint64_t seed = 42) {
   SyntheticSpec spec;
   spec.rows = 1030;
-  spec.features = 5;
+  spec.features = features;
   spec.noise_sigma = 0.3;
   spec.holdout_fraction = 0.0;
-  spec.seed = 42;
+  spec.seed = seed;
   auto data = GenerateSynthetic(spec);
   EXPECT_TRUE(data.has_value()) << data.error().ToString();
   return std::move(*data);
@@ -128,18 +128,11 @@ TEST(RegressionStepTest, SgdKernelsFollowTheCpuSolverBatchForBatch) {
 // Blocks of other sizes: fewer threads than a batch has rows, a group of features that leaves
 // threads idle (5 features in 8 threads), and more features than threads (20 in 8 or in 4).
 TEST(RegressionStepTest, SgdBlocksOfAnySizeFollowTheCpuSolver) {
-  SyntheticSpec wide;
-  wide.rows = 1030;
-  wide.features = 20;
-  wide.noise_sigma = 0.3;
-  wide.holdout_fraction = 0.0;
-  wide.seed = 43;
-  const Result<RegressionData> wide_data = GenerateSynthetic(wide);
-  ASSERT_TRUE(wide_data.has_value()) << wide_data.error().ToString();
   const RegressionData narrow_data = SmallData();
+  const RegressionData wide_data = SmallData(20, 43);
   SgdSettings settings = SmallSgd();
   settings.learning_rate = 0.02;
-  for (const RegressionData* data : {&narrow_data, &*wide_data}) {
+  for (const RegressionData* data : {&narrow_data, &wide_data}) {
     for (const int threads : {1, 4, 8, 32}) {
       SCOPED_TRACE(std::to_string(data->features) + " features, " + std::to_string(threads) +
                    " threads");
