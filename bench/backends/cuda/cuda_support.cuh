@@ -83,7 +83,7 @@ class StreamDevice {
   template <class Body>
   void ForBlock(const Body& body) {
     const auto bytes = static_cast<std::size_t>(body.scratch()) * sizeof(double);
-    ForBlockKernel<<<1, static_cast<unsigned>(body.threads), bytes, stream_>>>(body);
+    ForBlockKernel<<<1, static_cast<unsigned>(body.Threads()), bytes, stream_>>>(body);
     const cudaError_t launched = cudaGetLastError();
     if (launched != cudaSuccess && launch_error_ == cudaSuccess) launch_error_ = launched;
   }

@@ -59,8 +59,8 @@ class HostDevice {
   void ForBlock(const Body& body) {
     scratch_.assign(static_cast<std::size_t>(body.scratch()), 0.0);
     for (std::int64_t phase = 0; phase < body.phases(); ++phase) {
-      for (int i = 0; i < body.threads; ++i) {
-        body(phase, reverse_threads_ ? body.threads - 1 - i : i, scratch_.data());
+      for (int i = 0; i < body.Threads(); ++i) {
+        body(phase, reverse_threads_ ? body.Threads() - 1 - i : i, scratch_.data());
       }
     }
     ++launches_;

@@ -7,7 +7,7 @@
 // b -= lr / B * sum(r), w -= lr / B * X_b^T r, the epoch's squared residuals summed batch by batch.
 //
 // C++20 and free of CUDA headers (see mlp_step.h for the Device requirements; here its Gemm is
-// replaced by Syrk(const ColumnMajorSyrk&), and ForBlock(body) runs `body.threads` threads of one
+// replaced by Syrk(const ColumnMajorSyrk&), and ForBlock(body) runs `body.Threads()` threads of one
 // block through `body.phases()` phases with `body.scratch()` doubles of block-shared scratch).
 
 #include <cstdint>
@@ -72,6 +72,7 @@ struct SgdBlockBatch {
   SgdBuffers s;
   int threads;
 
+  [[nodiscard]] LEPTON_HOST_DEVICE int Threads() const { return threads; }
   [[nodiscard]] LEPTON_HOST_DEVICE int parts() const {
     return s.features <= threads ? threads / s.features : 1;
   }
@@ -168,8 +169,8 @@ LEPTON_HOST_DEVICE inline void PrefetchToL2(const void* address) {
 struct SgdEpochBlock {
   SgdBlockBatch batch;
   std::int64_t batches;  // in the epoch, from the state's batch_in_epoch 0
-  int threads;
 
+  [[nodiscard]] LEPTON_HOST_DEVICE int Threads() const { return batch.threads; }
   [[nodiscard]] LEPTON_HOST_DEVICE std::int64_t scratch() const { return batch.scratch(); }
   [[nodiscard]] LEPTON_HOST_DEVICE std::int64_t phases() const { return batches * batch.phases(); }
 
@@ -187,7 +188,7 @@ struct SgdEpochBlock {
         reinterpret_cast<const char*>(s.rows + s.block_order[next] * s.batch * s.stride);
     const std::int64_t bytes = static_cast<std::int64_t>(s.batch) * s.stride * sizeof(double);
     constexpr std::int64_t kLine = 128;
-    for (std::int64_t offset = t * kLine; offset < bytes; offset += threads * kLine) {
+    for (std::int64_t offset = t * kLine; offset < bytes; offset += batch.threads * kLine) {
       PrefetchToL2(first + offset);
     }
   }
@@ -200,7 +201,7 @@ inline constexpr int kSgdBlockThreads = 256;
 // The epoch's `batches` batches, from a state whose batch_in_epoch is 0 (SgdStartEpoch).
 template <class Device>
 void EnqueueSgdEpoch(Device& device, const SgdBuffers& s, std::int64_t batches) {
-  device.ForBlock(SgdEpochBlock{SgdBlockBatch{s, kSgdBlockThreads}, batches, kSgdBlockThreads});
+  device.ForBlock(SgdEpochBlock{SgdBlockBatch{s, kSgdBlockThreads}, batches});
 }
 
 }  // namespace lepton::bench::cuda

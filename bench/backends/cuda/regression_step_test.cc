@@ -76,7 +76,7 @@ SgdFit FitOnTheHostDevice(const RegressionData& data, const SgdSettings& setting
     ShuffleBlockOrder(settings.seed, epoch, order);
     device.ForEach(1, SgdStartEpoch{&fit.state});
     if (threads > 0) {
-      device.ForBlock(SgdEpochBlock{SgdBlockBatch{buffers, threads}, fit.blocks, threads});
+      device.ForBlock(SgdEpochBlock{SgdBlockBatch{buffers, threads}, fit.blocks});
     } else {
       EnqueueSgdEpoch(device, buffers, fit.blocks);
     }
