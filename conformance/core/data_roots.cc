@@ -5,10 +5,14 @@ namespace lepton {
 std::vector<std::filesystem::path> DataRoots() {
   std::vector<std::filesystem::path> roots;
   std::error_code error;
-  const std::filesystem::path cwd = std::filesystem::current_path(error);
-  if (!error) roots.push_back(cwd);
   const std::filesystem::path executable = std::filesystem::read_symlink("/proc/self/exe", error);
   if (!error) roots.push_back(executable.parent_path().parent_path() / "share" / "lepton-cert");
+#ifdef LEPTON_SOURCE_ROOT
+  const std::filesystem::path source_root(LEPTON_SOURCE_ROOT);
+  if (std::filesystem::is_directory(source_root, error)) roots.push_back(source_root);
+#endif
+  const std::filesystem::path cwd = std::filesystem::current_path(error);
+  if (!error) roots.push_back(cwd);
   return roots;
 }
 
