@@ -356,7 +356,7 @@ constexpr std::array<std::string_view, 2> kPlacements = {"out_of_place", "in_pla
 // operations, self by copying.
 constexpr std::array<std::string_view, 2> kCollectiveTypes = {"float32", "bf16"};
 
-constexpr std::array<ParamSchema, 7> kCollectiveParams = {{
+constexpr std::array<ParamSchema, 8> kCollectiveParams = {{
     {"ops", ParamKind::kStringList, true, 0, 0, kCollectiveOps,
      "operations to sweep: allreduce, allgather, reducescatter, broadcast, reduce, alltoall, "
      "sendrecv"},
@@ -371,6 +371,14 @@ constexpr std::array<ParamSchema, 7> kCollectiveParams = {{
      "smallest message (nccl-tests' size: the whole gathered buffer for allgather, "
      "reducescatter and alltoall); sizes double up to max_bytes"},
     {"max_bytes", ParamKind::kInt, true, 4, 4294967296.0, {}, "largest message"},
+    {"one_rank_max_bytes",
+     ParamKind::kInt,
+     false,
+     4,
+     4294967296.0,
+     {},
+     "largest message when the run has one rank (default: max_bytes): alone, every collective "
+     "is a local copy with no peer, so the sweep checks results and stops here"},
     {"dtypes", ParamKind::kStringList, false, 0, 0, kCollectiveTypes,
      "element types swept, each over every operation, placement and size: float32, bf16 "
      "(default: float32 alone); integer-valued inputs make every sum exact in each"},
@@ -378,9 +386,11 @@ constexpr std::array<ParamSchema, 7> kCollectiveParams = {{
     {"iters", ParamKind::kInt, true, 1, 1e6, {}, "timed calls per size; the mean is reported"},
 }};
 
-constexpr std::array<MetricSchema, 22> kCollectiveMetrics = {{
+constexpr std::array<MetricSchema, 23> kCollectiveMetrics = {{
     {"ranks", "count",
      "ranks that ran the collectives (the communicator's size; comm: nccl-local: the GPUs)"},
+    {"largest_message_bytes", "bytes",
+     "the largest message swept: max_bytes, or one_rank_max_bytes when the run has one rank"},
     {"communicator", "text",
      "the backend: self (one rank), mpi, nccl, or nccl (single process, ncclCommInitAll)"},
     {"buffers", "text", "where the buffers were: host, or the device (e.g. cuda:0 NVIDIA H200)"},
@@ -432,10 +442,13 @@ Status CheckCollectives(const WorkloadSpec& workload, const ParamMap& params) {
     }
   }
   const auto& min_bytes = params.at("min_bytes");
-  if (std::get<std::int64_t>(min_bytes.value) >
-      std::get<std::int64_t>(params.at("max_bytes").value)) {
-    return ErrorAt(min_bytes.location,
-                   "workload '" + workload.name + "': min_bytes exceeds max_bytes");
+  for (const std::string_view largest : {"max_bytes", "one_rank_max_bytes"}) {
+    const auto it = params.find(std::string(largest));
+    if (it == params.end()) continue;
+    if (std::get<std::int64_t>(min_bytes.value) > std::get<std::int64_t>(it->second.value)) {
+      return ErrorAt(min_bytes.location,
+                     "workload '" + workload.name + "': min_bytes exceeds " + std::string(largest));
+    }
   }
   return OkStatus();
 }

@@ -59,6 +59,31 @@ TEST(CollectivesWorkloadTest, OneRankIsExactAndHasNoBusBandwidth) {
   EXPECT_DOUBLE_EQ(metrics->series.at("allreduce_out_of_place_algbw_gbps")[3], 64 / 500e-6 / 1e9);
 }
 
+// spec/lepton-v1's collectives: one_rank_max_bytes bounds a one-rank sweep, where every call
+// is a copy, so PERF-COLL-EXACT is still judged on every operation without timing copies of 1 GiB.
+TEST(CollectivesWorkloadTest, OneRankStopsAtOneRankMaxBytesAndSaysSo) {
+  auto self = MakeSelfCommunicator();
+  auto workload = MakeCollectivesWorkload();
+  WorkloadContext context = SmallSweep(self.get());
+  context.params["one_rank_max_bytes"] = std::int64_t{16};
+  ASSERT_TRUE(workload->Prepare(context).ok());
+  ASSERT_EQ(workload->StepNames().size(), 2u * 2u * 2u * 2u);  // ops x placements x {8,16} x 2
+  auto metrics = RunWithStepTimes(*workload, 0.002);
+  ASSERT_TRUE(metrics.has_value()) << metrics.error().ToString();
+  EXPECT_EQ(std::get<double>(metrics->values.at("largest_message_bytes")), 16.0);
+  EXPECT_EQ(std::get<double>(metrics->values.at("wrong_elements")), 0.0);
+  EXPECT_EQ(metrics->series.at("allgather_in_place_bytes"), (std::vector<double>{8, 16}));
+}
+
+TEST(CollectivesWorkloadTest, WithoutOneRankMaxBytesOneRankSweepsToMaxBytes) {
+  auto self = MakeSelfCommunicator();
+  auto workload = MakeCollectivesWorkload();
+  ASSERT_TRUE(workload->Prepare(SmallSweep(self.get())).ok());
+  auto metrics = RunWithStepTimes(*workload, 0.002);
+  ASSERT_TRUE(metrics.has_value()) << metrics.error().ToString();
+  EXPECT_EQ(std::get<double>(metrics->values.at("largest_message_bytes")), 64.0);
+}
+
 // The self communicator behind an asynchronous mode as NCCL's: while on, every call is only
 // queued and runs at Synchronize, so a result read before the wait is the sentinel, not the
 // result. Counts what the workload does with the mode.

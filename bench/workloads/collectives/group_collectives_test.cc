@@ -60,6 +60,20 @@ TEST(GroupCollectivesWorkloadTest, EveryRankOfTheGroupRunsEveryOperationExactly)
   for (int r = 0; r < kRanks; ++r) EXPECT_EQ(group.rank_memory(r).live(), 0U) << "rank " << r;
 }
 
+// one_rank_max_bytes is for a rank alone: two ranks have a peer and sweep to max_bytes.
+TEST(GroupCollectivesWorkloadTest, TwoRanksIgnoreTheOneRankBound) {
+  FakeGroup group(2);
+  auto host = MakeSelfCommunicator();
+  WorkloadContext context = AllReduceOnlySweep(host.get(), &group);
+  context.params["one_rank_max_bytes"] = std::int64_t{8};
+  auto workload = MakeCollectivesWorkload();
+  ASSERT_TRUE(workload->Prepare(context).ok());
+  const auto metrics = RunWithStepTimes(*workload, 1e-3);
+  ASSERT_TRUE(metrics.has_value()) << metrics.error().ToString();
+  EXPECT_EQ(std::get<double>(metrics->values.at("largest_message_bytes")), 1024.0);
+  EXPECT_EQ(metrics->series.at("allreduce_out_of_place_bytes").size(), 9U);  // 4 B .. 1 KiB
+}
+
 TEST(GroupCollectivesWorkloadTest, EachIterationIsOneGroupCallAndEachStepWaitsOnce) {
   FakeGroup group(2);
   auto host = MakeSelfCommunicator();
