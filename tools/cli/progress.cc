@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+
 namespace lepton::cli {
 
 ProgressPrinter::ProgressPrinter(std::FILE* out, bool interactive)
@@ -12,6 +14,7 @@ double ProgressPrinter::Elapsed() const {
 }
 
 void ProgressPrinter::OnWorkloadStart(const bench::WorkloadRecord& record) {
+  workload_started_ = Elapsed();
   fmt::print(out_, "[{:7.1f}s] {} ({}): preparing\n", Elapsed(), record.name, record.type);
   std::fflush(out_);
 }
@@ -53,11 +56,32 @@ void ProgressPrinter::OnRunEnd(const bench::WorkloadRecord& record, const bench:
 void ProgressPrinter::OnWorkloadEnd(const bench::WorkloadRecord& record) {
   if (line_open_) fmt::print(out_, "\n");
   line_open_ = false;
+  const double seconds = Elapsed() - workload_started_;
+  workload_seconds_.emplace_back(record.name, seconds);
   if (!record.unavailable_reason.empty()) {
     fmt::print(out_, "[{:7.1f}s] {}: not run: {}\n", Elapsed(), record.name,
                record.unavailable_reason);
   } else if (!record.error.empty()) {
     fmt::print(out_, "[{:7.1f}s] {}: FAILED: {}\n", Elapsed(), record.name, record.error);
+  } else {
+    fmt::print(out_, "[{:7.1f}s] {}: done in {:.1f} s\n", Elapsed(), record.name, seconds);
+  }
+  std::fflush(out_);
+}
+
+void ProgressPrinter::PrintSummary() {
+  std::string split;
+  for (const auto& [name, seconds] : workload_seconds_) {
+    split += fmt::format("{}{} {:.1f} s", split.empty() ? "" : ", ", name, seconds);
+  }
+  const auto slowest = std::max_element(
+      workload_seconds_.begin(), workload_seconds_.end(),
+      [](const auto& left, const auto& right) { return left.second < right.second; });
+  if (slowest == workload_seconds_.end()) {
+    fmt::print(out_, "[{:7.1f}s] workloads done: none run in this session\n", Elapsed());
+  } else {
+    fmt::print(out_, "[{:7.1f}s] workloads done in {:.1f} s; slowest: {} {:.1f} s ({})\n",
+               Elapsed(), Elapsed(), slowest->first, slowest->second, split);
   }
   std::fflush(out_);
 }

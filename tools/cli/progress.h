@@ -4,6 +4,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "bench/runner/runner.h"
 
@@ -20,6 +23,10 @@ class ProgressPrinter final : public bench::RunObserver {
   void OnWorkloadEnd(const bench::WorkloadRecord& record) override;
   void OnWorkloadReused(const bench::WorkloadRecord& record) override;
 
+  // After the last workload: the total time, each workload's wall time (preparation, runs and
+  // evaluation) and the slowest, so a slow run says at once where its time went.
+  void PrintSummary();
+
  private:
   [[nodiscard]] double Elapsed() const;
 
@@ -29,6 +36,8 @@ class ProgressPrinter final : public bench::RunObserver {
   int ordinal_ = 0;
   int total_ = 0;
   bool line_open_ = false;  // a live line without its newline yet
+  double workload_started_ = 0;
+  std::vector<std::pair<std::string, double>> workload_seconds_;  // in the order run
 };
 
 }  // namespace lepton::cli

@@ -370,6 +370,7 @@ int RunCertification(const RunOptions& requested) {
                                             : static_cast<bench::RunObserver&>(progress);
   const std::vector<bench::WorkloadRecord> workloads =
       bench::RunPlan(*plan, runner_options, observer);
+  progress.PrintSummary();
   // A signal after the last workload finished interrupted nothing.
   const bool interrupted =
       std::any_of(workloads.begin(), workloads.end(),
