@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# clang-format (check only) and clang-tidy over the project's C++ sources.
+# Include directions (tools/check_includes.sh), clang-format (check only) and clang-tidy over the
+# project's C++ sources.
 # usage: tools/lint.sh [BUILD_DIR]   (a configured build with compile_commands.json; default build/ci)
 #
 # clang-tidy 14 predates C++23 and libstdc++ 12 hides <expected> from compilers reporting older
@@ -10,6 +11,11 @@ build=${1:-$root/build/ci}
 cd "$root"
 mapfile -t sources < <(git ls-files -co --exclude-standard '*.cc' '*.h' '*.cu')
 status=0
+
+if ! bash tools/check_includes.sh "$root"; then
+  echo "include directions: forbidden includes above (docs/architecture.md)"
+  status=1
+fi
 
 if ! clang-format --dry-run -Werror "${sources[@]}"; then
   echo "clang-format: files differ from .clang-format (run: clang-format -i FILE)"
