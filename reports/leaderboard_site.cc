@@ -79,22 +79,29 @@ std::string CsvField(std::string text, bool is_text) {
   return quoted + "\"";
 }
 
+// The opening of every page of the site, up to and including its heading.
+std::string PageStart(const std::string& title) {
+  return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" +
+         EscapeMarkup(title) +
+         "</title><style>body{font-family:sans-serif;margin:2em;max-width:90em}"
+         "table{border-collapse:collapse;margin-bottom:1.5em}td,th{border:1px solid #ccc;"
+         "padding:3px 6px;font-size:90%;text-align:left}th{cursor:pointer;background:#f4f4f4}"
+         "th[aria-sort=ascending]::after{content:' \\25B2'}th[aria-sort=descending]::after"
+         "{content:' \\25BC'}.pass{color:#2a7}.fail{color:#c33;font-weight:bold}.r{color:#777;"
+         "font-size:85%}</style></head><body>\n<h1>" +
+         EscapeMarkup(title) + "</h1>\n";
+}
+
 }  // namespace
 
 std::string RenderLeaderboardIndex(const Leaderboard& board, const std::string& tool_version) {
-  std::string html =
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Lepton "
-      "leaderboard</title><style>body{font-family:sans-serif;margin:2em;max-width:90em}"
-      "table{border-collapse:collapse;margin-bottom:1.5em}td,th{border:1px solid #ccc;"
-      "padding:3px 6px;font-size:90%;text-align:left}th{cursor:pointer;background:#f4f4f4}"
-      "th[aria-sort=ascending]::after{content:' \\25B2'}th[aria-sort=descending]::after"
-      "{content:' \\25BC'}.pass{color:#2a7}.fail{color:#c33;font-weight:bold}.r{color:#777;"
-      "font-size:85%}</style></head><body>\n<h1>Lepton leaderboard</h1>\n";
+  std::string html = PageStart("Lepton leaderboard");
   html += fmt::format(
-      "<p>{} verified report{}, {} rejected. Every listed report carries an Ed25519 signature by a "
-      "trusted key, its embedded spec matches a released version's digest, and every verdict was "
-      "recomputed from its raw measurements. Downloads: <a href=\"leaderboard.csv\">CSV</a>, "
-      "<a href=\"leaderboard.json\">JSON</a>. Built by lepton-cert {}.</p>\n",
+      "<p>{} verified report{}, <a href=\"rejected.html\">{} rejected</a>. Every listed report "
+      "carries an Ed25519 signature by a trusted key, its embedded spec matches a released "
+      "version's digest, and every verdict was recomputed from its raw measurements. Downloads: "
+      "<a href=\"leaderboard.csv\">CSV</a>, <a href=\"leaderboard.json\">JSON</a>. Built by "
+      "lepton-cert {}.</p>\n",
       board.entries.size(), board.entries.size() == 1 ? "" : "s", board.rejected.size(),
       EscapeMarkup(tool_version));
   for (std::size_t g = 0; g < board.groups.size(); ++g) {
@@ -140,19 +147,30 @@ std::string RenderLeaderboardIndex(const Leaderboard& board, const std::string& 
     }
     html += "</tbody></table>\n";
   }
-  if (!board.rejected.empty()) {
-    html +=
-        "<h2>Rejected reports</h2>\n<table id=\"rejected\"><thead><tr><th>File</th>"
-        "<th>Reasons</th></tr></thead><tbody>\n";
-    for (const RejectedReport& rejected : board.rejected) {
-      html += "<tr><td>" + EscapeMarkup(rejected.source) + "</td><td><ul>";
-      for (const std::string& reason : rejected.reasons)
-        html += "<li>" + EscapeMarkup(reason) + "</li>";
-      html += "</ul></td></tr>\n";
-    }
-    html += "</tbody></table>\n";
-  }
   return html + "<script>" + kSortScript + "</script>\n</body></html>\n";
+}
+
+std::string RenderLeaderboardRejected(const Leaderboard& board, const std::string& tool_version) {
+  std::string html = PageStart("Lepton leaderboard: rejected reports");
+  html += fmt::format(
+      "<p>{} report{} could not be ranked, each with every reason found: a signature by no "
+      "trusted key, a field changed after signing, a spec digest that is not a released "
+      "version, a verdict that does not follow from the measurements, or a file that is not a "
+      "report. Nothing here appears in the <a href=\"index.html\">ranking</a>. Built by "
+      "lepton-cert {}.</p>\n",
+      board.rejected.size(), board.rejected.size() == 1 ? "" : "s", EscapeMarkup(tool_version));
+  if (board.rejected.empty()) return html + "<p>No report was rejected.</p>\n</body></html>\n";
+  html +=
+      "<table id=\"rejected\"><thead><tr><th>File</th><th>Reasons</th></tr></thead>"
+      "<tbody>\n";
+  for (const RejectedReport& rejected : board.rejected) {
+    html += "<tr><td>" + EscapeMarkup(rejected.source) + "</td><td><ul>";
+    for (const std::string& reason : rejected.reasons) {
+      html += "<li>" + EscapeMarkup(reason) + "</li>";
+    }
+    html += "</ul></td></tr>\n";
+  }
+  return html + "</tbody></table>\n</body></html>\n";
 }
 
 std::string RenderLeaderboardCsv(const Leaderboard& board) {
@@ -262,6 +280,7 @@ Status WriteLeaderboardSite(const Leaderboard& board, const std::filesystem::pat
     return out ? OkStatus() : InvalidArgumentError(path.string() + ": write failed");
   };
   Status status = write("index.html", RenderLeaderboardIndex(board, tool_version));
+  if (status.ok()) status = write("rejected.html", RenderLeaderboardRejected(board, tool_version));
   if (status.ok()) status = write("leaderboard.csv", RenderLeaderboardCsv(board));
   if (status.ok()) status = write("leaderboard.json", RenderLeaderboardJson(board, tool_version));
   for (std::size_t i = 0; status.ok() && i < board.entries.size(); ++i) {

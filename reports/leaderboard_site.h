@@ -19,6 +19,7 @@
 namespace lepton::reports {
 
 std::string RenderLeaderboardIndex(const Leaderboard& board, const std::string& tool_version);
+std::string RenderLeaderboardRejected(const Leaderboard& board, const std::string& tool_version);
 std::string RenderLeaderboardCsv(const Leaderboard& board);
 std::string RenderLeaderboardJson(const Leaderboard& board, const std::string& tool_version);
 

@@ -135,7 +135,15 @@ TEST_F(LeaderboardTest, SiteHoldsEveryReportAndEscapesWhatVendorsWrote) {
   EXPECT_THAT(index, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt;"));
   EXPECT_THAT(index, Not(HasSubstr("<script>alert")));
   EXPECT_THAT(index, HasSubstr("reports/" + board.entries.front().id + ".html"));
-  EXPECT_THAT(index, HasSubstr("=cmd.json"));
+  // The rejected reports have their own page, linked from the index, and are not in the ranking.
+  EXPECT_THAT(index, HasSubstr("<a href=\"rejected.html\">1 rejected</a>"));
+  EXPECT_THAT(index, Not(HasSubstr("=cmd.json")));
+  const std::string rejected = RenderLeaderboardRejected(board, "test");
+  EXPECT_THAT(rejected, HasSubstr("<td>=cmd.json</td>"));
+  EXPECT_THAT(rejected, HasSubstr("<table id=\"rejected\">"));
+  const Leaderboard none_rejected = BuildLeaderboard({{"a.json", edited.dump(2)}}, options_);
+  EXPECT_THAT(RenderLeaderboardRejected(none_rejected, "test"),
+              HasSubstr("No report was rejected."));
   const std::string csv = RenderLeaderboardCsv(board);
   EXPECT_THAT(csv, HasSubstr(",PERF-ROWS,rows_per_second,median,rows/s,higher,100,1\r\n"));
   const std::string json = RenderLeaderboardJson(board, "test");
@@ -146,6 +154,7 @@ TEST_F(LeaderboardTest, SiteHoldsEveryReportAndEscapesWhatVendorsWrote) {
   std::filesystem::remove_all(dir);
   ASSERT_TRUE(WriteLeaderboardSite(board, dir, "test").ok());
   EXPECT_TRUE(std::filesystem::exists(dir / "index.html"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "rejected.html"));
   EXPECT_TRUE(std::filesystem::exists(dir / "reports" / (board.entries.front().id + ".html")));
   std::ifstream copy(dir / "reports" / (board.entries.front().id + ".json"));
   std::ostringstream bytes;

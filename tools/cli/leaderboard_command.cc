@@ -94,10 +94,13 @@ int BuildLeaderboardSite(const LeaderboardCommand& command) {
              board.groups.size() == 1 ? "" : "s", board.rejected.size(), seconds,
              (command.output / "index.html").string());
   for (const reports::RejectedReport& rejected : board.rejected) {
-    fmt::print("rejected {}: {}\n", rejected.source,
-               rejected.reasons.empty() ? std::string("?") : rejected.reasons.front());
+    for (const std::string& reason : rejected.reasons) {
+      fmt::print("rejected {}: {}\n", rejected.source, reason);
+    }
   }
-  return kExitCertified;
+  // The site is written either way; a publishing pipeline learns from the exit code that some
+  // submission was left out (rejected.html says why).
+  return board.rejected.empty() ? kExitCertified : kExitNotCertified;
 }
 
 }  // namespace lepton::cli
