@@ -65,7 +65,8 @@ for seed in range(first, first + count):
     tta = metrics.get("time_to_accuracy_s")
     if hit:
         times.append(tta)
-    print(f"| {seed} | {'yes' if hit else 'no'} | {metrics.get('epochs_to_target', '-') if hit else '-'} "
+    epoch = f"{metrics['epochs_to_target']:.0f}" if hit else "-"
+    print(f"| {seed} | {'yes' if hit else 'no'} | {epoch} "
           f"| {f'{tta:.2f}' if hit else '-'} | {metrics['best_accuracy']:.4f} "
           f"| {metrics['final_accuracy']:.4f} | {' '.join(f'{a:.4f}' for a in curve)} |")
 print()
