@@ -175,5 +175,28 @@ TEST(ReportVerifyTest, NumberBeyondDoubleIsAnErrorNotACrash) {
   EXPECT_FALSE(SignReport("[1e999]", keys.secret_hex, keys.public_hex).has_value());
 }
 
+TEST(ReportVerifyTest, TelemetryIsSignedAndAReportWithoutItStillVerifies) {
+  const KeyPair keys = GenerateKeyPair();
+  Fixture fixture;
+  fixture.workloads[0].runs[0].telemetry = GpuTelemetrySummary(true);
+  fixture.workloads[0].telemetry = GpuTelemetrySummary(true);
+  const std::string json =
+      SignReport(ReportToJson(fixture.report), keys.secret_hex, keys.public_hex).value();
+  EXPECT_THAT(Failures(VerifyReport(json, {keys.public_hex}).value()), ::testing::IsEmpty());
+  // Hiding the throttling after signing breaks the signature: telemetry is not descriptive.
+  const std::string hidden = Edit(
+      json, [](Json& j) { j["workloads"][0]["telemetry"]["thermal_or_power_throttled"] = false; });
+  EXPECT_THAT(Failures(VerifyReport(hidden, {keys.public_hex}).value()),
+              ::testing::Contains(::testing::HasSubstr("signature.signed_sha256")));
+  // A report signed before telemetry was recorded (no such keys at all) verifies.
+  Json old = Json::parse(ReportToJson(Fixture().report));
+  for (auto& workload : old["workloads"]) {
+    workload.erase("telemetry");
+    for (auto& run : workload["runs"]) run.erase("telemetry");
+  }
+  const std::string old_signed = SignReport(old.dump(2), keys.secret_hex, keys.public_hex).value();
+  EXPECT_THAT(Failures(VerifyReport(old_signed, {keys.public_hex}).value()), ::testing::IsEmpty());
+}
+
 }  // namespace
 }  // namespace lepton::reports
