@@ -91,11 +91,11 @@ std::optional<WorkloadTelemetry> OpenWorkloadTelemetry(const spec::PlannedWorklo
     return telemetry;
   }
   auto sampler = options.telemetry_sampler();
-  if (sampler) {
-    telemetry.sampler = std::move(*sampler);
-  } else {
+  if (!sampler) {
     telemetry.unavailable_reason = sampler.error().message();
+    return telemetry;
   }
+  telemetry.sampler = std::move(*sampler);
   return telemetry;
 }
 

@@ -12,11 +12,11 @@ PolledTelemetrySampler::PolledTelemetrySampler(std::string source, double sample
 void PolledTelemetrySampler::SampleNow() {
   const std::lock_guard lock(mutex_);
   auto reading = reader_();
-  if (reading) {
-    readings_.push_back(std::move(*reading));
-  } else if (failure_.ok()) {
-    failure_ = reading.error();
+  if (!reading) {
+    if (failure_.ok()) failure_ = reading.error();
+    return;
   }
+  readings_.push_back(std::move(*reading));
 }
 
 Status PolledTelemetrySampler::Start() {
