@@ -198,5 +198,33 @@ TEST(ReportVerifyTest, TelemetryIsSignedAndAReportWithoutItStillVerifies) {
   EXPECT_THAT(Failures(VerifyReport(old_signed, {keys.public_hex}).value()), ::testing::IsEmpty());
 }
 
+TEST(ReportVerifyTest, TelemetryFlagsAndGpuThrottledAreCheckedAgainstTheReasonsListed) {
+  const KeyPair keys = GenerateKeyPair();
+  Fixture fixture;
+  fixture.workloads[0].runs[0].telemetry = GpuTelemetrySummary(true);
+  fixture.workloads[0].runs[0].metrics.values["gpu_throttled"] = true;
+  fixture.workloads[0].telemetry = GpuTelemetrySummary(true);
+  const std::string json = ReportToJson(fixture.report);
+  const auto verify = [&](const std::function<void(Json&)>& edit) {
+    // Re-signed by the key holder: only the consistency checks can catch the edit.
+    const std::string edited =
+        SignReport(Edit(json, edit), keys.secret_hex, keys.public_hex).value();
+    return Failures(VerifyReport(edited, {keys.public_hex}).value());
+  };
+  EXPECT_THAT(verify([](Json&) {}), ::testing::IsEmpty());
+  EXPECT_THAT(
+      verify([](Json& j) { j["workloads"][0]["runs"][0]["metrics"]["gpu_throttled"] = false; }),
+      ::testing::ElementsAre("workloads[0].runs[0].metrics.gpu_throttled: false in the report, "
+                             "the run's telemetry says true"));
+  EXPECT_THAT(verify([](Json& j) {
+                j["workloads"][0]["telemetry"]["gpus"][0]["thermal_or_power_throttled"] = false;
+                j["workloads"][0]["telemetry"]["thermal_or_power_throttled"] = false;
+              }),
+              ::testing::ElementsAre("workloads[0].telemetry.gpus[0]: thermal_or_power_throttled "
+                                     "is false but the reasons listed say true",
+                                     "workloads[0].telemetry.thermal_or_power_throttled: is false "
+                                     "but its GPUs' reasons say true"));
+}
+
 }  // namespace
 }  // namespace lepton::reports

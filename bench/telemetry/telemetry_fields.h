@@ -68,6 +68,19 @@ inline constexpr std::uint64_t kThermalOrPowerReasons =
     kReasonSwPowerCap | kReasonHwSlowdown | kReasonSwThermalSlowdown | kReasonHwThermalSlowdown |
     kReasonHwPowerBrakeSlowdown;
 
+// The same reasons by the names the report gives them, for reading a report back: a verifier
+// recomputes thermal_or_power_throttled from the reasons listed.
+inline constexpr std::array<std::string_view, 5> kThermalOrPowerReasonNames = {
+    "sw_power_cap", "hw_slowdown", "sw_thermal_slowdown", "hw_thermal_slowdown",
+    "hw_power_brake_slowdown"};
+
+inline bool IsThermalOrPowerReasonName(std::string_view name) {
+  for (std::string_view known : kThermalOrPowerReasonNames) {
+    if (known == name) return true;
+  }
+  return false;
+}
+
 // The names of the bits set in `reasons`, lowest bit first; an undocumented bit as
 // "unknown_0x200".
 std::vector<std::string> DecodeClocksEventReasons(std::uint64_t reasons);

@@ -44,6 +44,14 @@ TEST(DecodeClocksEventReasonsTest, NamesEachBitAndUnknownOnes) {
             std::vector<std::string>{"hw_power_brake_slowdown"});
 }
 
+TEST(DecodeClocksEventReasonsTest, TheThermalOrPowerMaskAndNamesAgree) {
+  const std::vector<std::string> names = DecodeClocksEventReasons(kThermalOrPowerReasons);
+  ASSERT_EQ(names.size(), kThermalOrPowerReasonNames.size());
+  for (const std::string& name : names) EXPECT_TRUE(IsThermalOrPowerReasonName(name)) << name;
+  EXPECT_FALSE(IsThermalOrPowerReasonName("gpu_idle"));
+  EXPECT_FALSE(IsThermalOrPowerReasonName("sync_boost"));
+}
+
 TEST(SummarizeTelemetryTest, MinMedianMaxAndCountPerField) {
   const TelemetryRegion region =
       Region({Gpu(1980, 300, 0), Gpu(1410, 700, 0), Gpu(1755, 650, 0), Gpu(1980, 690, 0)});
