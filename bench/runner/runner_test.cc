@@ -602,7 +602,7 @@ class ScriptedSampler final : public TelemetrySampler {
   int* starts_;
 };
 
-RunnerOptions CudaOptionsWithTelemetry(std::vector<std::uint64_t> reasons, int* starts) {
+RunnerOptions CudaOptionsWithTelemetry(const std::vector<std::uint64_t>& reasons, int* starts) {
   RunnerOptions options = OptionsFailingOn(-1);
   options.device = "cuda";
   options.telemetry_sampler = [reasons, starts]() -> Result<std::unique_ptr<TelemetrySampler>> {
