@@ -140,7 +140,9 @@ std::string RenderHtml(const ReportView& report) {
       ".ok{background:#2a7}.no{background:#c33}.pass{color:#2a7}.fail,.error,"
       ".not-measured{color:#c33;font-weight:bold}.l{fill:none;stroke:#36c;stroke-width:1.5}"
       ".d{fill:#36c}.th{stroke:#c33;stroke-width:2}.ax{stroke:#999}.t{font-size:12px}"
-      ".a{font-size:10px;fill:#555}</style></head><body>\n";
+      ".a{font-size:10px;fill:#555}.warn{background:#fd3;border:2px solid #c60;padding:.5em;"
+      "font-weight:bold}.badge{background:#c60;color:#fff;padding:0 4px;border-radius:3px}"
+      "</style></head><body>\n";
   html += "<div class=\"v " + std::string(report.certified ? "ok" : "no") + "\">" + verdict +
           "</div>\n<p>" + std::to_string(report.must_passed) + "/" +
           std::to_string(report.must_total) + " MUST passed, " +
@@ -151,6 +153,14 @@ std::string RenderHtml(const ReportView& report) {
           ", sha256 <code>" + EscapeMarkup(report.spec_sha256) + "</code>), profile <code>" +
           EscapeMarkup(report.profile) + "</code>, lepton-cert " +
           EscapeMarkup(report.tool_version) + " (" + EscapeMarkup(report.git_commit) + ").</p>\n";
+  // A throttled GPU's figures show its cooling or power limit: said before any figure.
+  for (const TelemetryView& t : report.telemetry) {
+    if (!t.throttled) continue;
+    html += "<div class=\"warn\">GPU throttled for heat or power during " +
+            EscapeMarkup(t.workload) + " (timed runs " + EscapeMarkup(t.throttled_runs) +
+            "): " + EscapeMarkup(t.reasons) +
+            ". Its figures show the cooling or power limit, not what the GPU does.</div>\n";
+  }
   if (!report.blocking.empty()) {
     html += "<p>Blocking:</p><ul>";
     for (const std::string& b : report.blocking) html += "<li>" + EscapeMarkup(b) + "</li>";
@@ -199,6 +209,30 @@ std::string RenderHtml(const ReportView& report) {
                     runs) +
           "\n";
     }
+  }
+  if (!report.telemetry.empty()) {
+    html +=
+        "<h2>GPU telemetry</h2>\n<p>NVML readings over each workload's timed runs: min / median "
+        "/ max (ECC counts: the increase within a run).</p>\n";
+  }
+  for (const TelemetryView& t : report.telemetry) {
+    html += "<h3>" + EscapeMarkup(t.workload) +
+            (t.throttled ? " <span class=\"badge\">throttled</span>" : "") + "</h3>\n<p>" +
+            EscapeMarkup(t.source) +
+            "; clocks event reasons: " + EscapeMarkup(t.reasons.empty() ? "-" : t.reasons) +
+            "</p>\n";
+    if (!t.not_measured.empty()) {
+      html += "<p class=\"not-measured\">not measured: " + EscapeMarkup(t.not_measured) + "</p>\n";
+      continue;
+    }
+    html +=
+        "<table><tr><th>GPU</th><th>Field</th><th>Readings</th><th>Min / median / max</th>"
+        "</tr>\n";
+    for (const TelemetryRowView& row : t.rows) {
+      html += Row({EscapeMarkup(row.gpu), EscapeMarkup(row.field), EscapeMarkup(row.samples),
+                   EscapeMarkup(row.figures)});
+    }
+    html += "</table>\n";
   }
   html += "<h2>System</h2>\n<table>" + Row({"host", EscapeMarkup(report.hostname)}) +
           Row({"OS", EscapeMarkup(report.os)}) + Row({"CPU", EscapeMarkup(report.cpu_model)}) +

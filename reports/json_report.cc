@@ -198,6 +198,44 @@ Json EnergyJson(const std::optional<bench::EnergyEvidence>& energy) {
               {"not_measured_reason", TextOrNull(energy->not_measured_reason)}};
 }
 
+// What the GPUs did over a timed region (bench/telemetry/): per field min, median, max and the
+// readings behind them, the clocks event reasons seen with their share, and the flag.
+Json TelemetryJson(const std::optional<bench::TelemetrySummary>& telemetry) {
+  if (!telemetry) return nullptr;
+  Json gpus = Json::array();
+  for (const bench::GpuTelemetry& gpu : telemetry->gpus) {
+    Json fields = Json::array();
+    for (const bench::TelemetryFieldSummary& field : gpu.fields) {
+      const bool measured = field.samples > 0;
+      fields.push_back(Json{{"name", field.name},
+                            {"unit", field.unit},
+                            {"samples", field.samples},
+                            {"min", measured ? Number(field.min) : Json(nullptr)},
+                            {"median", measured ? Number(field.median) : Json(nullptr)},
+                            {"max", measured ? Number(field.max) : Json(nullptr)},
+                            {"not_measured_reason", TextOrNull(field.not_measured_reason)}});
+    }
+    Json reasons = Json::array();
+    for (const bench::ThrottleReasonSeen& reason : gpu.throttle_reasons) {
+      reasons.push_back(Json{
+          {"name", reason.name}, {"samples", reason.samples}, {"share", Number(reason.share)}});
+    }
+    gpus.push_back(
+        Json{{"device", gpu.device},
+             {"thermal_or_power_throttled", gpu.thermal_or_power_throttled},
+             {"reason_samples", gpu.reason_samples},
+             {"throttle_reasons", reasons},
+             {"throttle_not_measured_reason", TextOrNull(gpu.throttle_not_measured_reason)},
+             {"fields", fields}});
+  }
+  return Json{{"source", telemetry->source},
+              {"sample_hz", Number(telemetry->sample_hz)},
+              {"regions", telemetry->regions},
+              {"thermal_or_power_throttled", telemetry->thermal_or_power_throttled},
+              {"not_measured_reason", TextOrNull(telemetry->not_measured_reason)},
+              {"gpus", gpus}};
+}
+
 Json WorkloadJson(const bench::WorkloadRecord& record) {
   Json params = Json::object();
   for (const auto& [path, value] : record.params) params[path] = ParamJson(value);
@@ -216,6 +254,7 @@ Json WorkloadJson(const bench::WorkloadRecord& record) {
                         {"series", metrics["series"]},
                         {"artifacts", ArtifactsJson(record, run)},
                         {"energy", EnergyJson(run.energy)},
+                        {"telemetry", TelemetryJson(run.telemetry)},
                         {"error", run.error.empty() ? Json(nullptr) : Json(run.error)}});
   }
   return Json{{"name", record.name},
@@ -227,6 +266,7 @@ Json WorkloadJson(const bench::WorkloadRecord& record) {
               {"unavailable_reason",
                record.unavailable_reason.empty() ? Json(nullptr) : Json(record.unavailable_reason)},
               {"error", record.error.empty() ? Json(nullptr) : Json(record.error)},
+              {"telemetry", TelemetryJson(record.telemetry)},
               {"runs", runs}};
 }
 

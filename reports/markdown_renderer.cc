@@ -54,6 +54,12 @@ std::string RenderMarkdown(const ReportView& report) {
         " MUST passed, " + std::to_string(report.should_passed) + "/" +
         std::to_string(report.should_total) + " SHOULD passed, " +
         std::to_string(report.not_applicable) + " not applicable.\n\n";
+  for (const TelemetryView& t : report.telemetry) {
+    if (!t.throttled) continue;
+    md += "> **Warning: GPU throttled for heat or power during " + MarkdownCell(t.workload) +
+          "** (timed runs " + MarkdownCell(t.throttled_runs) + "): " + MarkdownCell(t.reasons) +
+          ". Its figures show the cooling or power limit, not what the GPU does.\n\n";
+  }
   if (!report.blocking.empty()) {
     md += "Blocking:\n\n";
     for (const std::string& blocking : report.blocking) md += "- " + MarkdownCell(blocking) + "\n";
@@ -76,6 +82,20 @@ std::string RenderMarkdown(const ReportView& report) {
   }
   if (!energy.empty())
     md += "\nEnergy measurement, the method behind each energy figure:\n\n" + energy;
+  for (const TelemetryView& t : report.telemetry) {
+    md += "\nGPU telemetry of " + MarkdownCell(t.workload) + (t.throttled ? " (throttled)" : "") +
+          ": " + MarkdownCell(t.source) +
+          "; clocks event reasons: " + MarkdownCell(t.reasons.empty() ? "-" : t.reasons) + "\n\n";
+    if (!t.not_measured.empty()) {
+      md += "Not measured: " + MarkdownCell(t.not_measured) + "\n";
+      continue;
+    }
+    md += "| GPU | Field | Readings | Min / median / max |\n| --- | --- | --- | --- |\n";
+    for (const TelemetryRowView& row : t.rows) {
+      md += "| " + MarkdownCell(row.gpu) + " | " + MarkdownCell(row.field) + " | " +
+            MarkdownCell(row.samples) + " | " + MarkdownCell(row.figures) + " |\n";
+    }
+  }
   md += "\nTraceability: requirement -> workload -> metric\n\n";
   md += "| Requirement | Workload | Metric |\n| --- | --- | --- |\n";
   for (const RequirementView& r : report.requirements) {

@@ -311,5 +311,76 @@ TEST(JUnitRendererTest, OneTestcasePerRequirementWithGatingSemantics) {
   EXPECT_THAT(xml, HasSubstr("(measured 2, threshold &gt;= 1 s)"));
 }
 
+// GPU telemetry ---------------------------------------------------------------------------------
+
+// The fixture's regression workload run on a GPU whose second timed run hit the power cap.
+std::string ReportWithTelemetry(Fixture& fixture, bool throttled) {
+  bench::WorkloadRecord& record = fixture.workloads[0];
+  record.device = "cuda";
+  record.runs.push_back(record.runs[0]);
+  record.runs[1].index = 1;
+  record.runs[0].telemetry = GpuTelemetrySummary(false);
+  record.runs[1].telemetry = GpuTelemetrySummary(throttled);
+  record.telemetry = GpuTelemetrySummary(throttled, 2);
+  return ReportToJson(fixture.report);
+}
+
+TEST(TelemetryRenderingTest, AThrottledWorkloadGetsAWarningBannerAndABadge) {
+  Fixture fixture;
+  const auto view = ParseReportView(ReportWithTelemetry(fixture, true), "report.json");
+  ASSERT_TRUE(view.has_value()) << view.error().ToString();
+  ASSERT_EQ(view->telemetry.size(), 1U);
+  const TelemetryView& telemetry = view->telemetry[0];
+  EXPECT_EQ(telemetry.workload, "regression");
+  EXPECT_TRUE(telemetry.throttled);
+  EXPECT_EQ(telemetry.throttled_runs, "2");
+  EXPECT_EQ(telemetry.reasons, "gpu0: sw_power_cap 50%");
+  EXPECT_EQ(telemetry.source, "libnvidia-ml.so.1 (driver 580.65.06), 10 Hz, 2 timed runs");
+  ASSERT_EQ(telemetry.rows.size(), 2U);
+  EXPECT_EQ(telemetry.rows[0].figures, "1410 / 1695 / 1980");
+  EXPECT_EQ(telemetry.rows[1].figures, "not measured (Not Supported (NVML error 3))");
+
+  const std::string html = RenderHtml(*view);
+  EXPECT_THAT(html, HasSubstr("<div class=\"warn\">GPU throttled for heat or power during "
+                              "regression (timed runs 2): gpu0: sw_power_cap 50%."));
+  EXPECT_THAT(html, HasSubstr("<h3>regression <span class=\"badge\">throttled</span></h3>"));
+  EXPECT_THAT(html, HasSubstr("<td>sm_clock_mhz (MHz)</td><td>2</td><td>1410 / 1695 / 1980</td>"));
+  const std::string md = RenderMarkdown(*view);
+  EXPECT_THAT(md, HasSubstr("> **Warning: GPU throttled for heat or power during regression** "
+                            "(timed runs 2): gpu0: sw_power_cap 50%."));
+  EXPECT_THAT(md, HasSubstr("| gpu0 | temperature_c (C) | 0 | not measured (Not Supported "
+                            "(NVML error 3)) |"));
+}
+
+TEST(TelemetryRenderingTest, AnUnthrottledWorkloadHasItsTableButNoWarning) {
+  Fixture fixture;
+  const auto view = ParseReportView(ReportWithTelemetry(fixture, false), "report.json");
+  ASSERT_TRUE(view.has_value()) << view.error().ToString();
+  ASSERT_EQ(view->telemetry.size(), 1U);
+  EXPECT_EQ(view->telemetry[0].reasons, "gpu0: none");
+  const std::string html = RenderHtml(*view);
+  EXPECT_THAT(html, HasSubstr("<h2>GPU telemetry</h2>"));
+  EXPECT_THAT(html, Not(HasSubstr("class=\"warn\"")));
+  EXPECT_THAT(html, Not(HasSubstr("class=\"badge\"")));
+  EXPECT_THAT(RenderMarkdown(*view), Not(HasSubstr("Warning: GPU throttled")));
+}
+
+TEST(TelemetryRenderingTest, AReportWrittenBeforeTelemetryRendersAsItDidThen) {
+  Fixture fixture;
+  nlohmann::json json = nlohmann::json::parse(ReportToJson(fixture.report));
+  const auto current = ParseReportView(json.dump(), "report.json");
+  ASSERT_TRUE(current.has_value()) << current.error().ToString();
+  for (auto& workload : json["workloads"]) {  // as written before telemetry was recorded
+    workload.erase("telemetry");
+    for (auto& run : workload["runs"]) run.erase("telemetry");
+  }
+  const auto old = ParseReportView(json.dump(), "old.json");
+  ASSERT_TRUE(old.has_value()) << old.error().ToString();
+  EXPECT_TRUE(old->telemetry.empty());
+  EXPECT_EQ(RenderHtml(*old), RenderHtml(*current));
+  EXPECT_EQ(RenderMarkdown(*old), RenderMarkdown(*current));
+  EXPECT_THAT(RenderHtml(*old), Not(HasSubstr("GPU telemetry")));
+}
+
 }  // namespace
 }  // namespace lepton::reports

@@ -5,12 +5,14 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "bench/telemetry/telemetry_fields.h"
 #include "conformance/core/embedded_file.h"
 #include "conformance/core/sha256.h"
 #include "conformance/judge/verdict.h"
 #include "conformance/spec/overlay.h"
 #include "conformance/spec/resolve.h"
 #include "conformance/spec/spec_loader.h"
+#include "conformance/spec/telemetry_metrics.h"
 #include "reports/json_limits.h"
 #include "reports/report_document_data.h"
 #include "reports/signing.h"
@@ -104,6 +106,70 @@ std::vector<bench::WorkloadRecord> ReadWorkloads(const Json& report) {
     records.push_back(std::move(record));
   }
   return records;
+}
+
+// A telemetry summary's flags against the reasons it lists: a GPU is thermal-or-power throttled
+// exactly when one of its reasons is a thermal or power one, the summary when one of its GPUs is.
+// Appends a failed check per flag that disagrees; returns their number.
+int CheckTelemetryFlags(const Json& telemetry, const std::string& field,
+                        std::vector<VerifyCheck>& checks) {
+  int mismatches = 0;
+  bool any = false;
+  const Json& gpus = telemetry.at("gpus");
+  for (std::size_t g = 0; g < gpus.size(); ++g) {
+    bool throttled = false;
+    for (const Json& reason : gpus[g].at("throttle_reasons")) {
+      throttled |= bench::IsThermalOrPowerReasonName(reason.at("name").get<std::string>());
+    }
+    any |= throttled;
+    if (gpus[g].at("thermal_or_power_throttled").get<bool>() != throttled) {
+      ++mismatches;
+      checks.push_back({false, field + ".gpus[" + std::to_string(g) + "]",
+                        std::string("thermal_or_power_throttled is ") +
+                            (throttled ? "false" : "true") + " but the reasons listed say " +
+                            (throttled ? "true" : "false")});
+    }
+  }
+  if (telemetry.at("thermal_or_power_throttled").get<bool>() != any) {
+    ++mismatches;
+    checks.push_back({false, field + ".thermal_or_power_throttled",
+                      std::string("is ") + (any ? "false" : "true") +
+                          " but its GPUs' reasons say " + (any ? "true" : "false")});
+  }
+  return mismatches;
+}
+
+// Every telemetry summary's flags, and each run's gpu_throttled against its run's telemetry (the
+// metric a requirement judges, so a report cannot pass one with throttled readings beside it).
+// Reports written before telemetry was recorded have none to check.
+int CheckTelemetry(const Json& report, std::vector<VerifyCheck>& checks) {
+  int mismatches = 0;
+  const Json& workloads = report.at("workloads");
+  const std::string metric(spec::kGpuThrottled);
+  for (std::size_t w = 0; w < workloads.size(); ++w) {
+    const std::string field = "workloads[" + std::to_string(w) + "]";
+    const Json& workload = workloads[w];
+    if (workload.contains("telemetry") && workload.at("telemetry").is_object()) {
+      mismatches += CheckTelemetryFlags(workload.at("telemetry"), field + ".telemetry", checks);
+    }
+    const Json& runs = workload.at("runs");
+    for (std::size_t r = 0; r < runs.size(); ++r) {
+      const Json& run = runs[r];
+      if (!run.contains("telemetry") || !run.at("telemetry").is_object()) continue;
+      const std::string run_field = field + ".runs[" + std::to_string(r) + "]";
+      mismatches += CheckTelemetryFlags(run.at("telemetry"), run_field + ".telemetry", checks);
+      const Json& metrics = run.at("metrics");
+      if (!metrics.contains(metric) || !metrics.at(metric).is_boolean()) continue;
+      const bool flag = run.at("telemetry").at("thermal_or_power_throttled").get<bool>();
+      if (metrics.at(metric).get<bool>() != flag) {
+        ++mismatches;
+        checks.push_back({false, run_field + ".metrics." + metric,
+                          metrics.at(metric).dump() + " in the report, the run's telemetry says " +
+                              (flag ? "true" : "false")});
+      }
+    }
+  }
+  return mismatches;
 }
 
 // The spec exactly as embedded in the report; from `cache` when its files matched their digest.
@@ -219,6 +285,7 @@ void RecomputeVerdicts(const Json& report, bool files_verified, SpecCache* cache
                ValueText(Json(ToJsonValue(planned.threshold))));
     }
   }
+  mismatches += CheckTelemetry(report, checks);
   const Json& run = report.at("run");
   const std::string interrupted = run.contains("interrupted") && run.at("interrupted").is_string()
                                       ? "interrupted by " + run.at("interrupted").get<std::string>()

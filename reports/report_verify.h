@@ -9,8 +9,9 @@
 //
 // Verification checks, each reported with the field it concerns: the signature against trusted
 // public keys; every embedded spec file against its digest and the spec digest against the
-// files; the descriptive section against its hash; and every verdict, recomputed from the raw
-// measurements with the embedded spec.
+// files; the descriptive section against its hash; every verdict, recomputed from the raw
+// measurements with the embedded spec; and the GPU telemetry's throttle flags against the reasons
+// listed beside them (and each run's gpu_throttled against its telemetry).
 
 #include <map>
 #include <memory>

@@ -175,5 +175,56 @@ TEST(ReportVerifyTest, NumberBeyondDoubleIsAnErrorNotACrash) {
   EXPECT_FALSE(SignReport("[1e999]", keys.secret_hex, keys.public_hex).has_value());
 }
 
+TEST(ReportVerifyTest, TelemetryIsSignedAndAReportWithoutItStillVerifies) {
+  const KeyPair keys = GenerateKeyPair();
+  Fixture fixture;
+  fixture.workloads[0].runs[0].telemetry = GpuTelemetrySummary(true);
+  fixture.workloads[0].telemetry = GpuTelemetrySummary(true);
+  const std::string json =
+      SignReport(ReportToJson(fixture.report), keys.secret_hex, keys.public_hex).value();
+  EXPECT_THAT(Failures(VerifyReport(json, {keys.public_hex}).value()), ::testing::IsEmpty());
+  // Hiding the throttling after signing breaks the signature: telemetry is not descriptive.
+  const std::string hidden = Edit(
+      json, [](Json& j) { j["workloads"][0]["telemetry"]["thermal_or_power_throttled"] = false; });
+  EXPECT_THAT(Failures(VerifyReport(hidden, {keys.public_hex}).value()),
+              ::testing::Contains(::testing::HasSubstr("signature.signed_sha256")));
+  // A report signed before telemetry was recorded (no such keys at all) verifies.
+  Json old = Json::parse(ReportToJson(Fixture().report));
+  for (auto& workload : old["workloads"]) {
+    workload.erase("telemetry");
+    for (auto& run : workload["runs"]) run.erase("telemetry");
+  }
+  const std::string old_signed = SignReport(old.dump(2), keys.secret_hex, keys.public_hex).value();
+  EXPECT_THAT(Failures(VerifyReport(old_signed, {keys.public_hex}).value()), ::testing::IsEmpty());
+}
+
+TEST(ReportVerifyTest, TelemetryFlagsAndGpuThrottledAreCheckedAgainstTheReasonsListed) {
+  const KeyPair keys = GenerateKeyPair();
+  Fixture fixture;
+  fixture.workloads[0].runs[0].telemetry = GpuTelemetrySummary(true);
+  fixture.workloads[0].runs[0].metrics.values["gpu_throttled"] = true;
+  fixture.workloads[0].telemetry = GpuTelemetrySummary(true);
+  const std::string json = ReportToJson(fixture.report);
+  const auto verify = [&](const std::function<void(Json&)>& edit) {
+    // Re-signed by the key holder: only the consistency checks can catch the edit.
+    const std::string edited =
+        SignReport(Edit(json, edit), keys.secret_hex, keys.public_hex).value();
+    return Failures(VerifyReport(edited, {keys.public_hex}).value());
+  };
+  EXPECT_THAT(verify([](Json&) {}), ::testing::IsEmpty());
+  EXPECT_THAT(
+      verify([](Json& j) { j["workloads"][0]["runs"][0]["metrics"]["gpu_throttled"] = false; }),
+      ::testing::ElementsAre("workloads[0].runs[0].metrics.gpu_throttled: false in the report, "
+                             "the run's telemetry says true"));
+  EXPECT_THAT(verify([](Json& j) {
+                j["workloads"][0]["telemetry"]["gpus"][0]["thermal_or_power_throttled"] = false;
+                j["workloads"][0]["telemetry"]["thermal_or_power_throttled"] = false;
+              }),
+              ::testing::ElementsAre("workloads[0].telemetry.gpus[0]: thermal_or_power_throttled "
+                                     "is false but the reasons listed say true",
+                                     "workloads[0].telemetry.thermal_or_power_throttled: is false "
+                                     "but its GPUs' reasons say true"));
+}
+
 }  // namespace
 }  // namespace lepton::reports

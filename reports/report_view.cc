@@ -249,6 +249,50 @@ void DescribeEnergyMethod(const Json& workloads, const Json& requirement, Requir
   }
 }
 
+// A workload's telemetry (workloads[].telemetry) and its runs' flags in words.
+TelemetryView DescribeTelemetry(Reader& read, const Json& workload) {
+  const Json& t = workload.at("telemetry");
+  TelemetryView view;
+  view.workload = read.String(workload, "name", "workloads[]");
+  view.throttled = read.At(t, "thermal_or_power_throttled", "telemetry").get<bool>();
+  const std::int64_t regions = read.At(t, "regions", "telemetry").get<std::int64_t>();
+  view.source = read.String(t, "source", "telemetry") + ", " + Short(t.at("sample_hz")) + " Hz, " +
+                std::to_string(regions) + " timed run" + (regions == 1 ? "" : "s");
+  view.not_measured = read.String(t, "not_measured_reason", "telemetry");
+  for (const Json& run : read.At(workload, "runs", "workloads[]")) {
+    if (!run.contains("telemetry") || !run.at("telemetry").is_object()) continue;
+    if (!run.at("telemetry").at("thermal_or_power_throttled").get<bool>()) continue;
+    view.throttled_runs += (view.throttled_runs.empty() ? "" : ", ") +
+                           std::to_string(read.Int(run, "index", "runs[]") + 1);
+  }
+  for (const Json& gpu : read.At(t, "gpus", "telemetry")) {
+    const std::string device = read.String(gpu, "device", "telemetry.gpus[]");
+    std::string reasons;
+    for (const Json& reason : gpu.at("throttle_reasons")) {
+      const double share = reason.at("share").is_number() ? reason.at("share").get<double>() : 0;
+      reasons += (reasons.empty() ? "" : ", ") + Text(reason.at("name")) + " " +
+                 Short(Json(share * 100)) + "%";
+    }
+    if (gpu.at("throttle_not_measured_reason").is_string()) {
+      reasons = "not measured (" + Text(gpu.at("throttle_not_measured_reason")) + ")";
+    }
+    view.reasons +=
+        (view.reasons.empty() ? "" : "; ") + device + ": " + (reasons.empty() ? "none" : reasons);
+    for (const Json& field : gpu.at("fields")) {
+      TelemetryRowView row;
+      row.gpu = device;
+      row.field = Text(field.at("name")) + " (" + Text(field.at("unit")) + ")";
+      row.samples = Text(field.at("samples"));
+      row.figures = field.at("not_measured_reason").is_string()
+                        ? "not measured (" + Text(field.at("not_measured_reason")) + ")"
+                        : Short(field.at("min")) + " / " + Short(field.at("median")) + " / " +
+                              Short(field.at("max"));
+      view.rows.push_back(std::move(row));
+    }
+  }
+  return view;
+}
+
 }  // namespace
 
 std::string RunSessionsNote(const ReportView& report) {
@@ -363,6 +407,10 @@ Result<ReportView> ParseReportView(const ReportDocument& document) {
       view.requirements.push_back(std::move(requirement));
     }
     for (const Json& workload : read.At(root, "workloads", "report")) {
+      // Absent in reports written before telemetry was recorded.
+      if (workload.contains("telemetry") && workload.at("telemetry").is_object()) {
+        view.telemetry.push_back(DescribeTelemetry(read, workload));
+      }
       for (const Json& timed : read.At(workload, "runs", "workloads[]")) {
         if (read.At(timed, "warmup", "runs[]").get<bool>() || !timed.contains("series")) continue;
         for (const auto& [series_name, points] : timed.at("series").items()) {

@@ -45,6 +45,27 @@ struct SeriesView {
   std::vector<double> points;  // null points (non-finite) are left out
 };
 
+// One field of one GPU's telemetry in words: "1410 / 1755 / 1980" (min / median / max), or
+// "not measured (reason)".
+struct TelemetryRowView {
+  std::string gpu;
+  std::string field;  // "sm_clock_mhz (MHz)"
+  std::string samples;
+  std::string figures;
+};
+
+// A workload's GPU telemetry over its timed runs (workloads[].telemetry): the flag, the reasons
+// seen, the runs that throttled, and a row per GPU and field. Only workloads that have one.
+struct TelemetryView {
+  std::string workload;
+  bool throttled = false;      // some reading had a thermal or power clocks event reason
+  std::string throttled_runs;  // "2, 3" (1-based), empty when none
+  std::string reasons;         // "gpu0: sw_power_cap 50%, hw_thermal_slowdown 25%", or "none"
+  std::string source;          // "libnvidia-ml.so.1 (driver ...), 10 Hz, 3 timed runs"
+  std::string not_measured;    // why there are no readings; empty when there are
+  std::vector<TelemetryRowView> rows;
+};
+
 // One GPU as the report describes it (system.gpus: the CUDA driver's facts and NVML's for the
 // device at the same PCI address), in words for display; a fact the probe could not read says
 // "unknown (reason)".
@@ -92,6 +113,7 @@ struct ReportView {
   std::map<std::string, std::string> descriptive;  // vendor-editable fields (system name, notes)
   std::vector<RequirementView> requirements;
   std::vector<SeriesView> series;
+  std::vector<TelemetryView> telemetry;
 };
 
 // InvalidArgument naming `name`, the line and column of a JSON syntax error, or the missing or

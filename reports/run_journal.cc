@@ -76,6 +76,46 @@ bench::EnergyEvidence ReadEnergy(const Json& energy) {
 }
 
 // A run's artifacts, read back from the files the report names beside the journal.
+// runs[].telemetry and workloads[].telemetry as TelemetryJson writes them; absent in reports
+// written before telemetry was recorded.
+std::optional<bench::TelemetrySummary> ReadTelemetry(const Json& parent) {
+  if (!parent.contains("telemetry") || parent.at("telemetry").is_null()) return std::nullopt;
+  const Json& t = parent.at("telemetry");
+  bench::TelemetrySummary summary;
+  summary.source = t.at("source").get<std::string>();
+  summary.sample_hz = NumberOrNaN(t.at("sample_hz"));
+  summary.regions = t.at("regions").get<std::int64_t>();
+  summary.thermal_or_power_throttled = t.at("thermal_or_power_throttled").get<bool>();
+  summary.not_measured_reason = TextOrEmpty(t.at("not_measured_reason"));
+  for (const Json& g : t.at("gpus")) {
+    bench::GpuTelemetry gpu;
+    gpu.device = g.at("device").get<std::string>();
+    gpu.thermal_or_power_throttled = g.at("thermal_or_power_throttled").get<bool>();
+    gpu.reason_samples = g.at("reason_samples").get<std::int64_t>();
+    gpu.throttle_not_measured_reason = TextOrEmpty(g.at("throttle_not_measured_reason"));
+    for (const Json& r : g.at("throttle_reasons")) {
+      gpu.throttle_reasons.push_back({r.at("name").get<std::string>(),
+                                      r.at("samples").get<std::int64_t>(),
+                                      NumberOrNaN(r.at("share"))});
+    }
+    for (const Json& f : g.at("fields")) {
+      bench::TelemetryFieldSummary field;
+      field.name = f.at("name").get<std::string>();
+      field.unit = f.at("unit").get<std::string>();
+      field.samples = f.at("samples").get<std::int64_t>();
+      if (field.samples > 0) {
+        field.min = NumberOrNaN(f.at("min"));
+        field.median = NumberOrNaN(f.at("median"));
+        field.max = NumberOrNaN(f.at("max"));
+      }
+      field.not_measured_reason = TextOrEmpty(f.at("not_measured_reason"));
+      gpu.fields.push_back(std::move(field));
+    }
+    summary.gpus.push_back(std::move(gpu));
+  }
+  return summary;
+}
+
 Status ReadArtifacts(const Json& artifacts, const std::filesystem::path& dir,
                      bench::Metrics& metrics) {
   for (const Json& artifact : artifacts) {
@@ -103,6 +143,7 @@ Result<bench::WorkloadRecord> ReadWorkload(const Json& w, const std::filesystem:
   record.warmup_runs = w.at("warmup_runs").get<int>();
   record.unavailable_reason = TextOrEmpty(w.at("unavailable_reason"));
   record.error = TextOrEmpty(w.at("error"));
+  record.telemetry = ReadTelemetry(w);
   for (const Json& r : w.at("runs")) {
     bench::RunRecord run;
     run.index = r.at("index").get<int>();
@@ -127,6 +168,7 @@ Result<bench::WorkloadRecord> ReadWorkload(const Json& w, const std::filesystem:
     }
     LEPTON_RETURN_IF_ERROR(ReadArtifacts(r.at("artifacts"), dir, run.metrics));
     if (!r.at("energy").is_null()) run.energy = ReadEnergy(r.at("energy"));
+    run.telemetry = ReadTelemetry(r);
     run.error = TextOrEmpty(r.at("error"));
     record.runs.push_back(std::move(run));
   }

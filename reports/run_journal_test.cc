@@ -9,6 +9,7 @@
 
 #include "conformance/core/atomic_file.h"
 #include "reports/json_report.h"
+#include "reports/test_report_fixture.h"
 
 namespace lepton::reports {
 namespace {
@@ -52,7 +53,10 @@ std::vector<bench::WorkloadRecord> Records() {
   energy.idle_watts = 31.5;
   energy.idle_s = 2;
   run.energy = energy;
+  run.telemetry = GpuTelemetrySummary(true);
   trained.runs.push_back(run);
+  trained.telemetry = GpuTelemetrySummary(true, 1);
+  trained.telemetry->gpus[0].fields[0].median = 1234.5625;  // doubles read back exactly
 
   bench::WorkloadRecord unavailable;
   unavailable.name = "mnist-official";
@@ -111,6 +115,14 @@ TEST_F(RunJournalTest, EveryRecordReadsBackAsTheReportWouldWriteIt) {
         << journal_.workloads[i].name;
   }
   const bench::RunRecord& run = read->workloads[0].runs[1];
+  ASSERT_TRUE(run.telemetry.has_value());
+  EXPECT_TRUE(run.telemetry->thermal_or_power_throttled);
+  EXPECT_EQ(run.telemetry->gpus.at(0).throttle_reasons.at(0).name, "sw_power_cap");
+  EXPECT_EQ(run.telemetry->gpus[0].fields.at(1).not_measured_reason,
+            "Not Supported (NVML error 3)");
+  ASSERT_TRUE(read->workloads[0].telemetry.has_value());
+  EXPECT_EQ(read->workloads[0].telemetry->gpus[0].fields[0].median, 1234.5625);
+  EXPECT_FALSE(read->workloads[1].telemetry.has_value());
   EXPECT_EQ(run.metrics.artifacts.at("model.onnx"), std::string("\x08\x08\0binary", 10));
   EXPECT_EQ(std::get<double>(run.metrics.values.at("holdout_mse")),
             std::numeric_limits<double>::infinity());

@@ -72,6 +72,25 @@ inline void AddGpus(checks::SystemDescription& system) {
       "nvmlDeviceGetEccMode: Not Supported (NVML error 3)";
 }
 
+// A GPU's telemetry over `regions` timed regions: two readings of the SM clock, temperature
+// not supported, and (when `throttled`) a power cap seen in half the readings.
+inline bench::TelemetrySummary GpuTelemetrySummary(bool throttled, std::int64_t regions = 1) {
+  bench::TelemetrySummary summary;
+  summary.source = "libnvidia-ml.so.1 (driver 580.65.06)";
+  summary.sample_hz = 10;
+  summary.regions = regions;
+  summary.thermal_or_power_throttled = throttled;
+  bench::GpuTelemetry gpu;
+  gpu.device = "gpu0";
+  gpu.fields.push_back({"sm_clock_mhz", "MHz", 2, 1410, 1695, 1980, ""});
+  gpu.fields.push_back({"temperature_c", "C", 0, 0, 0, 0, "Not Supported (NVML error 3)"});
+  gpu.reason_samples = 2;
+  if (throttled) gpu.throttle_reasons.push_back({"sw_power_cap", 1, 0.5});
+  gpu.thermal_or_power_throttled = throttled;
+  summary.gpus.push_back(gpu);
+  return summary;
+}
+
 struct Fixture {
   spec::Spec spec;
   spec::Plan plan;

@@ -56,6 +56,46 @@ struct EnergyEvidence {
   std::string not_measured_reason;  // set when the run has no energy figures
 };
 
+// GPU telemetry over a timed region (bench/telemetry/): what the GPUs did while the figures were
+// taken, so a throttled run can be told from a slow machine. Summaries only; the samples stay
+// with the runner.
+struct TelemetryFieldSummary {
+  std::string name;  // "sm_clock_mhz", "power_w", ... (bench/telemetry/telemetry_fields.h)
+  std::string unit;
+  std::int64_t samples = 0;  // readings that gave a value
+  // Over the readings; ECC counts are the increase since the region's first reading, so max is
+  // the region's delta. Meaningful only when samples > 0.
+  double min = 0;
+  double median = 0;
+  double max = 0;
+  std::string not_measured_reason;  // set when samples == 0: the driver's words, never a 0
+};
+
+struct ThrottleReasonSeen {
+  std::string name;  // "sw_power_cap", "hw_thermal_slowdown", ...
+  std::int64_t samples = 0;
+  double share = 0;  // of the readings of the clocks event reasons
+};
+
+struct GpuTelemetry {
+  std::string device;  // "gpu0": NVML's index
+  std::vector<TelemetryFieldSummary> fields;
+  std::int64_t reason_samples = 0;  // readings of the clocks event reasons
+  std::vector<ThrottleReasonSeen> throttle_reasons;
+  std::string throttle_not_measured_reason;  // set when reason_samples == 0
+  bool thermal_or_power_throttled = false;
+};
+
+struct TelemetrySummary {
+  std::string source;        // the library and driver
+  double sample_hz = 0;      // the sampling thread's rate
+  std::int64_t regions = 0;  // timed regions summarised: 1 for a run, the timed runs for a workload
+  std::vector<GpuTelemetry> gpus;
+  // Some reading of some GPU had a thermal or power clocks event reason.
+  bool thermal_or_power_throttled = false;
+  std::string not_measured_reason;  // set when no telemetry could be read (gpus empty)
+};
+
 struct RunRecord {
   int index = 0;        // 0-based among the timed runs; warm-up runs count separately
   bool warmup = false;  // warm-up runs are recorded but never judged
@@ -64,6 +104,8 @@ struct RunRecord {
   std::string error;  // non-empty when the run failed; its metrics are then absent
   // Present on timed runs when a requirement reads an energy figure of the workload.
   std::optional<EnergyEvidence> energy;
+  // Present on timed runs on devices: cuda when the runner has a telemetry sampler.
+  std::optional<TelemetrySummary> telemetry;
 };
 
 struct WorkloadRecord {
@@ -74,6 +116,8 @@ struct WorkloadRecord {
   int runs_planned = 0;
   int warmup_runs = 0;
   std::vector<RunRecord> runs;
+  // Every timed run's readings together, when the runs have telemetry.
+  std::optional<TelemetrySummary> telemetry;
   // Set when the workload could not run at all (not built for this device, prepare failed).
   std::string unavailable_reason;
   std::string error;

@@ -7,6 +7,7 @@
 #include "bench/comm/self_communicator.h"
 #include "bench/runner/energy_accounting.h"
 #include "conformance/spec/energy_metrics.h"
+#include "conformance/spec/telemetry_metrics.h"
 
 namespace lepton::bench {
 namespace {
@@ -67,6 +68,55 @@ std::optional<WorkloadMeter> OpenWorkloadMeter(const spec::PlannedWorkload& plan
   metered.meter = std::move(*meter);
   metered.idle = MeasureIdle(*metered.meter, settings.idle_s);
   return metered;
+}
+
+// The telemetry sampler a workload's timed runs use, or why there is none, and the regions its
+// timed runs read so far.
+struct WorkloadTelemetry {
+  std::unique_ptr<TelemetrySampler> sampler;
+  std::string unavailable_reason;
+  bool metric_wanted = false;  // a requirement reads gpu_throttled
+  std::vector<TelemetryRegion> regions;
+};
+
+std::optional<WorkloadTelemetry> OpenWorkloadTelemetry(const spec::PlannedWorkload& planned,
+                                                       const RunnerOptions& options) {
+  if (options.device != "cuda") return std::nullopt;
+  WorkloadTelemetry telemetry;
+  telemetry.metric_wanted = std::find(planned.metrics.begin(), planned.metrics.end(),
+                                      spec::kGpuThrottled) != planned.metrics.end();
+  if (!options.telemetry_sampler) {
+    if (!telemetry.metric_wanted) return std::nullopt;
+    telemetry.unavailable_reason = "no telemetry sampler configured";
+    return telemetry;
+  }
+  auto sampler = options.telemetry_sampler();
+  if (!sampler) {
+    telemetry.unavailable_reason = sampler.error().message();
+    return telemetry;
+  }
+  telemetry.sampler = std::move(*sampler);
+  return telemetry;
+}
+
+// gpu_throttled from a run's summary: a value only when every GPU's clocks event reasons were
+// read, or some GPU's showed a thermal or power reason (then unread ones cannot undo it).
+void PutGpuThrottled(const TelemetrySummary& summary, Metrics& metrics) {
+  const std::string name(spec::kGpuThrottled);
+  if (summary.gpus.empty()) {
+    metrics.not_measured[name] = "no GPU telemetry: " + summary.not_measured_reason;
+    return;
+  }
+  if (!summary.thermal_or_power_throttled) {
+    for (const GpuTelemetry& gpu : summary.gpus) {
+      if (gpu.reason_samples == 0) {
+        metrics.not_measured[name] = "the clocks event reasons of " + gpu.device +
+                                     " could not be read: " + gpu.throttle_not_measured_reason;
+        return;
+      }
+    }
+  }
+  metrics.values[name] = summary.thermal_or_power_throttled;
 }
 
 // The interruption state of one RunPlan: the check, and its cause once it named one.
@@ -143,7 +193,8 @@ Result<int> RepeatForMinimumRegion(Workload& workload, const std::vector<std::st
 }
 
 RunRecord ExecuteRun(Workload& workload, const std::vector<std::string>& steps, int index,
-                     bool warmup, WorkloadMeter* metered, Interruption& interruption) {
+                     bool warmup, WorkloadMeter* metered, WorkloadTelemetry* telemetry,
+                     Interruption& interruption) {
   RunRecord run;
   run.index = index;
   run.warmup = warmup;
@@ -159,9 +210,23 @@ RunRecord ExecuteRun(Workload& workload, const std::vector<std::string>& steps, 
     started = meter->Start();
     if (!started.ok()) meter = nullptr;
   }
+  // Started last and stopped first: its thread reads the GPUs during the timed steps only.
+  std::optional<TelemetryRegion> region;  // the timed steps' telemetry, or why there is none
+  bool sampling = false;
+  if (telemetry != nullptr) {
+    Status started_sampling = telemetry->sampler == nullptr
+                                  ? UnavailableError(telemetry->unavailable_reason)
+                                  : telemetry->sampler->Start();
+    sampling = started_sampling.ok();
+    if (!sampling) {
+      region.emplace();
+      region->not_measured_reason = started_sampling.message();
+    }
+  }
   std::vector<double> seconds;
   std::vector<TimeWindow> windows;
   const auto failure = RunSteps(workload, steps, meter, seconds, windows, interruption);
+  if (sampling) region = telemetry->sampler->Stop();
   for (std::size_t step = 0; step < seconds.size(); ++step) {
     run.steps.push_back(StepTiming{steps[step], seconds[step]});
   }
@@ -177,6 +242,11 @@ RunRecord ExecuteRun(Workload& workload, const std::vector<std::string>& steps, 
     return run;
   }
   run.metrics = std::move(*metrics);
+  if (region) {
+    run.telemetry = SummarizeTelemetry(std::span(&*region, 1));
+    if (telemetry->metric_wanted) PutGpuThrottled(*run.telemetry, run.metrics);
+    telemetry->regions.push_back(std::move(*region));
+  }
   if (metered == nullptr) return run;
 
   RunEnergy energy;
@@ -284,6 +354,7 @@ std::vector<WorkloadRecord> RunPlan(const spec::Plan& plan, const RunnerOptions&
         }
       } else {
         std::optional<WorkloadMeter> metered = OpenWorkloadMeter(planned, settings, options);
+        std::optional<WorkloadTelemetry> telemetry = OpenWorkloadTelemetry(planned, options);
         const std::vector<std::string> steps = (*workload)->StepNames();
         const int total = record.warmup_runs + record.runs_planned;
         // A workload is judged on all its planned runs or none: an interrupted one keeps none.
@@ -302,8 +373,9 @@ std::vector<WorkloadRecord> RunPlan(const spec::Plan& plan, const RunnerOptions&
             break;
           }
           observer.OnRunStart(record, ordinal + 1, total, warmup);
-          record.runs.push_back(ExecuteRun(**workload, steps, index, warmup,
-                                           warmup || !metered ? nullptr : &*metered, interruption));
+          record.runs.push_back(
+              ExecuteRun(**workload, steps, index, warmup, warmup || !metered ? nullptr : &*metered,
+                         warmup || !telemetry ? nullptr : &*telemetry, interruption));
           // A run whose steps all ran stands even when the signal came during its last step.
           if (interruption.cut_short) {
             interrupted(ordinal, "during");
@@ -311,6 +383,9 @@ std::vector<WorkloadRecord> RunPlan(const spec::Plan& plan, const RunnerOptions&
           }
           observer.OnRunEnd(record, record.runs.back());
           if (!record.runs.back().error.empty()) break;  // later runs would repeat the failure
+        }
+        if (telemetry && !telemetry->regions.empty() && !record.interrupted) {
+          record.telemetry = SummarizeTelemetry(telemetry->regions);
         }
       }
     }

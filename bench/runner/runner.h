@@ -19,6 +19,14 @@
 // (BeginRun, the steps, AfterStep) until the summed timed windows reach it; the repetitions add
 // only energy windows, never timings or metrics. Warm-up runs are not metered.
 //
+// Telemetry (devices: cuda, when RunnerOptions::telemetry_sampler is set): the runner opens one
+// sampler per workload and, in each timed run, starts it before the first timed step and stops
+// it after the last (after BeginRun, before FinishRun: the AfterStep evaluations between steps
+// are inside, the energy region's repetitions are not). Each timed run keeps its summary
+// (RunRecord::telemetry), the workload one over all its timed runs' readings, and, when a
+// requirement reads it, the metric gpu_throttled: true when some reading had a thermal or power
+// clocks event reason; not measured, with the reason, when no telemetry could be read.
+//
 // Interruption (SIGINT, SIGTERM): the runner polls RunnerOptions::interruption before every
 // workload, run and timed step. Once it names a cause, the workload in progress and every later
 // one are recorded as not measured with that cause and `interrupted` set; their partial runs are
@@ -36,6 +44,7 @@
 #include "bench/api/workload.h"
 #include "bench/energy/energy_meter.h"
 #include "bench/runner/cpu_threads.h"
+#include "bench/telemetry/telemetry_sampler.h"
 #include "conformance/spec/resolve.h"
 
 namespace lepton::bench {
@@ -62,6 +71,9 @@ using WorkloadFactory = std::function<Result<std::unique_ptr<Workload>>(std::str
 using EnergyMeterFactory =
     std::function<Result<std::unique_ptr<EnergyMeter>>(const spec::EnergySettings& settings)>;
 
+// Opens a GPU telemetry sampler; Unavailable says why none can.
+using TelemetrySamplerFactory = std::function<Result<std::unique_ptr<TelemetrySampler>>()>;
+
 // At most this many passes of a run's timed steps for the minimum energy region.
 inline constexpr int kMaxEnergyPasses = 1000;
 
@@ -82,6 +94,8 @@ struct RunnerOptions {
   // Or, for the profile's comm: nccl-local, the single-process group over the local GPUs.
   CommunicatorGroup* device_group = nullptr;
   EnergyMeterFactory energy_meter;  // none: energy figures are not measured, saying so
+  // Used when `device` is cuda; none: no telemetry, and gpu_throttled is not measured.
+  TelemetrySamplerFactory telemetry_sampler;
   // Each rank's CPU threads (cpu_threads.h): before a workload runs here, set_cpu_threads gets
   // cpu_threads.per_rank for a workload that uses every rank, rank_zero_alone for one that runs
   // on rank 0 alone. Not called unless cpu_threads.apply (the libraries then keep their own).

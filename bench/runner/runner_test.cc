@@ -575,5 +575,121 @@ TEST(RunnerInterruptionTest, FinishedRecordsOfAnEarlierSessionAreReusedNotRunAga
   EXPECT_FALSE(records[1].interrupted);
 }
 
+// GPU telemetry ---------------------------------------------------------------------------------
+
+// Hands out scripted regions, one per Start/Stop, and counts the calls.
+class ScriptedSampler final : public TelemetrySampler {
+ public:
+  ScriptedSampler(std::vector<std::uint64_t> reasons_per_run, int* starts)
+      : reasons_(std::move(reasons_per_run)), starts_(starts) {}
+  Status Start() override {
+    ++*starts_;
+    return OkStatus();
+  }
+  TelemetryRegion Stop() override {
+    TelemetryRegion region;
+    region.source = "scripted";
+    GpuReading gpu;
+    gpu.values[0] = 1980;
+    gpu.event_reasons = reasons_.at(next_++);
+    region.readings.push_back(TelemetryReading{{gpu}});
+    return region;
+  }
+
+ private:
+  std::vector<std::uint64_t> reasons_;
+  std::size_t next_ = 0;
+  int* starts_;
+};
+
+RunnerOptions CudaOptionsWithTelemetry(const std::vector<std::uint64_t>& reasons, int* starts) {
+  RunnerOptions options = OptionsFailingOn(-1);
+  options.device = "cuda";
+  options.telemetry_sampler = [reasons, starts]() -> Result<std::unique_ptr<TelemetrySampler>> {
+    return std::make_unique<ScriptedSampler>(reasons, starts);
+  };
+  return options;
+}
+
+TEST(RunnerTelemetryTest, EachTimedRunAndTheWorkloadGetASummaryAndGpuThrottled) {
+  Fixture fixture(3, 1, {"gpu_throttled"});
+  int starts = 0;
+  RunObserver observer;
+  // The warm-up is not sampled; the second timed run hit the power cap.
+  const auto records =
+      RunPlan(fixture.plan, CudaOptionsWithTelemetry({0, 0x4, 0}, &starts), observer);
+  ASSERT_EQ(records[0].runs.size(), 4U);
+  EXPECT_EQ(starts, 3);
+  EXPECT_FALSE(records[0].runs[0].telemetry.has_value());
+  EXPECT_FALSE(records[0].runs[0].metrics.values.contains("gpu_throttled"));
+  const std::vector<bool> expected = {false, true, false};
+  for (int i = 0; i < 3; ++i) {
+    const RunRecord& run = records[0].runs[i + 1];
+    ASSERT_TRUE(run.telemetry.has_value());
+    EXPECT_EQ(run.telemetry->thermal_or_power_throttled, expected[i]);
+    EXPECT_EQ(std::get<bool>(run.metrics.values.at("gpu_throttled")), expected[i]);
+  }
+  ASSERT_TRUE(records[0].telemetry.has_value());
+  EXPECT_EQ(records[0].telemetry->regions, 3);
+  EXPECT_TRUE(records[0].telemetry->thermal_or_power_throttled);
+  ASSERT_EQ(records[0].telemetry->gpus.at(0).throttle_reasons.size(), 1U);
+  EXPECT_EQ(records[0].telemetry->gpus[0].throttle_reasons[0].name, "sw_power_cap");
+}
+
+TEST(RunnerTelemetryTest, NoSamplerMakesGpuThrottledNotMeasuredWithTheReason) {
+  Fixture fixture(2, 0, {"gpu_throttled"});
+  RunnerOptions options = OptionsFailingOn(-1);
+  options.device = "cuda";
+  options.telemetry_sampler = []() -> Result<std::unique_ptr<TelemetrySampler>> {
+    return std::unexpected(UnavailableError("NVML not loadable (no NVIDIA driver?)"));
+  };
+  RunObserver observer;
+  const auto records = RunPlan(fixture.plan, options, observer);
+  for (const RunRecord& run : records[0].runs) {
+    EXPECT_FALSE(run.metrics.values.contains("gpu_throttled"));
+    EXPECT_EQ(run.metrics.not_measured.at("gpu_throttled"),
+              "no GPU telemetry: NVML not loadable (no NVIDIA driver?)");
+    ASSERT_TRUE(run.telemetry.has_value());
+    EXPECT_EQ(run.telemetry->not_measured_reason, "NVML not loadable (no NVIDIA driver?)");
+  }
+}
+
+TEST(RunnerTelemetryTest, CpuRunsHaveNoTelemetry) {
+  Fixture fixture(2, 0, {"gpu_throttled"});
+  int starts = 0;
+  RunnerOptions options = CudaOptionsWithTelemetry({0, 0}, &starts);
+  options.device = "cpu";
+  RunObserver observer;
+  const auto records = RunPlan(fixture.plan, options, observer);
+  EXPECT_EQ(starts, 0);
+  EXPECT_FALSE(records[0].telemetry.has_value());
+  for (const RunRecord& run : records[0].runs) {
+    EXPECT_FALSE(run.telemetry.has_value());
+    EXPECT_FALSE(run.metrics.values.contains("gpu_throttled"));
+    EXPECT_FALSE(run.metrics.not_measured.contains("gpu_throttled"));
+  }
+}
+
+TEST(RunnerTelemetryTest, UnreadThrottleReasonsAreNotMeasuredNeverFalse) {
+  Fixture fixture(1, 0, {"gpu_throttled"});
+  RunnerOptions options = OptionsFailingOn(-1);
+  options.device = "cuda";
+  options.telemetry_sampler = []() -> Result<std::unique_ptr<TelemetrySampler>> {
+    return std::make_unique<PolledTelemetrySampler>("scripted", 0, []() {
+      GpuReading gpu;
+      gpu.values[0] = 1980;
+      gpu.event_reasons_why_not = "symbol not exported by this driver";
+      return Result<TelemetryReading>(TelemetryReading{{gpu}});
+    });
+  };
+  RunObserver observer;
+  const auto records = RunPlan(fixture.plan, options, observer);
+  const RunRecord& run = records[0].runs.at(0);
+  EXPECT_EQ(run.metrics.not_measured.at("gpu_throttled"),
+            "the clocks event reasons of gpu0 could not be read: symbol not exported by this "
+            "driver");
+  EXPECT_EQ(run.telemetry->gpus.at(0).fields.at(0).samples, 2);  // the edges
+}
+
 }  // namespace
 }  // namespace lepton::bench

@@ -36,6 +36,11 @@ struct NvmlLibrary::Functions {
   int (*clock_info)(Device, int, unsigned int*) = nullptr;
   int (*max_clock_info)(Device, int, unsigned int*) = nullptr;
   int (*ecc_mode)(Device, int*, int*) = nullptr;
+  int (*temperature)(Device, int, unsigned int*) = nullptr;
+  int (*utilization)(Device, NvmlUtilization*) = nullptr;
+  int (*clocks_event_reasons)(Device, NvmlU64*) = nullptr;
+  int (*total_ecc_errors)(Device, int, int, NvmlU64*) = nullptr;
+  int (*pcie_throughput)(Device, int, unsigned int*) = nullptr;
 };
 
 namespace {
@@ -128,6 +133,14 @@ Result<std::shared_ptr<NvmlLibrary>> NvmlLibrary::Load(
   Bind(handle, "nvmlDeviceGetClockInfo", f->clock_info);
   Bind(handle, "nvmlDeviceGetMaxClockInfo", f->max_clock_info);
   Bind(handle, "nvmlDeviceGetEccMode", f->ecc_mode);
+  Bind(handle, "nvmlDeviceGetTemperature", f->temperature);
+  Bind(handle, "nvmlDeviceGetUtilizationRates", f->utilization);
+  // Renamed in R535; drivers before it export only the throttle name, later ones both.
+  if (!Bind(handle, "nvmlDeviceGetCurrentClocksEventReasons", f->clocks_event_reasons)) {
+    Bind(handle, "nvmlDeviceGetCurrentClocksThrottleReasons", f->clocks_event_reasons);
+  }
+  Bind(handle, "nvmlDeviceGetTotalEccErrors", f->total_ecc_errors);
+  Bind(handle, "nvmlDeviceGetPcieThroughput", f->pcie_throughput);
   if (const int code = f->init(); code != kNvmlSuccess) {
     const char* words = f->error_string(code);
     ::dlclose(handle);
@@ -227,6 +240,29 @@ int NvmlLibrary::MaxClockMhz(Device device, NvmlClock clock, unsigned int* mhz) 
 
 int NvmlLibrary::EccMode(Device device, int* current, int* pending) const {
   return Call(functions_->ecc_mode, device, current, pending);
+}
+
+int NvmlLibrary::TemperatureCelsius(Device device, unsigned int* celsius) const {
+  constexpr int kTemperatureGpu = 0;  // NVML_TEMPERATURE_GPU: the die
+  return Call(functions_->temperature, device, kTemperatureGpu, celsius);
+}
+
+int NvmlLibrary::Utilization(Device device, NvmlUtilization* utilization) const {
+  return Call(functions_->utilization, device, utilization);
+}
+
+int NvmlLibrary::ClocksEventReasons(Device device, NvmlU64* reasons) const {
+  return Call(functions_->clocks_event_reasons, device, reasons);
+}
+
+int NvmlLibrary::VolatileEccErrors(Device device, NvmlEccError error, NvmlU64* count) const {
+  return Call(functions_->total_ecc_errors, device, static_cast<int>(error), kNvmlVolatileEcc,
+              count);
+}
+
+int NvmlLibrary::PcieThroughputKBps(Device device, NvmlPcieCounter counter,
+                                    unsigned int* kilobytes) const {
+  return Call(functions_->pcie_throughput, device, static_cast<int>(counter), kilobytes);
 }
 
 std::string NvmlLibrary::Describe(int code) const {

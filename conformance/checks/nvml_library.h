@@ -21,6 +21,8 @@ inline constexpr const char* kNvmlLibrary = "libnvidia-ml.so.1";
 
 // NVML's type for energy in millijoules, as its ABI declares it.
 using NvmlMillijoules = unsigned long long;  // NOLINT(google-runtime-int)
+// NVML's 64-bit counters and bitmasks (ECC counts, clocks event reasons).
+using NvmlU64 = unsigned long long;  // NOLINT(google-runtime-int)
 
 // nvmlReturn_t values the callers tell apart (nvml.h).
 inline constexpr int kNvmlSuccess = 0;
@@ -42,6 +44,19 @@ inline constexpr unsigned int kNvmlNvLinkMaxLinks = 18;
 
 // nvmlClockType_t.
 enum class NvmlClock : int { kGraphics = 0, kSm = 1, kMemory = 2, kVideo = 3 };
+
+// nvmlEccBitType_t and nvmlEccCounterType_t.
+enum class NvmlEccError : int { kCorrected = 0, kUncorrected = 1 };
+inline constexpr int kNvmlVolatileEcc = 0;
+// nvmlPcieUtilCounter_t.
+enum class NvmlPcieCounter : int { kTxBytes = 0, kRxBytes = 1 };
+
+// nvmlUtilization_t: percent of the last sample period the GPU (a kernel) and the memory (a read
+// or write) were busy.
+struct NvmlUtilization {
+  unsigned int gpu;
+  unsigned int memory;
+};
 
 // nvmlPciInfo_t as nvmlDeviceGetPciInfo_v3 fills it: field for field, the same sizes (68 bytes).
 struct NvmlPciInfo {
@@ -91,6 +106,14 @@ class NvmlLibrary {
   int ClockMhz(Device device, NvmlClock clock, unsigned int* mhz) const;
   int MaxClockMhz(Device device, NvmlClock clock, unsigned int* mhz) const;
   int EccMode(Device device, int* current, int* pending) const;  // nvmlEnableState_t
+  // The telemetry sampler's reads (bench/telemetry/).
+  int TemperatureCelsius(Device device, unsigned int* celsius) const;  // NVML_TEMPERATURE_GPU
+  int Utilization(Device device, NvmlUtilization* utilization) const;
+  // nvmlDeviceGetCurrentClocksEventReasons (R535 and newer), else the older name of the same
+  // call, nvmlDeviceGetCurrentClocksThrottleReasons.
+  int ClocksEventReasons(Device device, NvmlU64* reasons) const;
+  int VolatileEccErrors(Device device, NvmlEccError error, NvmlU64* count) const;
+  int PcieThroughputKBps(Device device, NvmlPcieCounter counter, unsigned int* kilobytes) const;
 
   // "Not Supported (NVML error 3)"; for kNvmlSymbolMissing "symbol not exported by this driver".
   [[nodiscard]] std::string Describe(int code) const;

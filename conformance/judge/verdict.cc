@@ -1,6 +1,7 @@
 #include "conformance/judge/verdict.h"
 
 #include <algorithm>
+#include <variant>
 
 #include "conformance/core/statistics.h"
 #include "conformance/core/version.h"
@@ -188,16 +189,30 @@ Verdict JudgeRequirement(const spec::PlannedRequirement& planned,
     verdict.statistic_value = *statistic;
     statistic_name = std::string(spec::StatisticName(*requirement.statistic));
   } else {
+    bool yes_no_differs = false;
     for (const spec::Value& v : verdict.values) {
-      if (v != verdict.values.front()) {
-        // Built before the call: argument evaluation order would allow a moved-from read.
-        std::string reason = requirement.metric + " differs between runs: " +
-                             spec::ValueToString(verdict.values.front()) + " vs " +
-                             spec::ValueToString(v);
-        return Finish(std::move(verdict), VerdictStatus::kError, std::move(reason));
+      if (v == verdict.values.front()) continue;
+      // Runs of a yes/no measurement may honestly differ (one run throttled, one did not reach
+      // the target): every run must then meet the threshold, judged below on the first that
+      // does not. Texts, versions and digests that differ mean the runs disagree on a fact.
+      if (std::holds_alternative<bool>(v) && std::holds_alternative<bool>(verdict.values.front())) {
+        yes_no_differs = true;
+        continue;
       }
+      // Built before the call: argument evaluation order would allow a moved-from read.
+      std::string reason = requirement.metric +
+                           " differs between runs: " + spec::ValueToString(verdict.values.front()) +
+                           " vs " + spec::ValueToString(v);
+      return Finish(std::move(verdict), VerdictStatus::kError, std::move(reason));
     }
     verdict.statistic_value = verdict.values.front();
+    for (const spec::Value& v : verdict.values) {
+      if (!yes_no_differs) break;
+      if (auto met = Compare(v, requirement.threshold.op, planned.threshold); met && !*met) {
+        verdict.statistic_value = v;
+        break;
+      }
+    }
   }
 
   const auto met = Compare(*verdict.statistic_value, requirement.threshold.op, planned.threshold);

@@ -153,6 +153,16 @@ TEST(VerdictTest, BooleansCompareForEquality) {
   EXPECT_EQ(verdict.reason, "value false bool does not meet == true bool over 1 run");
 }
 
+TEST(VerdictTest, BooleansThatDifferBetweenRunsFailOnTheRunThatMisses) {
+  const auto requirement = MakeRequirement(spec::Comparison::kEqual, std::nullopt, "bool");
+  const auto record = RecordWith({false, true, false});
+  const Verdict verdict = JudgeRequirement(Plan(requirement, false, 3), &record);
+  EXPECT_EQ(verdict.status, VerdictStatus::kFail);
+  EXPECT_EQ(verdict.reason, "value true bool does not meet == false bool over 3 runs");
+  const auto agreeing = RecordWith({true, true});
+  EXPECT_EQ(JudgeRequirement(Plan(requirement, true, 2), &agreeing).status, VerdictStatus::kPass);
+}
+
 spec::Requirement EnergyRequirement(spec::Level level) {
   auto requirement =
       MakeRequirement(spec::Comparison::kLessEqual, spec::Statistic::kMedian, "J/sample");

@@ -123,7 +123,7 @@ INSTANTIATE_TEST_SUITE_P(
                       "dataset_sha256, solve_time_s, rows_per_second, coef_max_abs_error, "
                       "holdout_mse, holdout_r2, sgd_time_s, sgd_rows_per_second, "
                       "sgd_coef_max_abs_error, sgd_holdout_mse, sgd_holdout_r2, "
-                      "sgd_final_train_mse, compute_device"},
+                      "sgd_final_train_mse, compute_device, gpu_throttled"},
         MalformedCase{"dangling_profile", Mutate("cpu: 100, ci: 10", "cpu: 100, cl: 10"),
                       "lepton.yaml:41:41: requirement 'PERF-ROWS': threshold: unknown profile "
                       "'cl'; known: ci, cpu, gpu (or 'all')"},

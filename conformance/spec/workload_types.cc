@@ -7,6 +7,7 @@
 
 #include "conformance/core/strings.h"
 #include "conformance/spec/energy_metrics.h"
+#include "conformance/spec/telemetry_metrics.h"
 
 namespace lepton::spec {
 namespace {
@@ -44,6 +45,14 @@ constexpr std::array<MetricSchema, 7> kInferenceEnergyMetrics = {{
     {kPeakWatts, "W",
      "highest power over one resolution interval of the meter inside the timed requests"},
     {kIdleWatts, "W", "mean power over the profile's idle window before the workload's runs"},
+}};
+
+// GPU telemetry (conformance/spec/telemetry_metrics.h): the runner forms it on devices: cuda from
+// NVML readings over the timed steps (runs[].telemetry); on CPUs no requirement should read it.
+constexpr std::array<MetricSchema, 1> kTelemetryMetrics = {{
+    {kGpuThrottled, "bool",
+     "some NVML reading inside the timed steps had a thermal or power clocks event reason (sw "
+     "power cap, hw slowdown, sw or hw thermal slowdown, hw power brake)"},
 }};
 
 // system_probe -----------------------------------------------------------------------------------
@@ -120,7 +129,7 @@ constexpr std::array<ParamSchema, 15> kRegressionParams = {{
     {"epochs", ParamKind::kInt, true, 1, 1000, {}, "SGD passes over the training rows"},
 }};
 
-constexpr std::array<MetricSchema, 14> kRegressionMetrics = {{
+constexpr std::array<MetricSchema, 14> kRegressionOwnMetrics = {{
     {"rows", "count", "training rows"},
     {"dataset_sha256", "sha256", "SHA-256 of the training and holdout data as little-endian fp64"},
     {"solve_time_s", "s",
@@ -138,6 +147,7 @@ constexpr std::array<MetricSchema, 14> kRegressionMetrics = {{
     {"compute_device", "text",
      "what ran the arithmetic: OpenBLAS and its kernels, or the CUDA device and cuBLAS"},
 }};
+constexpr auto kRegressionMetrics = Concat(kRegressionOwnMetrics, kTelemetryMetrics);
 
 Status CheckRegression(const WorkloadSpec& workload, const ParamMap& params) {
   const auto& source = std::get<std::string>(params.at("dataset.source").value);
@@ -250,7 +260,8 @@ constexpr std::array<MetricSchema, 20> kMnistOwnMetrics = {{
     {"onnx_prediction_agreement", "ratio",
      "share of test images whose predicted class is the same in both"},
 }};
-constexpr auto kMnistMetrics = Concat(kMnistOwnMetrics, kTrainingEnergyMetrics);
+constexpr auto kMnistMetrics =
+    Concat(Concat(kMnistOwnMetrics, kTrainingEnergyMetrics), kTelemetryMetrics);
 
 Status CheckMnist(const WorkloadSpec& workload, const ParamMap& params) {
   const Param& layers = params.at("model.layers");
@@ -310,7 +321,8 @@ constexpr std::array<MetricSchema, 13> kInferOwnMetrics = {{
     {"resident_fp32_peak_fraction", "ratio",
      "resident_gflops over device_fp32_peak_gflops: the share of the fp32 roofline reached"},
 }};
-constexpr auto kInferMetrics = Concat(kInferOwnMetrics, kInferenceEnergyMetrics);
+constexpr auto kInferMetrics =
+    Concat(Concat(kInferOwnMetrics, kInferenceEnergyMetrics), kTelemetryMetrics);
 
 // cpu_gemm_probe ---------------------------------------------------------------------------------
 constexpr std::array<ParamSchema, 1> kGemmProbeParams = {{
@@ -386,7 +398,7 @@ constexpr std::array<ParamSchema, 8> kCollectiveParams = {{
     {"iters", ParamKind::kInt, true, 1, 1e6, {}, "timed calls per size; the mean is reported"},
 }};
 
-constexpr std::array<MetricSchema, 23> kCollectiveMetrics = {{
+constexpr std::array<MetricSchema, 23> kCollectiveOwnMetrics = {{
     {"ranks", "count",
      "ranks that ran the collectives (the communicator's size; comm: nccl-local: the GPUs)"},
     {"largest_message_bytes", "bytes",
@@ -420,6 +432,7 @@ constexpr std::array<MetricSchema, 23> kCollectiveMetrics = {{
     {"alltoall_bf16_busbw_peak_gbps", "GB/s", "largest AllToAll bus bandwidth in bf16"},
     {"sendrecv_bf16_busbw_peak_gbps", "GB/s", "largest SendRecv bus bandwidth in bf16"},
 }};
+constexpr auto kCollectiveMetrics = Concat(kCollectiveOwnMetrics, kTelemetryMetrics);
 
 Status CheckCollectives(const WorkloadSpec& workload, const ParamMap& params) {
   // The loader checks single strings against their choices; list elements are checked here.
@@ -476,7 +489,7 @@ constexpr std::array<ParamSchema, 7> kDataParallelParams = {{
      "seeds the data; every rank generates the same rows and keeps its block"},
 }};
 
-constexpr std::array<MetricSchema, 7> kDataParallelMetrics = {{
+constexpr std::array<MetricSchema, 7> kDataParallelOwnMetrics = {{
     {"ranks", "count", "ranks sharing the rows"},
     {"rows", "count", "training rows over all ranks"},
     {"rows_per_second", "rows/s",
@@ -487,9 +500,10 @@ constexpr std::array<MetricSchema, 7> kDataParallelMetrics = {{
      "max over coefficients of |data-parallel - single-rank| / |single-rank|"},
     {"coef_max_abs_error", "scalar", "data parallel: max |w - w_true| over coefficients"},
 }};
+constexpr auto kDataParallelMetrics = Concat(kDataParallelOwnMetrics, kTelemetryMetrics);
 
 // mnist_mlp_data_parallel -------------------------------------------------------------------------
-constexpr std::array<MetricSchema, 17> kDataParallelMlpMetrics = {{
+constexpr std::array<MetricSchema, 17> kDataParallelMlpOwnMetrics = {{
     {"ranks", "count", "ranks sharing every global batch (comm: nccl-local: the GPUs)"},
     {"global_batch", "count", "rows per step over all ranks (batch_size)"},
     {"equivalence_steps", "count",
@@ -529,6 +543,7 @@ constexpr std::array<MetricSchema, 17> kDataParallelMlpMetrics = {{
      "what all-reduced the gradients: self (one rank), mpi (host memory), nccl (GPU memory) or "
      "nccl (single process, ncclCommInitAll) (one group call per step over the GPUs)"},
 }};
+constexpr auto kDataParallelMlpMetrics = Concat(kDataParallelMlpOwnMetrics, kTelemetryMetrics);
 
 constexpr std::array<WorkloadType, 9> kTypes = {{
     {"system_probe",

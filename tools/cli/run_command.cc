@@ -17,6 +17,7 @@
 #include "bench/comm/run_gpus.h"
 #include "bench/comm/world_communicator.h"
 #include "bench/runner/runner.h"
+#include "bench/telemetry/nvml_telemetry.h"
 #include "conformance/checks/system_probe.h"
 #include "conformance/core/atomic_file.h"
 #include "conformance/core/sha256.h"
@@ -276,6 +277,11 @@ int RunCertification(const RunOptions& requested) {
       [&options, device = plan->profile->devices](const spec::EnergySettings& settings) {
         return bench::OpenEnergyMeter(options.energy, device, settings);
       };
+  // On devices: cuda the runner samples NVML over every timed run (docs/gpu-telemetry.md).
+  runner_options.telemetry_sampler = []() -> Result<std::unique_ptr<bench::TelemetrySampler>> {
+    LEPTON_ASSIGN_OR_RETURN(auto sampler, bench::OpenNvmlTelemetrySampler({}));
+    return std::unique_ptr<bench::TelemetrySampler>(std::move(sampler));
+  };
   // devices: cuda with comm: nccl: the all-ranks workloads measure through NCCL on device
   // buffers (one GPU per rank: the launcher's local rank, else the hostnames' order); barriers
   // stay on the run's communicator. Declared after it, so it is destroyed first.

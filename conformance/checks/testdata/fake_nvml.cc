@@ -8,9 +8,15 @@
 // device i sits at PCI bus 0x1B + 0x11 i; device 0 has MIG disabled and 18 active NVLinks,
 // device 1 MIG enabled and 17 of 18 links active, devices 2 and up neither MIG nor NVLink.
 //
+// The telemetry sampler's reads (clocks, temperature, utilisation, clocks event reasons, ECC
+// counts, PCIe throughput) answer each device's current state, which a test scripts one field at
+// a time with fake_nvml_set_sample and then reads on demand: no timing involved.
+//
 // Built twice: as is, and with LEPTON_FAKE_NVML_OLD_DRIVER, a driver that predates MIG
-// (nvmlDeviceGetMigMode), nvmlDeviceGetPciInfo_v3, the default power limit query and the
-// energy counter, so callers' handling of missing symbols is tested.
+// (nvmlDeviceGetMigMode), nvmlDeviceGetPciInfo_v3, the default power limit query, the energy
+// counter, PCIe throughput and the R535 name nvmlDeviceGetCurrentClocksEventReasons (it exports
+// the older nvmlDeviceGetCurrentClocksThrottleReasons), so callers' handling of missing symbols
+// is tested.
 
 #include <chrono>
 #include <cstdio>
@@ -27,12 +33,29 @@ struct FakeGpu {
   int id;
 };
 
+using U64 = unsigned long long;  // NOLINT(google-runtime-int): NVML's ABI type
+
+// One device's telemetry as the next read sees it; idle values by default.
+struct FakeSample {
+  unsigned int sm_clock_mhz = 345;
+  unsigned int memory_clock_mhz = 2619;
+  unsigned int temperature_c = 34;
+  unsigned int gpu_util = 0;
+  unsigned int memory_util = 0;
+  U64 clocks_event_reasons = 0x1;  // GpuIdle
+  U64 ecc_corrected = 0;
+  U64 ecc_uncorrected = 0;
+  unsigned int pcie_tx_kbps = 0;
+  unsigned int pcie_rx_kbps = 0;
+};
+
 std::mutex g_mutex;
 unsigned int g_device_count = 1;
 unsigned int g_power_mw = 250000;
 std::map<std::string, int> g_failures;  // function name -> the code it returns
 std::map<std::string, int> g_calls;
 FakeGpu g_gpus[8] = {{0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}};
+FakeSample g_samples[8];
 const auto g_loaded = std::chrono::steady_clock::now();
 
 // nvmlPciInfo_t (nvml.h), the layout the probe declares on its side.
@@ -74,6 +97,7 @@ void fake_nvml_reset() {
   g_power_mw = 250000;
   g_failures.clear();
   g_calls.clear();
+  for (FakeSample& sample : g_samples) sample = FakeSample{};
 }
 void fake_nvml_set_device_count(unsigned int count) {
   const std::lock_guard lock(g_mutex);
@@ -87,6 +111,39 @@ void fake_nvml_set_power_mw(unsigned int milliwatts) {
 void fake_nvml_fail(const char* function, int code) {
   const std::lock_guard lock(g_mutex);
   g_failures[function] = code;
+}
+// Sets `field` of device `device`'s state (names as FakeSample's members); returns 0, or -1 for
+// an unknown field or device.
+int fake_nvml_set_sample(unsigned int device, const char* field, U64 value) {
+  const std::lock_guard lock(g_mutex);
+  if (device >= 8) return -1;
+  FakeSample& sample = g_samples[device];
+  const std::string name = field;
+  const auto narrow = static_cast<unsigned int>(value);
+  if (name == "sm_clock_mhz") {
+    sample.sm_clock_mhz = narrow;
+  } else if (name == "memory_clock_mhz") {
+    sample.memory_clock_mhz = narrow;
+  } else if (name == "temperature_c") {
+    sample.temperature_c = narrow;
+  } else if (name == "gpu_util") {
+    sample.gpu_util = narrow;
+  } else if (name == "memory_util") {
+    sample.memory_util = narrow;
+  } else if (name == "clocks_event_reasons") {
+    sample.clocks_event_reasons = value;
+  } else if (name == "ecc_corrected") {
+    sample.ecc_corrected = value;
+  } else if (name == "ecc_uncorrected") {
+    sample.ecc_uncorrected = value;
+  } else if (name == "pcie_tx_kbps") {
+    sample.pcie_tx_kbps = narrow;
+  } else if (name == "pcie_rx_kbps") {
+    sample.pcie_rx_kbps = narrow;
+  } else {
+    return -1;
+  }
+  return 0;
 }
 int fake_nvml_calls(const char* function) {
   const std::lock_guard lock(g_mutex);
@@ -256,14 +313,15 @@ int nvmlDeviceGetNvLinkState(void* device, unsigned int link, int* active) {
   return 0;
 }
 
-int nvmlDeviceGetClockInfo(void* /*device*/, int type, unsigned int* mhz) {
+int nvmlDeviceGetClockInfo(void* device, int type, unsigned int* mhz) {
   if (const int code = Outcome("nvmlDeviceGetClockInfo"); code != 0) return code;
+  const std::lock_guard lock(g_mutex);
   switch (type) {
-    case 1:  // NVML_CLOCK_SM, idle
-      *mhz = 345;
+    case 1:  // NVML_CLOCK_SM, idle unless scripted
+      *mhz = g_samples[Index(device)].sm_clock_mhz;
       return 0;
     case 2:  // NVML_CLOCK_MEM
-      *mhz = 2619;
+      *mhz = g_samples[Index(device)].memory_clock_mhz;
       return 0;
     default:
       return 2;
@@ -289,6 +347,75 @@ int nvmlDeviceGetEccMode(void* /*device*/, int* current, int* pending) {
   *current = 1;
   *pending = 1;
   return 0;
+}
+
+// The telemetry sampler's reads ----------------------------------------------------------------
+int nvmlDeviceGetTemperature(void* device, int sensor, unsigned int* celsius) {
+  if (const int code = Outcome("nvmlDeviceGetTemperature"); code != 0) return code;
+  if (sensor != 0) return 2;  // only NVML_TEMPERATURE_GPU
+  const std::lock_guard lock(g_mutex);
+  *celsius = g_samples[Index(device)].temperature_c;
+  return 0;
+}
+
+struct Utilization {
+  unsigned int gpu;
+  unsigned int memory;
+};
+
+int nvmlDeviceGetUtilizationRates(void* device, Utilization* utilization) {
+  if (const int code = Outcome("nvmlDeviceGetUtilizationRates"); code != 0) return code;
+  const std::lock_guard lock(g_mutex);
+  utilization->gpu = g_samples[Index(device)].gpu_util;
+  utilization->memory = g_samples[Index(device)].memory_util;
+  return 0;
+}
+
+#ifndef LEPTON_FAKE_NVML_OLD_DRIVER
+int nvmlDeviceGetCurrentClocksEventReasons(void* device, U64* reasons) {
+  if (const int code = Outcome("nvmlDeviceGetCurrentClocksEventReasons"); code != 0) return code;
+  const std::lock_guard lock(g_mutex);
+  *reasons = g_samples[Index(device)].clocks_event_reasons;
+  return 0;
+}
+
+int nvmlDeviceGetPcieThroughput(void* device, int counter, unsigned int* kilobytes) {
+  if (const int code = Outcome("nvmlDeviceGetPcieThroughput"); code != 0) return code;
+  const std::lock_guard lock(g_mutex);
+  switch (counter) {
+    case 0:  // NVML_PCIE_UTIL_TX_BYTES
+      *kilobytes = g_samples[Index(device)].pcie_tx_kbps;
+      return 0;
+    case 1:  // NVML_PCIE_UTIL_RX_BYTES
+      *kilobytes = g_samples[Index(device)].pcie_rx_kbps;
+      return 0;
+    default:
+      return 2;
+  }
+}
+#else
+int nvmlDeviceGetCurrentClocksThrottleReasons(void* device, U64* reasons) {
+  if (const int code = Outcome("nvmlDeviceGetCurrentClocksThrottleReasons"); code != 0) return code;
+  const std::lock_guard lock(g_mutex);
+  *reasons = g_samples[Index(device)].clocks_event_reasons;
+  return 0;
+}
+#endif  // LEPTON_FAKE_NVML_OLD_DRIVER
+
+int nvmlDeviceGetTotalEccErrors(void* device, int error_type, int counter_type, U64* count) {
+  if (const int code = Outcome("nvmlDeviceGetTotalEccErrors"); code != 0) return code;
+  if (counter_type != 0 && counter_type != 1) return 2;
+  const std::lock_guard lock(g_mutex);
+  switch (error_type) {
+    case 0:  // NVML_MEMORY_ERROR_TYPE_CORRECTED
+      *count = g_samples[Index(device)].ecc_corrected;
+      return 0;
+    case 1:  // NVML_MEMORY_ERROR_TYPE_UNCORRECTED
+      *count = g_samples[Index(device)].ecc_uncorrected;
+      return 0;
+    default:
+      return 2;
+  }
 }
 
 }  // extern "C"
