@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "bench/telemetry/telemetry_fields.h"
+#include "conformance/checks/telemetry_fields.h"
 #include "conformance/core/embedded_file.h"
 #include "conformance/core/sha256.h"
 #include "conformance/judge/verdict.h"
@@ -119,7 +119,7 @@ int CheckTelemetryFlags(const Json& telemetry, const std::string& field,
   for (std::size_t g = 0; g < gpus.size(); ++g) {
     bool throttled = false;
     for (const Json& reason : gpus[g].at("throttle_reasons")) {
-      throttled |= bench::IsThermalOrPowerReasonName(reason.at("name").get<std::string>());
+      throttled |= checks::IsThermalOrPowerReasonName(reason.at("name").get<std::string>());
     }
     any |= throttled;
     if (gpus[g].at("thermal_or_power_throttled").get<bool>() != throttled) {

@@ -34,7 +34,8 @@ bench/comm         | bench/api conformance/core conformance/spec conformance/che
 bench/energy       | bench/api conformance/core conformance/spec conformance/checks conformance/onnx | bench/* conformance/* reports
 bench/backends     | bench/api bench/comm conformance/core conformance/spec conformance/checks conformance/onnx | bench/* conformance/* reports
 bench/workloads    | bench/api bench/backends bench/comm conformance/core conformance/spec conformance/checks conformance/onnx | bench/* conformance/* reports
-bench/runner       | bench/api bench/comm bench/energy conformance/core conformance/spec conformance/checks conformance/onnx | bench/* conformance/* reports
+bench/telemetry    | bench/api bench/energy conformance/core conformance/spec conformance/checks conformance/onnx | bench/* conformance/* reports
+bench/runner       | bench/api bench/comm bench/energy bench/telemetry conformance/core conformance/spec conformance/checks conformance/onnx | bench/* conformance/* reports
 bench/micro        | bench/* conformance/core conformance/spec conformance/checks conformance/onnx | bench/* conformance/* reports
 reports            | conformance/*                                                | -
 tools              | *                                                            | *

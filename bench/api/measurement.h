@@ -60,7 +60,7 @@ struct EnergyEvidence {
 // taken, so a throttled run can be told from a slow machine. Summaries only; the samples stay
 // with the runner.
 struct TelemetryFieldSummary {
-  std::string name;  // "sm_clock_mhz", "power_w", ... (bench/telemetry/telemetry_fields.h)
+  std::string name;  // "sm_clock_mhz", "power_w", ... (conformance/checks/telemetry_fields.h)
   std::string unit;
   std::int64_t samples = 0;  // readings that gave a value
   // Over the readings; ECC counts are the increase since the region's first reading, so max is

@@ -15,7 +15,8 @@ using checks::NvmlPcieCounter;
 using checks::NvmlU64;
 using checks::NvmlUtilization;
 
-void Put(GpuReading& gpu, TelemetryField field, const NvmlLibrary& nvml, int code, double value) {
+void Put(GpuReading& gpu, checks::TelemetryField field, const NvmlLibrary& nvml, int code,
+         double value) {
   const auto index = static_cast<std::size_t>(field);
   if (code == kNvmlSuccess) {
     gpu.values[index] = value;
@@ -28,27 +29,27 @@ GpuReading ReadGpu(const NvmlLibrary& nvml, NvmlLibrary::Device device) {
   GpuReading gpu;
   unsigned int value = 0;
   int code = nvml.ClockMhz(device, NvmlClock::kSm, &value);
-  Put(gpu, TelemetryField::kSmClockMhz, nvml, code, value);
+  Put(gpu, checks::TelemetryField::kSmClockMhz, nvml, code, value);
   code = nvml.ClockMhz(device, NvmlClock::kMemory, &value);
-  Put(gpu, TelemetryField::kMemoryClockMhz, nvml, code, value);
+  Put(gpu, checks::TelemetryField::kMemoryClockMhz, nvml, code, value);
   code = nvml.TemperatureCelsius(device, &value);
-  Put(gpu, TelemetryField::kTemperatureC, nvml, code, value);
+  Put(gpu, checks::TelemetryField::kTemperatureC, nvml, code, value);
   code = nvml.PowerMilliwatts(device, &value);
-  Put(gpu, TelemetryField::kPowerW, nvml, code, value * 1e-3);
+  Put(gpu, checks::TelemetryField::kPowerW, nvml, code, value * 1e-3);
   NvmlUtilization utilization{};
   code = nvml.Utilization(device, &utilization);
-  Put(gpu, TelemetryField::kGpuUtilization, nvml, code, utilization.gpu);
-  Put(gpu, TelemetryField::kMemoryUtilization, nvml, code, utilization.memory);
+  Put(gpu, checks::TelemetryField::kGpuUtilization, nvml, code, utilization.gpu);
+  Put(gpu, checks::TelemetryField::kMemoryUtilization, nvml, code, utilization.memory);
   NvmlU64 count = 0;
   code = nvml.VolatileEccErrors(device, NvmlEccError::kCorrected, &count);
-  Put(gpu, TelemetryField::kEccCorrected, nvml, code, static_cast<double>(count));
+  Put(gpu, checks::TelemetryField::kEccCorrected, nvml, code, static_cast<double>(count));
   code = nvml.VolatileEccErrors(device, NvmlEccError::kUncorrected, &count);
-  Put(gpu, TelemetryField::kEccUncorrected, nvml, code, static_cast<double>(count));
+  Put(gpu, checks::TelemetryField::kEccUncorrected, nvml, code, static_cast<double>(count));
   // NVML counts KB/s over its last 20 ms; shown in MB/s.
   code = nvml.PcieThroughputKBps(device, NvmlPcieCounter::kTxBytes, &value);
-  Put(gpu, TelemetryField::kPcieTxMBps, nvml, code, value * 1e-3);
+  Put(gpu, checks::TelemetryField::kPcieTxMBps, nvml, code, value * 1e-3);
   code = nvml.PcieThroughputKBps(device, NvmlPcieCounter::kRxBytes, &value);
-  Put(gpu, TelemetryField::kPcieRxMBps, nvml, code, value * 1e-3);
+  Put(gpu, checks::TelemetryField::kPcieRxMBps, nvml, code, value * 1e-3);
   NvmlU64 reasons = 0;
   if (code = nvml.ClocksEventReasons(device, &reasons); code == kNvmlSuccess) {
     gpu.event_reasons = reasons;

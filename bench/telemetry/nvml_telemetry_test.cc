@@ -51,7 +51,7 @@ class FakeNvml {
   int (*sample_)(unsigned int, const char*, U64) = nullptr;
 };
 
-const TelemetryFieldSummary& Field(const GpuTelemetry& gpu, TelemetryField field) {
+const TelemetryFieldSummary& Field(const GpuTelemetry& gpu, checks::TelemetryField field) {
   return gpu.fields[static_cast<std::size_t>(field)];
 }
 
@@ -88,25 +88,25 @@ TEST_F(NvmlTelemetryTest, ReadsEveryFieldOfEveryGpu) {
   EXPECT_NE(summary.source.find("999.99-fake"), std::string::npos) << summary.source;
   const GpuTelemetry& gpu0 = summary.gpus[0];
   EXPECT_EQ(gpu0.device, "gpu0");
-  const TelemetryFieldSummary& sm = Field(gpu0, TelemetryField::kSmClockMhz);
+  const TelemetryFieldSummary& sm = Field(gpu0, checks::TelemetryField::kSmClockMhz);
   EXPECT_EQ(sm.samples, 3);
   EXPECT_EQ(sm.min, 1755);
   EXPECT_EQ(sm.median, 1755);
   EXPECT_EQ(sm.max, 1980);
-  const TelemetryFieldSummary& temperature = Field(gpu0, TelemetryField::kTemperatureC);
+  const TelemetryFieldSummary& temperature = Field(gpu0, checks::TelemetryField::kTemperatureC);
   EXPECT_EQ(temperature.min, 61);
   EXPECT_EQ(temperature.median, 66);
   EXPECT_EQ(temperature.max, 70);
-  EXPECT_EQ(Field(gpu0, TelemetryField::kPowerW).median, 650);
-  EXPECT_EQ(Field(gpu0, TelemetryField::kMemoryClockMhz).median, 2619);
-  EXPECT_EQ(Field(gpu0, TelemetryField::kGpuUtilization).max, 97);
-  EXPECT_EQ(Field(gpu0, TelemetryField::kMemoryUtilization).max, 40);
-  EXPECT_EQ(Field(gpu0, TelemetryField::kPcieTxMBps).median, 12);
-  EXPECT_EQ(Field(gpu0, TelemetryField::kPcieRxMBps).median, 3);
+  EXPECT_EQ(Field(gpu0, checks::TelemetryField::kPowerW).median, 650);
+  EXPECT_EQ(Field(gpu0, checks::TelemetryField::kMemoryClockMhz).median, 2619);
+  EXPECT_EQ(Field(gpu0, checks::TelemetryField::kGpuUtilization).max, 97);
+  EXPECT_EQ(Field(gpu0, checks::TelemetryField::kMemoryUtilization).max, 40);
+  EXPECT_EQ(Field(gpu0, checks::TelemetryField::kPcieTxMBps).median, 12);
+  EXPECT_EQ(Field(gpu0, checks::TelemetryField::kPcieRxMBps).median, 3);
   EXPECT_EQ(gpu0.reason_samples, 3);
   EXPECT_TRUE(gpu0.throttle_reasons.empty());
   EXPECT_FALSE(summary.thermal_or_power_throttled);
-  EXPECT_EQ(Field(summary.gpus[1], TelemetryField::kSmClockMhz).median, 1410);
+  EXPECT_EQ(Field(summary.gpus[1], checks::TelemetryField::kSmClockMhz).median, 1410);
 }
 
 TEST_F(NvmlTelemetryTest, ThermalOrPowerReasonsFlagTheRegion) {
@@ -141,11 +141,12 @@ TEST_F(NvmlTelemetryTest, EccCountsAreTheRegionsIncrease) {
   (*sampler)->SampleNow();
   fake_.Set(0, "ecc_corrected", 1007);
   const TelemetrySummary summary = Summarize((*sampler)->Stop());
-  const TelemetryFieldSummary& corrected = Field(summary.gpus[0], TelemetryField::kEccCorrected);
+  const TelemetryFieldSummary& corrected =
+      Field(summary.gpus[0], checks::TelemetryField::kEccCorrected);
   EXPECT_EQ(corrected.min, 0);
   EXPECT_EQ(corrected.median, 4);
   EXPECT_EQ(corrected.max, 7);
-  EXPECT_EQ(Field(summary.gpus[0], TelemetryField::kEccUncorrected).max, 0);
+  EXPECT_EQ(Field(summary.gpus[0], checks::TelemetryField::kEccUncorrected).max, 0);
 }
 
 TEST_F(NvmlTelemetryTest, AnUnsupportedQueryIsNotMeasuredWithNvmlsWords) {
@@ -156,12 +157,12 @@ TEST_F(NvmlTelemetryTest, AnUnsupportedQueryIsNotMeasuredWithNvmlsWords) {
   ASSERT_TRUE((*sampler)->Start().ok());
   const TelemetrySummary summary = Summarize((*sampler)->Stop());
   const GpuTelemetry& gpu = summary.gpus.at(0);
-  const TelemetryFieldSummary& temperature = Field(gpu, TelemetryField::kTemperatureC);
+  const TelemetryFieldSummary& temperature = Field(gpu, checks::TelemetryField::kTemperatureC);
   EXPECT_EQ(temperature.samples, 0);
   EXPECT_EQ(temperature.not_measured_reason, "Not Supported (NVML error 3)");
-  EXPECT_EQ(Field(gpu, TelemetryField::kEccCorrected).not_measured_reason,
+  EXPECT_EQ(Field(gpu, checks::TelemetryField::kEccCorrected).not_measured_reason,
             "Not Supported (NVML error 3)");
-  EXPECT_EQ(Field(gpu, TelemetryField::kSmClockMhz).samples, 2);
+  EXPECT_EQ(Field(gpu, checks::TelemetryField::kSmClockMhz).samples, 2);
 }
 
 TEST_F(NvmlTelemetryTest, AnOldDriversMissingSymbolsAreNotMeasuredAndItsThrottleNameIsUsed) {
@@ -173,7 +174,8 @@ TEST_F(NvmlTelemetryTest, AnOldDriversMissingSymbolsAreNotMeasuredAndItsThrottle
   ASSERT_TRUE((*sampler)->Start().ok());
   const TelemetrySummary summary = Summarize((*sampler)->Stop());
   const GpuTelemetry& gpu = summary.gpus.at(0);
-  for (TelemetryField field : {TelemetryField::kPcieTxMBps, TelemetryField::kPcieRxMBps}) {
+  for (checks::TelemetryField field :
+       {checks::TelemetryField::kPcieTxMBps, checks::TelemetryField::kPcieRxMBps}) {
     EXPECT_EQ(Field(gpu, field).samples, 0);
     EXPECT_EQ(Field(gpu, field).not_measured_reason, "symbol not exported by this driver");
   }

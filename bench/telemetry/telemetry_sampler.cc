@@ -65,28 +65,28 @@ double Median(std::vector<double> values) {
 
 // One GPU's readings over every region, gathered field by field.
 struct GpuPool {
-  std::array<std::vector<double>, kTelemetryFieldCount> values;
-  std::array<std::string, kTelemetryFieldCount> why_not;  // the first reason seen
+  std::array<std::vector<double>, checks::kTelemetryFieldCount> values;
+  std::array<std::string, checks::kTelemetryFieldCount> why_not;  // the first reason seen
   std::int64_t reason_samples = 0;
   std::map<std::uint64_t, std::int64_t> reason_bits;  // bit -> readings with it set
   std::string reasons_why_not;
 };
 
 void Pool(const TelemetryRegion& region, std::vector<GpuPool>& pools) {
-  std::vector<std::array<std::optional<double>, kTelemetryFieldCount>> first;
+  std::vector<std::array<std::optional<double>, checks::kTelemetryFieldCount>> first;
   for (const TelemetryReading& reading : region.readings) {
     if (pools.size() < reading.gpus.size()) pools.resize(reading.gpus.size());
     if (first.size() < reading.gpus.size()) first.resize(reading.gpus.size());
     for (std::size_t g = 0; g < reading.gpus.size(); ++g) {
       const GpuReading& gpu = reading.gpus[g];
       GpuPool& pool = pools[g];
-      for (std::size_t f = 0; f < kTelemetryFieldCount; ++f) {
+      for (std::size_t f = 0; f < checks::kTelemetryFieldCount; ++f) {
         if (!gpu.values[f]) {
           if (pool.why_not[f].empty()) pool.why_not[f] = gpu.why_not[f];
           continue;
         }
         double value = *gpu.values[f];
-        if (kTelemetryFields[f].counter) {
+        if (checks::kTelemetryFields[f].counter) {
           if (!first[g][f]) first[g][f] = value;
           value -= *first[g][f];
         }
@@ -130,10 +130,10 @@ TelemetrySummary SummarizeTelemetry(std::span<const TelemetryRegion> regions) {
     const GpuPool& pool = pools[g];
     GpuTelemetry gpu;
     gpu.device = "gpu" + std::to_string(g);
-    for (std::size_t f = 0; f < kTelemetryFieldCount; ++f) {
+    for (std::size_t f = 0; f < checks::kTelemetryFieldCount; ++f) {
       TelemetryFieldSummary field;
-      field.name = std::string(kTelemetryFields[f].name);
-      field.unit = std::string(kTelemetryFields[f].unit);
+      field.name = std::string(checks::kTelemetryFields[f].name);
+      field.unit = std::string(checks::kTelemetryFields[f].unit);
       const std::vector<double>& values = pool.values[f];
       field.samples = static_cast<std::int64_t>(values.size());
       if (values.empty()) {
@@ -152,11 +152,11 @@ TelemetrySummary SummarizeTelemetry(std::span<const TelemetryRegion> regions) {
     }
     for (const auto& [mask, count] : pool.reason_bits) {
       ThrottleReasonSeen seen;
-      seen.name = DecodeClocksEventReasons(mask).front();
+      seen.name = checks::DecodeClocksEventReasons(mask).front();
       seen.samples = count;
       seen.share = static_cast<double>(count) / static_cast<double>(pool.reason_samples);
       gpu.throttle_reasons.push_back(std::move(seen));
-      if ((mask & kThermalOrPowerReasons) != 0) gpu.thermal_or_power_throttled = true;
+      if ((mask & checks::kThermalOrPowerReasons) != 0) gpu.thermal_or_power_throttled = true;
     }
     summary.thermal_or_power_throttled |= gpu.thermal_or_power_throttled;
     summary.gpus.push_back(std::move(gpu));

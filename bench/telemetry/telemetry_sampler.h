@@ -20,16 +20,16 @@
 
 #include "bench/api/measurement.h"
 #include "bench/energy/sampling_thread.h"
-#include "bench/telemetry/telemetry_fields.h"
+#include "conformance/checks/telemetry_fields.h"
 #include "conformance/core/status.h"
 
 namespace lepton::bench {
 
 // One GPU at one instant.
 struct GpuReading {
-  std::array<std::optional<double>, kTelemetryFieldCount> values;
-  std::array<std::string, kTelemetryFieldCount> why_not;  // where a value is absent
-  std::optional<std::uint64_t> event_reasons;             // the clocks event reasons bitmask
+  std::array<std::optional<double>, checks::kTelemetryFieldCount> values;
+  std::array<std::string, checks::kTelemetryFieldCount> why_not;  // where a value is absent
+  std::optional<std::uint64_t> event_reasons;  // the clocks event reasons bitmask
   std::string event_reasons_why_not;
 };
 

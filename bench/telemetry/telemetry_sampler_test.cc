@@ -13,10 +13,10 @@ namespace {
 GpuReading Gpu(double sm_mhz, double power_w, std::optional<std::uint64_t> reasons,
                double ecc_corrected = 0) {
   GpuReading gpu;
-  gpu.values[static_cast<std::size_t>(TelemetryField::kSmClockMhz)] = sm_mhz;
-  gpu.values[static_cast<std::size_t>(TelemetryField::kPowerW)] = power_w;
-  gpu.values[static_cast<std::size_t>(TelemetryField::kEccCorrected)] = ecc_corrected;
-  for (std::size_t f = 0; f < kTelemetryFieldCount; ++f) {
+  gpu.values[static_cast<std::size_t>(checks::TelemetryField::kSmClockMhz)] = sm_mhz;
+  gpu.values[static_cast<std::size_t>(checks::TelemetryField::kPowerW)] = power_w;
+  gpu.values[static_cast<std::size_t>(checks::TelemetryField::kEccCorrected)] = ecc_corrected;
+  for (std::size_t f = 0; f < checks::kTelemetryFieldCount; ++f) {
     if (!gpu.values[f]) gpu.why_not[f] = "Not Supported (NVML error 3)";
   }
   gpu.event_reasons = reasons;
@@ -32,24 +32,27 @@ TelemetryRegion Region(std::vector<GpuReading> readings) {
   return region;
 }
 
-const TelemetryFieldSummary& Field(const GpuTelemetry& gpu, TelemetryField field) {
+const TelemetryFieldSummary& Field(const GpuTelemetry& gpu, checks::TelemetryField field) {
   return gpu.fields[static_cast<std::size_t>(field)];
 }
 
 TEST(DecodeClocksEventReasonsTest, NamesEachBitAndUnknownOnes) {
-  EXPECT_EQ(DecodeClocksEventReasons(0), std::vector<std::string>{});
-  EXPECT_EQ(DecodeClocksEventReasons(kReasonSwPowerCap | kReasonHwThermalSlowdown | 0x200),
+  EXPECT_EQ(checks::DecodeClocksEventReasons(0), std::vector<std::string>{});
+  EXPECT_EQ(checks::DecodeClocksEventReasons(checks::kReasonSwPowerCap |
+                                             checks::kReasonHwThermalSlowdown | 0x200),
             (std::vector<std::string>{"sw_power_cap", "hw_thermal_slowdown", "unknown_0x200"}));
-  EXPECT_EQ(DecodeClocksEventReasons(kReasonHwPowerBrakeSlowdown),
+  EXPECT_EQ(checks::DecodeClocksEventReasons(checks::kReasonHwPowerBrakeSlowdown),
             std::vector<std::string>{"hw_power_brake_slowdown"});
 }
 
 TEST(DecodeClocksEventReasonsTest, TheThermalOrPowerMaskAndNamesAgree) {
-  const std::vector<std::string> names = DecodeClocksEventReasons(kThermalOrPowerReasons);
-  ASSERT_EQ(names.size(), kThermalOrPowerReasonNames.size());
-  for (const std::string& name : names) EXPECT_TRUE(IsThermalOrPowerReasonName(name)) << name;
-  EXPECT_FALSE(IsThermalOrPowerReasonName("gpu_idle"));
-  EXPECT_FALSE(IsThermalOrPowerReasonName("sync_boost"));
+  const std::vector<std::string> names =
+      checks::DecodeClocksEventReasons(checks::kThermalOrPowerReasons);
+  ASSERT_EQ(names.size(), checks::kThermalOrPowerReasonNames.size());
+  for (const std::string& name : names)
+    EXPECT_TRUE(checks::IsThermalOrPowerReasonName(name)) << name;
+  EXPECT_FALSE(checks::IsThermalOrPowerReasonName("gpu_idle"));
+  EXPECT_FALSE(checks::IsThermalOrPowerReasonName("sync_boost"));
 }
 
 TEST(SummarizeTelemetryTest, MinMedianMaxAndCountPerField) {
@@ -60,21 +63,21 @@ TEST(SummarizeTelemetryTest, MinMedianMaxAndCountPerField) {
   EXPECT_EQ(summary.regions, 1);
   EXPECT_EQ(summary.source, "fake");
   EXPECT_TRUE(summary.not_measured_reason.empty());
-  const TelemetryFieldSummary& sm = Field(summary.gpus[0], TelemetryField::kSmClockMhz);
+  const TelemetryFieldSummary& sm = Field(summary.gpus[0], checks::TelemetryField::kSmClockMhz);
   EXPECT_EQ(sm.name, "sm_clock_mhz");
   EXPECT_EQ(sm.unit, "MHz");
   EXPECT_EQ(sm.samples, 4);
   EXPECT_EQ(sm.min, 1410);
   EXPECT_EQ(sm.median, (1755.0 + 1980.0) / 2);  // even count: the mean of the middle two
   EXPECT_EQ(sm.max, 1980);
-  EXPECT_EQ(Field(summary.gpus[0], TelemetryField::kPowerW).median, (650.0 + 690.0) / 2);
+  EXPECT_EQ(Field(summary.gpus[0], checks::TelemetryField::kPowerW).median, (650.0 + 690.0) / 2);
 }
 
 TEST(SummarizeTelemetryTest, AFieldNeverReadIsNotMeasuredWithTheReasonNeverZero) {
   const TelemetryRegion region = Region({Gpu(1980, 300, std::nullopt)});
   const TelemetrySummary summary = SummarizeTelemetry(std::span(&region, 1));
   const GpuTelemetry& gpu = summary.gpus.at(0);
-  const TelemetryFieldSummary& temperature = Field(gpu, TelemetryField::kTemperatureC);
+  const TelemetryFieldSummary& temperature = Field(gpu, checks::TelemetryField::kTemperatureC);
   EXPECT_EQ(temperature.samples, 0);
   EXPECT_EQ(temperature.not_measured_reason, "Not Supported (NVML error 3)");
   EXPECT_EQ(gpu.reason_samples, 0);
@@ -83,7 +86,7 @@ TEST(SummarizeTelemetryTest, AFieldNeverReadIsNotMeasuredWithTheReasonNeverZero)
 }
 
 TEST(SummarizeTelemetryTest, ThrottleReasonsWithTheirShareAndTheThermalOrPowerFlag) {
-  const TelemetryRegion calm = Region({Gpu(1980, 300, 0), Gpu(1980, 300, kReasonGpuIdle)});
+  const TelemetryRegion calm = Region({Gpu(1980, 300, 0), Gpu(1980, 300, checks::kReasonGpuIdle)});
   const TelemetrySummary quiet = SummarizeTelemetry(std::span(&calm, 1));
   EXPECT_FALSE(quiet.thermal_or_power_throttled);  // idle is not a limit being hit
   ASSERT_EQ(quiet.gpus[0].throttle_reasons.size(), 1U);
@@ -91,8 +94,9 @@ TEST(SummarizeTelemetryTest, ThrottleReasonsWithTheirShareAndTheThermalOrPowerFl
   EXPECT_EQ(quiet.gpus[0].throttle_reasons[0].share, 0.5);
 
   const TelemetryRegion hot =
-      Region({Gpu(1980, 690, 0), Gpu(1600, 700, kReasonSwPowerCap),
-              Gpu(1300, 700, kReasonSwPowerCap | kReasonHwThermalSlowdown), Gpu(1980, 650, 0)});
+      Region({Gpu(1980, 690, 0), Gpu(1600, 700, checks::kReasonSwPowerCap),
+              Gpu(1300, 700, checks::kReasonSwPowerCap | checks::kReasonHwThermalSlowdown),
+              Gpu(1980, 650, 0)});
   const TelemetrySummary throttled = SummarizeTelemetry(std::span(&hot, 1));
   EXPECT_TRUE(throttled.thermal_or_power_throttled);
   const GpuTelemetry& gpu = throttled.gpus[0];
@@ -112,13 +116,13 @@ TEST(SummarizeTelemetryTest, EccCountsAreTheIncreaseWithinEachRegion) {
       Region({Gpu(1980, 300, 0, 40), Gpu(1980, 300, 0, 41), Gpu(1980, 300, 0, 43)}),
       Region({Gpu(1980, 300, 0, 100), Gpu(1980, 300, 0, 100)})};
   const TelemetrySummary one = SummarizeTelemetry(std::span(regions.data(), 1));
-  const TelemetryFieldSummary& delta = Field(one.gpus[0], TelemetryField::kEccCorrected);
+  const TelemetryFieldSummary& delta = Field(one.gpus[0], checks::TelemetryField::kEccCorrected);
   EXPECT_EQ(delta.min, 0);
   EXPECT_EQ(delta.max, 3);  // the region's increase
   const TelemetrySummary both = SummarizeTelemetry(regions);
   EXPECT_EQ(both.regions, 2);
-  EXPECT_EQ(Field(both.gpus[0], TelemetryField::kEccCorrected).max, 3);  // not 100 - 40
-  EXPECT_EQ(Field(both.gpus[0], TelemetryField::kEccCorrected).samples, 5);
+  EXPECT_EQ(Field(both.gpus[0], checks::TelemetryField::kEccCorrected).max, 3);  // not 100 - 40
+  EXPECT_EQ(Field(both.gpus[0], checks::TelemetryField::kEccCorrected).samples, 5);
 }
 
 TEST(SummarizeTelemetryTest, NoReadingsSaysWhy) {

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace lepton::bench {
+namespace lepton::checks {
 
 enum class TelemetryField : int {
   kSmClockMhz,
@@ -85,4 +85,4 @@ inline bool IsThermalOrPowerReasonName(std::string_view name) {
 // "unknown_0x200".
 std::vector<std::string> DecodeClocksEventReasons(std::uint64_t reasons);
 
-}  // namespace lepton::bench
+}  // namespace lepton::checks

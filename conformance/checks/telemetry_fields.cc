@@ -1,10 +1,10 @@
-#include "bench/telemetry/telemetry_fields.h"
+#include "conformance/checks/telemetry_fields.h"
 
 #include <cstdio>
 #include <string_view>
 #include <utility>
 
-namespace lepton::bench {
+namespace lepton::checks {
 namespace {
 
 constexpr std::array<std::pair<std::uint64_t, std::string_view>, 9> kReasonNames = {{
@@ -40,4 +40,4 @@ std::vector<std::string> DecodeClocksEventReasons(std::uint64_t reasons) {
   return names;
 }
 
-}  // namespace lepton::bench
+}  // namespace lepton::checks
