@@ -8,7 +8,7 @@
 namespace lepton::spec {
 
 // true when some telemetry reading of the timed region had a thermal or power clocks event
-// reason (bench/telemetry/telemetry_fields.h, kThermalOrPowerReasons).
+// reason (conformance/checks/telemetry_fields.h, kThermalOrPowerReasons).
 inline constexpr std::string_view kGpuThrottled = "gpu_throttled";
 
 }  // namespace lepton::spec
