@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # End to end: real `lepton-cert run --profile ci` reports go through render -> sign -> verify ->
-# leaderboard (two runs, so their measured figures differ, a tampered copy and an unsigned copy); headless
-# Chromium then loads the generated site from the file system, and the test checks the table's
-# rows and both sort orders in the DOM the browser built, and saves a screenshot.
+# leaderboard (two runs, so their measured figures differ, beside a tampered copy, an unsigned
+# copy, one signed by an untrusted key, a draft-spec report and malformed JSON); headless
+# Chromium then loads the generated site from the file system, and the test checks what a person
+# sees: the ranking's rows and both sort orders, the rejected page, a report page's verdict; and
+# saves a screenshot of the index.
 set -euo pipefail
 cli=$1
 root=$2
@@ -37,11 +39,13 @@ cp "$work/lab.key.pub" "$work/trusted/"
 "$cli" report sign "$work/run/report.json" --key "$work/lab.key" -o "$work/in/run1.json" >/dev/null
 "$cli" verify "$work/in/run1.json" --pubkey "$work/lab.key.pub" >/dev/null
 
+# What the leaderboard must refuse, beside the two good reports: a measurement raised after
+# signing, no signature, a report signed by a key nobody trusts, one against a draft spec (the
+# quick example suite) and a file that is not JSON.
 /usr/bin/python3 - "$work" <<'PY'
 import json, sys
 work = sys.argv[1]
 report = json.load(open(f"{work}/in/run1.json"))
-# Tampered: a measurement raised after signing.
 tampered = json.loads(json.dumps(report))
 for workload in tampered["workloads"]:
     for run in workload["runs"]:
@@ -51,19 +55,29 @@ json.dump(tampered, open(f"{work}/in/tampered.json", "w"), indent=2)
 unsigned = dict(report)
 unsigned.pop("signature")
 json.dump(unsigned, open(f"{work}/in/unsigned.json", "w"), indent=2)
-open(f"{work}/RELEASES", "w").write(f"{report['spec']['version']} {report['spec']['sha256']}\n")
+open(f"{work}/in/malformed.json", "w").write('{"schema_version": 1, "verdict": ')
 PY
 "$cli" report sign "$work/run2/report.json" --key "$work/lab.key" -o "$work/in/run2.json" >/dev/null
+"$cli" keygen --out "$work/stranger.key" >/dev/null
+"$cli" report sign "$work/run2/report.json" --key "$work/stranger.key" \
+  -o "$work/in/untrusted.json" >/dev/null
+set +e
+"$cli" run --spec "$root/spec/examples/quick" --profile quick --out "$work/draft" >"$work/draft.log" 2>&1
+set -e
+"$cli" report sign "$work/draft/report.json" --key "$work/lab.key" -o "$work/in/draft.json" >/dev/null
 
-# The draft spec is not released: by default every report is rejected for it.
-"$cli" leaderboard "$work/in" --trusted-keys "$work/trusted" -o "$work/site-default" \
-  >"$work/default.log"
-grep -q "0 ranked" "$work/default.log"
-grep -q "is not a released version" "$work/site-default/index.html"
-
-"$cli" leaderboard "$work/in" --trusted-keys "$work/trusted" --releases "$work/RELEASES" \
-  -o "$work/site" | tee "$work/board.log"
-grep -q "4 reports: 2 ranked in 1 group, 2 rejected" "$work/board.log"
+# The embedded standard is released (spec/RELEASES is built in): its reports rank with no
+# --releases; the site is written for them and the exit code says that others were rejected.
+set +e
+"$cli" leaderboard "$work/in" --trusted-keys "$work/trusted" -o "$work/site" >"$work/board.log"
+code=$?
+set -e
+cat "$work/board.log"
+[[ $code -eq 1 ]] || { echo "FAIL: leaderboard exit $code with rejected reports, expected 1"; exit 1; }
+grep -q "^7 reports: 2 ranked in 1 group, 5 rejected" "$work/board.log"
+grep -q "^rejected draft.json: .*is not a released version" "$work/board.log"
+grep -q "^rejected malformed.json: " "$work/board.log"
+grep -q "^rejected untrusted.json: " "$work/board.log"
 for id in $(/usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(' '.join(e['report_id'] for g in d['groups'] for e in g['entries']))" "$work/site/leaderboard.json"); do
   "$cli" verify "$work/site/reports/$id.json" --pubkey "$work/lab.key.pub" >/dev/null
   test -s "$work/site/reports/$id.html"
@@ -83,14 +97,18 @@ PY
 for order in asc desc; do
   browse --dump-dom "file://$work/site/index.html#sort=g0:$column:$order" >"$work/dom.$order.html"
 done
-/usr/bin/python3 - "$work" "$column" <<'PY'
+browse --dump-dom "file://$work/site/rejected.html" >"$work/dom.rejected.html"
+first_id=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['groups'][0]['entries'][0]['report_id'])" "$work/site/leaderboard.json")
+browse --dump-dom "file://$work/site/reports/$first_id.html" >"$work/dom.report.html"
+/usr/bin/python3 - "$work" "$column" "$first_id" <<'PY'
 import html.parser, json, sys
-work, column = sys.argv[1], int(sys.argv[2])
+work, column, first_id = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 
 class Table(html.parser.HTMLParser):
+    """Rows of one table as the browser built it: each cell's sort value and its text."""
     def __init__(self, table_id):
         super().__init__()
-        self.table_id, self.inside, self.rows, self.headers = table_id, False, [], []
+        self.table_id, self.inside, self.rows, self.texts, self.headers = table_id, False, [], [], []
         self.cell = None
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -98,10 +116,14 @@ class Table(html.parser.HTMLParser):
             self.inside = True
         elif self.inside and tag == "tr":
             self.rows.append([])
+            self.texts.append("")
         elif self.inside and tag == "td":
             self.cell = attrs.get("data-v", "")
         elif self.inside and tag == "th":
             self.headers.append(attrs.get("aria-sort"))
+    def handle_data(self, data):
+        if self.inside and self.texts:
+            self.texts[-1] += data
     def handle_endtag(self, tag):
         if tag == "table":
             self.inside = False
@@ -109,11 +131,26 @@ class Table(html.parser.HTMLParser):
             self.rows[-1].append(self.cell)
             self.cell = None
 
+class Verdict(html.parser.HTMLParser):
+    """The text of the report page's verdict banner (div class v)."""
+    def __init__(self):
+        super().__init__()
+        self.inside, self.text = False, ""
+    def handle_starttag(self, tag, attrs):
+        self.inside = tag == "div" and "v" in (dict(attrs).get("class") or "").split()
+    def handle_data(self, data):
+        if self.inside:
+            self.text += data
+    def handle_endtag(self, tag):
+        self.inside = False
+
 board = json.load(open(f"{work}/site/leaderboard.json"))
 ids = {e["report_id"] for e in board["groups"][0]["entries"]}
+assert {e["source"] for e in board["groups"][0]["entries"]} == {"run1.json", "run2.json"}
 for order in ("asc", "desc"):
+    page = open(f"{work}/dom.{order}.html").read()
     table = Table("g0")
-    table.feed(open(f"{work}/dom.{order}.html").read())
+    table.feed(page)
     rows = [r for r in table.rows if r]
     assert len(rows) == 2, f"{order}: expected 2 ranked rows, found {len(rows)}"
     shown = {r[-1] for r in rows}
@@ -124,10 +161,25 @@ for order in ("asc", "desc"):
     assert values == expected, f"{order}: column {column} not sorted: {values}"
     want = "ascending" if order == "asc" else "descending"
     assert table.headers[column] == want, f"{order}: header says {table.headers[column]}"
-    rejected = Table("rejected")
-    rejected.feed(open(f"{work}/dom.{order}.html").read())
-    assert len([r for r in rejected.rows if r]) == 2, "expected 2 rejected reports"
-print("browser: 2 ranked rows and 2 rejected reports; sorting ascending and descending works")
+    for name in ("tampered", "untrusted", "draft", "malformed", "unsigned"):
+        assert name not in "".join(table.texts), f"{order}: {name} is in the ranking"
+    assert "5 rejected" in page, f"{order}: the index does not count 5 rejected reports"
+
+rejected = Table("rejected")
+rejected.feed(open(f"{work}/dom.rejected.html").read())
+listed = {text.split(".json")[0] + ".json": text for text in rejected.texts if ".json" in text}
+assert set(listed) == {"tampered.json", "unsigned.json", "untrusted.json", "draft.json",
+                       "malformed.json"}, f"rejected page lists {sorted(listed)}"
+assert "is not a released version" in listed["draft.json"], listed["draft.json"]
+assert "signature" in listed["tampered.json"] or "digest" in listed["tampered.json"], listed["tampered.json"]
+
+verdict = Verdict()
+verdict.feed(open(f"{work}/dom.report.html").read())
+report = json.load(open(f"{work}/site/reports/{first_id}.json"))
+expected = "CERTIFIED" if report["verdict"]["certified"] else "NOT CERTIFIED"
+assert verdict.text.strip() == expected, f"report page shows {verdict.text!r}, report says {expected}"
+print(f"browser: 2 ranked rows sorted both ways, 5 rejected reports on rejected.html and none in "
+      f"the ranking, report page verdict {expected}")
 PY
 mkdir -p "$artifacts"
 browse --screenshot="$artifacts/leaderboard.png" --window-size=1400,800 \
