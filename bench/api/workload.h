@@ -11,6 +11,7 @@
 #include <set>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench/api/communicator.h"
@@ -74,6 +75,9 @@ class Workload {
 
 // Unavailable when the type has no implementation for `device` in this build.
 Result<std::unique_ptr<Workload>> CreateWorkload(std::string_view type, std::string_view device);
+// Every type CreateWorkload knows, whatever the device: the spec's catalogue of workload types
+// (conformance/spec/workload_types.h) must name the same set.
+std::vector<std::string_view> ImplementedWorkloadTypes();
 
 // Typed access to validated parameters; a missing or mistyped one is an Internal error because
 // the spec loader has already checked them against the schema.

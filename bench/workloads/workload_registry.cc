@@ -1,4 +1,6 @@
 #include <array>
+#include <string_view>
+#include <vector>
 
 #include "bench/api/workload.h"
 #include "bench/workloads/collectives/collectives_workload.h"
@@ -58,6 +60,14 @@ bool Runs(Devices devices, std::string_view device) {
 }
 
 }  // namespace
+
+std::vector<std::string_view> ImplementedWorkloadTypes() {
+  std::vector<std::string_view> types;
+  for (const Implementation& implementation : kImplementations) {
+    types.push_back(implementation.type);
+  }
+  return types;
+}
 
 Result<std::unique_ptr<Workload>> CreateWorkload(std::string_view type, std::string_view device) {
   for (const Implementation& implementation : kImplementations) {

@@ -1,7 +1,6 @@
 #include "bench/workloads/collectives/collective_ops.h"
 
 #include <algorithm>
-#include <array>
 #include <cstring>
 
 #include "bench/comm/bfloat16.h"
@@ -9,50 +8,10 @@
 namespace lepton::bench {
 namespace {
 
-constexpr std::array<CollectiveKind, 7> kAll = {
-    CollectiveKind::kAllReduce, CollectiveKind::kAllGather, CollectiveKind::kReduceScatter,
-    CollectiveKind::kBroadcast, CollectiveKind::kReduce,    CollectiveKind::kAllToAll,
-    CollectiveKind::kSendRecv,
-};
-
 // Sentinel for receive buffers: an element a collective failed to write is counted wrong.
 constexpr double kUnwritten = -1.0;
 
-// bf16 integers up to this are exact.
-constexpr std::size_t kBfloat16ExactIntegers = 256;
-
-double SumOverRanks(CollectiveKind kind, DataType type, int ranks, std::size_t index) {
-  double sum = 0;
-  for (int r = 0; r < ranks; ++r) sum += ExactInput(kind, type, r, ranks, index);
-  return sum;
-}
-
-// Per rank and position (a misplaced block or element is seen).
-std::size_t Mixed(int rank, std::size_t index) {
-  return static_cast<std::size_t>(rank) * 131 + index * 31 + index / 1024;
-}
-
 }  // namespace
-
-float ExactInput(int rank, std::size_t index) {
-  // Bounded by 257, so a sum over ranks is an integer well below 2^24, exact in float32.
-  return static_cast<float>(Mixed(rank, index) % 257 + 1);
-}
-
-double ExactInput(CollectiveKind kind, DataType type, int rank, int ranks, std::size_t index) {
-  if (type != DataType::kBfloat16) return ExactInput(rank, index);
-  if (!Reduces(kind)) {
-    return static_cast<double>(Mixed(rank, index) % kBfloat16ExactIntegers + 1);
-  }
-  const std::size_t bound = kBfloat16ExactIntegers / static_cast<std::size_t>(std::max(ranks, 1));
-  if (bound == 0) return static_cast<std::size_t>(rank) < kBfloat16ExactIntegers ? 1.0 : 0.0;
-  return static_cast<double>(Mixed(rank, index) % bound + 1);
-}
-
-bool Reduces(CollectiveKind kind) {
-  return kind == CollectiveKind::kAllReduce || kind == CollectiveKind::kReduceScatter ||
-         kind == CollectiveKind::kReduce;
-}
 
 std::optional<DataType> CollectiveTypeFromName(std::string_view name) {
   for (const DataType type : {DataType::kFloat32, DataType::kBfloat16}) {
@@ -61,70 +20,20 @@ std::optional<DataType> CollectiveTypeFromName(std::string_view name) {
   return std::nullopt;
 }
 
-std::span<const CollectiveKind> AllCollectives() { return kAll; }
-
-bool MovesRankBlocks(CollectiveKind kind) {
-  return kind == CollectiveKind::kAllGather || kind == CollectiveKind::kReduceScatter ||
-         kind == CollectiveKind::kAllToAll;
-}
-
-std::size_t MessageBytes(CollectiveKind kind, std::size_t block, int ranks, DataType type) {
-  const std::size_t blocks = MovesRankBlocks(kind) ? static_cast<std::size_t>(ranks) : 1;
-  return blocks * block * DataTypeSize(type);
-}
-
-std::string_view CollectiveName(CollectiveKind kind) {
-  switch (kind) {
-    case CollectiveKind::kAllReduce:
-      return "allreduce";
-    case CollectiveKind::kAllGather:
-      return "allgather";
-    case CollectiveKind::kReduceScatter:
-      return "reducescatter";
-    case CollectiveKind::kBroadcast:
-      return "broadcast";
-    case CollectiveKind::kReduce:
-      return "reduce";
-    case CollectiveKind::kAllToAll:
-      return "alltoall";
-    case CollectiveKind::kSendRecv:
-      return "sendrecv";
-  }
-  return "unknown";
-}
-
-std::optional<CollectiveKind> CollectiveFromName(std::string_view name) {
-  for (CollectiveKind kind : kAll) {
-    if (CollectiveName(kind) == name) return kind;
-  }
-  return std::nullopt;
-}
-
-double BusBandwidthFactor(CollectiveKind kind, int ranks) {
-  const double n = ranks;
-  switch (kind) {
-    case CollectiveKind::kAllReduce:
-      return 2.0 * (n - 1) / n;
-    case CollectiveKind::kAllGather:
-    case CollectiveKind::kReduceScatter:
-    case CollectiveKind::kAllToAll:
-      return (n - 1) / n;
-    case CollectiveKind::kBroadcast:
-    case CollectiveKind::kReduce:
-    case CollectiveKind::kSendRecv:
-      return 1.0;
-  }
-  return 0.0;
-}
-
 CollectiveCase::CollectiveCase(CollectiveKind kind, std::size_t block, bool in_place, int rank,
                                int ranks, DataType type)
-    : kind_(kind), block_(block), in_place_(in_place), rank_(rank), ranks_(ranks), type_(type) {
+    : description_(&Describe(kind)),
+      block_(block),
+      in_place_(in_place),
+      rank_(rank),
+      ranks_(ranks),
+      type_(type),
+      counts_(description_->counts(block, rank, ranks)) {
   if (in_place_) {
-    send_.resize(std::max(SendCount(), RecvCount()) * ElementBytes());
+    send_.resize(std::max(counts_.send, counts_.recv) * ElementBytes());
   } else {
-    send_.resize(SendCount() * ElementBytes());
-    recv_.resize(RecvCount() * ElementBytes());
+    send_.resize(counts_.send * ElementBytes());
+    recv_.resize(counts_.recv * ElementBytes());
   }
 }
 
@@ -181,29 +90,16 @@ double CollectiveCase::Load(const std::vector<std::byte>& buffer, std::size_t at
   return 0;
 }
 
-std::size_t CollectiveCase::SendCount() const {
-  const auto whole = block_ * static_cast<std::size_t>(ranks_);
-  return kind_ == CollectiveKind::kReduceScatter || kind_ == CollectiveKind::kAllToAll ? whole
-                                                                                       : block_;
-}
-
-std::size_t CollectiveCase::RecvCount() const {
-  const auto whole = block_ * static_cast<std::size_t>(ranks_);
-  return kind_ == CollectiveKind::kAllGather || kind_ == CollectiveKind::kAllToAll ? whole : block_;
-}
-
 std::size_t CollectiveCase::MessageBytes() const {
-  return bench::MessageBytes(kind_, block_, ranks_, type_);
+  return bench::MessageBytes(description_->kind, block_, ranks_, type_);
 }
 
-// In place, NCCL's convention: AllGather sends from the rank's slot of the result buffer,
-// ReduceScatter receives into the rank's slot of the input buffer.
 std::size_t CollectiveCase::SendOffset() const {
-  return in_place_ && kind_ == CollectiveKind::kAllGather ? rank_ * block_ : 0;
+  return in_place_ ? counts_.in_place_send_offset : 0;
 }
 
 std::size_t CollectiveCase::RecvOffset() const {
-  return in_place_ && kind_ == CollectiveKind::kReduceScatter ? rank_ * block_ : 0;
+  return in_place_ ? counts_.in_place_recv_offset : 0;
 }
 
 const std::vector<std::byte>& CollectiveCase::ResultBuffer() const {
@@ -251,78 +147,28 @@ void CollectiveCase::Fill() {
     for (std::size_t i = 0; i < send_.size() / ElementBytes(); ++i) Store(send_, i, kUnwritten);
   }
   for (std::size_t i = 0; i < recv_.size() / ElementBytes(); ++i) Store(recv_, i, kUnwritten);
-  for (std::size_t i = 0; i < SendCount(); ++i) {
-    Store(send_, SendOffset() + i, ExactInput(kind_, type_, rank_, ranks_, i));
+  for (std::size_t i = 0; i < counts_.send; ++i) {
+    Store(send_, SendOffset() + i, ExactInput(description_->kind, type_, rank_, ranks_, i));
   }
 }
 
 Status CollectiveCase::Run(Communicator& communicator) {
-  const DataType type = type_;
-  const void* send = RunSendData();
-  void* recv = RunRecvData();
-  switch (kind_) {
-    case CollectiveKind::kAllReduce:
-      return communicator.AllReduce(send, recv, block_, type, ReduceOp::kSum);
-    case CollectiveKind::kAllGather:
-      return communicator.AllGather(send, recv, block_, type);
-    case CollectiveKind::kReduceScatter:
-      return communicator.ReduceScatter(send, recv, block_, type, ReduceOp::kSum);
-    case CollectiveKind::kBroadcast:
-      return communicator.Broadcast(send, recv, block_, type, kCollectiveRoot);
-    case CollectiveKind::kReduce:
-      return communicator.Reduce(send, recv, block_, type, ReduceOp::kSum, kCollectiveRoot);
-    case CollectiveKind::kAllToAll:
-      return communicator.AllToAll(send, recv, block_, type);
-    case CollectiveKind::kSendRecv:
-      return communicator.SendRecv(send, (rank_ + 1) % ranks_, recv, (rank_ + ranks_ - 1) % ranks_,
-                                   block_, type);
-  }
-  return InternalError("unknown collective");
+  return description_->run(communicator, CollectiveCall{.send = RunSendData(),
+                                                        .recv = RunRecvData(),
+                                                        .block = block_,
+                                                        .type = type_,
+                                                        .rank = rank_,
+                                                        .ranks = ranks_});
 }
 
 std::int64_t CollectiveCase::CountWrong() const {
   const std::vector<std::byte>& result = ResultBuffer();
   const std::size_t offset = RecvOffset();
+  const CollectiveExpectation expectation{description_->kind, type_, rank_, ranks_, block_};
   std::int64_t wrong = 0;
-  const auto expect = [&](std::size_t at, double expected) {
-    if (Load(result, offset + at) != expected) ++wrong;
-  };
-  const auto input = [&](int rank, std::size_t index) {
-    return ExactInput(kind_, type_, rank, ranks_, index);
-  };
-  const auto sum = [&](std::size_t index) { return SumOverRanks(kind_, type_, ranks_, index); };
-  const auto me = static_cast<std::size_t>(rank_);
-  switch (kind_) {
-    case CollectiveKind::kAllReduce:
-      for (std::size_t i = 0; i < block_; ++i) expect(i, sum(i));
-      break;
-    case CollectiveKind::kAllGather:
-      for (int r = 0; r < ranks_; ++r) {
-        for (std::size_t i = 0; i < block_; ++i) expect(r * block_ + i, input(r, i));
-      }
-      break;
-    case CollectiveKind::kReduceScatter:
-      for (std::size_t i = 0; i < block_; ++i) expect(i, sum(me * block_ + i));
-      break;
-    case CollectiveKind::kBroadcast:
-      for (std::size_t i = 0; i < block_; ++i) expect(i, input(kCollectiveRoot, i));
-      break;
-    case CollectiveKind::kReduce:
-      if (rank_ != kCollectiveRoot) break;  // only the root receives
-      for (std::size_t i = 0; i < block_; ++i) expect(i, sum(i));
-      break;
-    case CollectiveKind::kAllToAll:
-      for (int r = 0; r < ranks_; ++r) {
-        for (std::size_t i = 0; i < block_; ++i) {
-          expect(r * block_ + i, input(r, me * block_ + i));
-        }
-      }
-      break;
-    case CollectiveKind::kSendRecv: {
-      const int from = (rank_ + ranks_ - 1) % ranks_;
-      for (std::size_t i = 0; i < block_; ++i) expect(i, input(from, i));
-      break;
-    }
+  for (std::size_t at = 0; at < counts_.recv; ++at) {
+    const std::optional<double> expected = description_->expected(expectation, at);
+    if (expected && Load(result, offset + at) != *expected) ++wrong;
   }
   return wrong;
 }
