@@ -99,6 +99,19 @@ std::optional<WorkloadTelemetry> OpenWorkloadTelemetry(const spec::PlannedWorklo
   return telemetry;
 }
 
+// Off devices: cuda nothing is sampled; a requirement that still reads gpu_throttled is told why
+// instead of finding the metric missing.
+void MarkGpuThrottledNotSampled(const spec::PlannedWorkload& planned, const RunnerOptions& options,
+                                RunRecord& run) {
+  if (options.device == "cuda" || !run.error.empty() ||
+      std::find(planned.metrics.begin(), planned.metrics.end(), spec::kGpuThrottled) ==
+          planned.metrics.end()) {
+    return;
+  }
+  run.metrics.not_measured[std::string(spec::kGpuThrottled)] =
+      "GPU telemetry is sampled on devices: cuda; this run's device is " + options.device;
+}
+
 // gpu_throttled from a run's summary: a value only when every GPU's clocks event reasons were
 // read, or some GPU's showed a thermal or power reason (then unread ones cannot undo it).
 void PutGpuThrottled(const TelemetrySummary& summary, Metrics& metrics) {
@@ -376,6 +389,7 @@ std::vector<WorkloadRecord> RunPlan(const spec::Plan& plan, const RunnerOptions&
           record.runs.push_back(
               ExecuteRun(**workload, steps, index, warmup, warmup || !metered ? nullptr : &*metered,
                          warmup || !telemetry ? nullptr : &*telemetry, interruption));
+          MarkGpuThrottledNotSampled(planned, options, record.runs.back());
           // A run whose steps all ran stands even when the signal came during its last step.
           if (interruption.cut_short) {
             interrupted(ordinal, "during");

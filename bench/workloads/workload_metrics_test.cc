@@ -1,9 +1,11 @@
 // Each workload type, run once through the runner on a workload of spec/lepton-v1 at the ci
 // profile's scale, emits exactly the metrics its schema declares: the workload itself every
-// declared metric but the energy figures (a value, or not measured with a reason), and the
-// runner the energy figures (conformance/spec/energy_metrics.h: its meter measures them, never
-// the workload). Series and artifacts are evidence for the report, not metrics, so they are not
-// compared. Requests every declared metric, so none is skipped for lack of a requirement.
+// declared metric but the runner's (a value, or not measured with a reason), and the runner the
+// energy figures (conformance/spec/energy_metrics.h: its meter measures them, never the
+// workload) and gpu_throttled (conformance/spec/telemetry_metrics.h: from its GPU telemetry;
+// on the ci profile's cpu device, not measured with the reason). Series and artifacts are evidence
+// for the report, not metrics, so they are not compared. Requests every declared metric, so none is
+// skipped for lack of a requirement.
 
 #include <gtest/gtest.h>
 
@@ -24,6 +26,7 @@
 #include "conformance/spec/energy_metrics.h"
 #include "conformance/spec/resolve.h"
 #include "conformance/spec/spec_loader.h"
+#include "conformance/spec/telemetry_metrics.h"
 #include "conformance/spec/workload_types.h"
 
 namespace lepton::bench {
@@ -135,10 +138,12 @@ TEST_P(WorkloadMetricsTest, EmitsExactlyTheDeclaredMetricsAtCiScale) {
   workload.warmup_runs = 0;
 
   std::set<std::string> declared;
-  std::set<std::string> declared_energy;
+  std::set<std::string> declared_by_runner;
   for (const spec::MetricSchema& metric : type->metrics) {
     declared.emplace(metric.name);
-    if (spec::IsEnergyMetric(metric.name)) declared_energy.emplace(metric.name);
+    if (spec::IsEnergyMetric(metric.name) || metric.name == spec::kGpuThrottled) {
+      declared_by_runner.emplace(metric.name);  // the runner's, not the workload's
+    }
   }
 
   spec::Plan plan;
@@ -171,11 +176,11 @@ TEST_P(WorkloadMetricsTest, EmitsExactlyTheDeclaredMetricsAtCiScale) {
   ASSERT_EQ(record.runs.size(), 1u);
   ASSERT_TRUE(record.runs.front().error.empty()) << record.runs.front().error;
 
-  // The workload's own metrics: every declared one but the energy figures, nothing else.
+  // The workload's own metrics: every declared one but the runner's, nothing else.
   const std::set<std::string> own = Names(emitted);
   std::set<std::string> expected_own;
   for (const std::string& name : declared) {
-    if (!declared_energy.contains(name)) expected_own.insert(name);
+    if (!declared_by_runner.contains(name)) expected_own.insert(name);
   }
   std::set<std::string> undeclared;
   std::set<std::string> missing;
@@ -187,12 +192,12 @@ TEST_P(WorkloadMetricsTest, EmitsExactlyTheDeclaredMetricsAtCiScale) {
     }
   }
   EXPECT_TRUE(undeclared.empty()) << workload.name << " emits metrics its schema does not "
-                                  << "declare (or energy figures, the runner's): "
+                                  << "declare (or the runner's energy and telemetry figures): "
                                   << Join(undeclared);
   EXPECT_TRUE(missing.empty()) << workload.name
                                << " never states declared metrics: " << Join(missing);
 
-  // The run as recorded: the runner adds exactly the declared energy figures.
+  // The run as recorded: the runner adds exactly the declared energy and telemetry figures.
   const std::set<std::string> recorded = Names(record.runs.front().metrics);
   EXPECT_EQ(recorded, declared) << workload.name << " records " << Join(recorded) << "; declared "
                                 << Join(declared);
