@@ -392,10 +392,7 @@ int RunCertification(const RunOptions& requested) {
   report.overlay = overlay ? &*overlay : nullptr;
   report.system = &system;
   report.workloads = &workloads;
-  for (const spec::PlannedRequirement& planned : plan->requirements) {
-    report.verdicts.push_back(judge::JudgeRequirement(
-        planned, bench::FindRecord(workloads, planned.requirement->workload)));
-  }
+  report.verdicts = judge::JudgeAll(*plan, workloads);
   report.summary = judge::Summarize(plan->requirements, report.verdicts,
                                     interrupted ? "interrupted by " + interrupted_by : "");
   report.run.started_at = earlier ? earlier->started_at : IsoNow(started);
