@@ -27,17 +27,17 @@
 #include "reports/json_report.h"
 #include "reports/report_verify.h"
 #include "reports/signing.h"
+#include "tools/certify/device_collectives.h"
+#include "tools/certify/interrupt_signals.h"
+#include "tools/certify/journaling_observer.h"
+#include "tools/certify/plan_agreement.h"
+#include "tools/certify/run_resume.h"
+#include "tools/certify/spec_input.h"
 #include "tools/cli/build_info.h"
-#include "tools/cli/device_collectives.h"
 #include "tools/cli/exit_codes.h"
 #include "tools/cli/hung_device_exit.h"
-#include "tools/cli/interrupt_signals.h"
-#include "tools/cli/journaling_observer.h"
-#include "tools/cli/plan_agreement.h"
 #include "tools/cli/progress.h"
 #include "tools/cli/report_commands.h"
-#include "tools/cli/run_resume.h"
-#include "tools/cli/spec_input.h"
 
 namespace lepton::cli {
 namespace {
@@ -125,20 +125,20 @@ void PrintSummary(const reports::CertificationReport& report, const std::filesys
 
 }  // namespace
 
-int RunCertification(const RunOptions& requested) {
+int RunCertification(const certify::CertifyOptions& requested) {
   const auto started = std::chrono::system_clock::now();
   // A resumed run takes every option from its journal.
   std::optional<reports::RunJournal> earlier;
-  RunOptions options = requested;
+  certify::CertifyOptions options = requested;
   if (requested.resume_dir) {
     auto journal = reports::ReadJournal(*requested.resume_dir);
     if (!journal) return InputError(journal.error());
-    auto restored = OptionsFromJournal(*journal, *requested.resume_dir);
+    auto restored = certify::OptionsFromJournal(*journal, *requested.resume_dir);
     if (!restored) return InputError(restored.error());
     options = std::move(*restored);
     earlier = std::move(*journal);
   }
-  auto input = LoadSpecInput(options.spec_path);
+  auto input = certify::LoadSpecInput(options.spec_path);
   if (!input) return InputError(input.error());
   // The signing key is checked before anything runs: a typo must not cost a whole run.
   std::optional<reports::KeyPair> signing_keys;
@@ -227,8 +227,8 @@ int RunCertification(const RunOptions& requested) {
   // unknown profile is left to PlanRun, which names the known ones.
   if (const auto named = input->spec.profiles.find(options.profile);
       named != input->spec.profiles.end()) {
-    const auto ranks =
-        CollectiveRanksFact(named->second, (*communicator)->size(), bench::CountRunGpus(*run_gpus));
+    const auto ranks = certify::CollectiveRanksFact(named->second, (*communicator)->size(),
+                                                    bench::CountRunGpus(*run_gpus));
     if (!ranks) {
       if (writes_report) {
         fmt::print(stderr, "lepton-cert: profile refused: {}\n", ranks.error().message());
@@ -238,7 +238,7 @@ int RunCertification(const RunOptions& requested) {
     facts.values["ranks"] = *ranks;
   }
   auto plan = spec::PlanRun(input->spec, options.profile, facts, {.runs_override = options.runs});
-  if (Status agreed = AgreeOnPlan(**communicator, plan, facts); !agreed.ok()) {
+  if (Status agreed = certify::AgreeOnPlan(**communicator, plan, facts); !agreed.ok()) {
     if (writes_report) fmt::print(stderr, "lepton-cert: error: {}\n", agreed.message());
     return agreed.code() == StatusCode::kFailedPrecondition ? kExitUsageError : kExitInternalError;
   }
@@ -256,13 +256,13 @@ int RunCertification(const RunOptions& requested) {
           FailedPreconditionError("--resume continues single-process runs only; this one has " +
                                   std::to_string((*communicator)->size()) + " ranks"));
     }
-    if (Status same = CheckSameRun(*earlier, ToolVersion(), GitCommit(), input->spec.sha256,
-                                   overlay_sha256, facts);
+    if (Status same = certify::CheckSameRun(*earlier, ToolVersion(), GitCommit(),
+                                            input->spec.sha256, overlay_sha256, facts);
         !same.ok()) {
       return InputError(same);
     }
   }
-  std::optional<InterruptSignals> signals;
+  std::optional<certify::InterruptSignals> signals;
   if (alone) signals.emplace();
 
   bench::RunnerOptions runner_options;
@@ -285,7 +285,7 @@ int RunCertification(const RunOptions& requested) {
   // devices: cuda with comm: nccl: the all-ranks workloads measure through NCCL on device
   // buffers (one GPU per rank: the launcher's local rank, else the hostnames' order); barriers
   // stay on the run's communicator. Declared after it, so it is destroyed first.
-  DeviceCollectives device_collectives;
+  certify::DeviceCollectives device_collectives;
   if (plan->profile->devices == "cuda" && plan->profile->comm == "nccl") {
     Result<int> device = rank_device;
     if (const std::string shared = bench::SharedGpus(*run_gpus); device && !shared.empty()) {
@@ -294,8 +294,9 @@ int RunCertification(const RunOptions& requested) {
           "detected\"): " +
           shared));
     }
-    device_collectives = OpenDeviceCollectives(bench::LoadCudaBackend(), **communicator, device,
-                                               bench::CollectiveTimeoutFromEnvironment());
+    device_collectives =
+        certify::OpenDeviceCollectives(bench::LoadCudaBackend(), **communicator, device,
+                                       bench::CollectiveTimeoutFromEnvironment());
     if (!device_collectives.status.ok() && writes_report) {
       fmt::print(stderr, "lepton-cert: NCCL is not set up, the collectives are not measured: {}\n",
                  device_collectives.status.message());
@@ -305,10 +306,11 @@ int RunCertification(const RunOptions& requested) {
     runner_options.device_status = device_collectives.status;
   }
   // devices: cuda with comm: nccl-local: this one process drives every GPU it sees through
-  // NCCL's single-process group (ncclCommInitAll); CollectiveRanksFact refused several ranks.
+  // NCCL's single-process group (ncclCommInitAll); certify::CollectiveRanksFact refused several
+  // ranks.
   if (plan->profile->devices == "cuda" && plan->profile->comm == "nccl-local") {
-    device_collectives =
-        OpenLocalGroup(bench::LoadCudaBackend(), bench::CollectiveTimeoutFromEnvironment());
+    device_collectives = certify::OpenLocalGroup(bench::LoadCudaBackend(),
+                                                 bench::CollectiveTimeoutFromEnvironment());
     if (!device_collectives.status.ok()) {
       fmt::print(stderr,
                  "lepton-cert: NCCL's single-process group is not set up, the collectives are "
@@ -318,7 +320,8 @@ int RunCertification(const RunOptions& requested) {
     runner_options.device_group = device_collectives.group.get();
     runner_options.device_status = device_collectives.status;
   }
-  if (signals) runner_options.interruption = [] { return InterruptSignals::ReceivedName(); };
+  if (signals)
+    runner_options.interruption = [] { return certify::InterruptSignals::ReceivedName(); };
   if (earlier) runner_options.finished = &earlier->workloads;
   // From the first workload on, every way out goes through EndRun (hung_device_exit.h): a GPU
   // that hung makes the process end there, before destructors that would wait for it.
@@ -343,7 +346,8 @@ int RunCertification(const RunOptions& requested) {
     return kExitUsageError;
   }
 
-  const std::string comm_name = CommunicatorsDescription(**communicator, device_collectives);
+  const std::string comm_name =
+      certify::CommunicatorsDescription(**communicator, device_collectives);
   fmt::print(stderr,
              "lepton-cert {}: spec {} {} ({}), profile {}, {} requirements, {} workloads, {} "
              "rank(s) on {} node(s) ({}), {} CPU thread(s) per rank ({}), energy meter {}\n",
@@ -361,7 +365,7 @@ int RunCertification(const RunOptions& requested) {
                "earlier session(s))\n",
                earlier->started_at, earlier->workloads.size(), earlier->sessions);
   } else {
-    journal_start.settings = SettingsFromOptions(options);
+    journal_start.settings = certify::SettingsFromOptions(options);
     journal_start.command_line = options.command_line;
     journal_start.tool_version = std::string(ToolVersion());
     journal_start.git_commit = std::string(GitCommit());
@@ -370,7 +374,7 @@ int RunCertification(const RunOptions& requested) {
     journal_start.facts = facts;
     journal_start.started_at = IsoNow(started);
   }
-  std::optional<JournalingObserver> journaling;
+  std::optional<certify::JournalingObserver> journaling;
   if (alone) journaling.emplace(progress, std::move(journal_start), options.out_dir, stderr);
   bench::RunObserver& observer = journaling ? static_cast<bench::RunObserver&>(*journaling)
                                             : static_cast<bench::RunObserver&>(progress);
@@ -381,7 +385,7 @@ int RunCertification(const RunOptions& requested) {
   const bool interrupted =
       std::any_of(workloads.begin(), workloads.end(),
                   [](const bench::WorkloadRecord& record) { return record.interrupted; });
-  const std::string interrupted_by = interrupted ? InterruptSignals::ReceivedName() : "";
+  const std::string interrupted_by = interrupted ? certify::InterruptSignals::ReceivedName() : "";
   if (journaling) journaling->Finish(interrupted_by);
 
   reports::CertificationReport report;
@@ -459,7 +463,7 @@ int RunCertification(const RunOptions& requested) {
                "lepton-cert: the run was interrupted by {}: the report holds what was measured, "
                "marked incomplete. Go on with: lepton-cert run --resume {}\n",
                interrupted_by, options.out_dir.string());
-    return EndRun(kExitSignalBase + InterruptSignals::Received());
+    return EndRun(kExitSignalBase + certify::InterruptSignals::Received());
   }
   // Complete: nothing is left to resume.
   if (journaling) {

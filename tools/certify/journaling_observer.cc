@@ -1,11 +1,11 @@
-#include "tools/cli/journaling_observer.h"
+#include "tools/certify/journaling_observer.h"
 
 #include <fmt/core.h>
 
 #include "conformance/core/atomic_file.h"
 #include "reports/json_report.h"
 
-namespace lepton::cli {
+namespace lepton::certify {
 
 JournalingObserver::JournalingObserver(bench::RunObserver& progress, reports::RunJournal journal,
                                        std::filesystem::path dir, std::FILE* warnings)
@@ -68,4 +68,4 @@ void JournalingObserver::Write(const bench::WorkloadRecord* finished) {
   }
 }
 
-}  // namespace lepton::cli
+}  // namespace lepton::certify

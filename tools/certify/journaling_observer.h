@@ -11,7 +11,7 @@
 #include "bench/runner/runner.h"
 #include "reports/run_journal.h"
 
-namespace lepton::cli {
+namespace lepton::certify {
 
 class JournalingObserver final : public bench::RunObserver {
  public:
@@ -46,4 +46,4 @@ class JournalingObserver final : public bench::RunObserver {
   bool warned_ = false;
 };
 
-}  // namespace lepton::cli
+}  // namespace lepton::certify

@@ -1,4 +1,4 @@
-#include "tools/cli/device_collectives.h"
+#include "tools/certify/device_collectives.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include "bench/comm/self_communicator.h"
 #include "bench/workloads/collectives/fake_group_for_tests.h"
 
-namespace lepton::cli {
+namespace lepton::certify {
 namespace {
 
 // Host memory posing as a device, and the self communicator posing as NCCL.
@@ -192,4 +192,4 @@ TEST(DeviceCollectivesTest, TheCommunicatorsAreDescribedRunsFirst) {
 }
 
 }  // namespace
-}  // namespace lepton::cli
+}  // namespace lepton::certify

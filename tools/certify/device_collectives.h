@@ -13,7 +13,7 @@
 #include "conformance/core/status.h"
 #include "conformance/spec/spec_model.h"
 
-namespace lepton::cli {
+namespace lepton::certify {
 
 struct DeviceCollectives {
   std::unique_ptr<bench::DeviceMemory> memory;
@@ -50,4 +50,4 @@ std::string CommunicatorsDescription(const bench::Communicator& world,
 // the profile); with any other comm, the processes.
 Result<int> CollectiveRanksFact(const spec::Profile& profile, int processes, int gpus);
 
-}  // namespace lepton::cli
+}  // namespace lepton::certify

@@ -1,4 +1,4 @@
-#include "tools/cli/device_collectives.h"
+#include "tools/certify/device_collectives.h"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 
 #include "bench/comm/string_gather.h"
 
-namespace lepton::cli {
+namespace lepton::certify {
 namespace {
 
 constexpr std::size_t kMaxReasonBytes = 400;
@@ -107,4 +107,4 @@ Result<int> CollectiveRanksFact(const spec::Profile& profile, int processes, int
   return gpus;
 }
 
-}  // namespace lepton::cli
+}  // namespace lepton::certify
