@@ -14,6 +14,13 @@ constexpr std::size_t kMaxReasonBytes = 400;
 
 }  // namespace
 
+DeviceComm DeviceCommOf(const spec::Profile& profile) {
+  if (profile.devices != "cuda") return DeviceComm::kNone;
+  if (profile.comm == "nccl") return DeviceComm::kNccl;
+  if (profile.comm == "nccl-local") return DeviceComm::kNcclLocal;
+  return DeviceComm::kNone;
+}
+
 DeviceCollectives OpenDeviceCollectives(const Result<bench::CudaBackend*>& backend,
                                         bench::Communicator& world, const Result<int>& device,
                                         double timeout_seconds) {

@@ -15,6 +15,12 @@
 
 namespace lepton::certify {
 
+// Where a profile's all-ranks collectives run, read once from the planned profile: NCCL over
+// the run's ranks (devices: cuda, comm: nccl), NCCL's single-process group over this process's
+// GPUs (devices: cuda, comm: nccl-local), or not on devices (anything else).
+enum class DeviceComm { kNone, kNccl, kNcclLocal };
+DeviceComm DeviceCommOf(const spec::Profile& profile);
+
 struct DeviceCollectives {
   std::unique_ptr<bench::DeviceMemory> memory;
   std::unique_ptr<bench::Communicator> communicator;  // null unless status is OK

@@ -191,5 +191,19 @@ TEST(DeviceCollectivesTest, TheCommunicatorsAreDescribedRunsFirst) {
   EXPECT_EQ(CommunicatorsDescription(*world, local), "self, fake-group over 3 GPU(s)");
 }
 
+TEST(DeviceCollectivesTest, TheProfileSaysWhereTheCollectivesRun) {
+  spec::Profile profile;
+  profile.devices = "cuda";
+  profile.comm = "nccl";
+  EXPECT_EQ(DeviceCommOf(profile), DeviceComm::kNccl);
+  profile.comm = "nccl-local";
+  EXPECT_EQ(DeviceCommOf(profile), DeviceComm::kNcclLocal);
+  profile.comm = "mpi";
+  EXPECT_EQ(DeviceCommOf(profile), DeviceComm::kNone);
+  profile.devices = "cpu";
+  profile.comm = "nccl";
+  EXPECT_EQ(DeviceCommOf(profile), DeviceComm::kNone);
+}
+
 }  // namespace
 }  // namespace lepton::certify
