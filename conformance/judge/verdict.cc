@@ -233,6 +233,17 @@ Verdict JudgeRequirement(const spec::PlannedRequirement& planned,
                 measured_text + " does not meet " + comparison + over);
 }
 
+std::vector<Verdict> JudgeAll(const spec::Plan& plan,
+                              const std::vector<bench::WorkloadRecord>& records) {
+  std::vector<Verdict> verdicts;
+  verdicts.reserve(plan.requirements.size());
+  for (const spec::PlannedRequirement& planned : plan.requirements) {
+    verdicts.push_back(
+        JudgeRequirement(planned, bench::FindRecord(records, planned.requirement->workload)));
+  }
+  return verdicts;
+}
+
 Summary Summarize(const std::vector<spec::PlannedRequirement>& planned,
                   const std::vector<Verdict>& verdicts, std::string_view incomplete) {
   Summary summary;

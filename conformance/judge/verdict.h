@@ -34,6 +34,11 @@ struct Verdict {
 Verdict JudgeRequirement(const spec::PlannedRequirement& planned,
                          const bench::WorkloadRecord* record);
 
+// Every requirement of the plan judged on the records the runner produced, in the plan's order
+// (a report's verdicts line up with plan.requirements).
+std::vector<Verdict> JudgeAll(const spec::Plan& plan,
+                              const std::vector<bench::WorkloadRecord>& records);
+
 // The spec's statistic over the runs' values (conformance/core/statistics.h defines each).
 Result<double> ComputeStatistic(spec::Statistic statistic, std::span<const double> values);
 

@@ -59,6 +59,21 @@ TEST(VerdictTest, PassesWhenStatisticMeetsThreshold) {
   EXPECT_EQ(verdict.reason, "median 20 rows/s meets >= 20 rows/s over 3 runs");
 }
 
+TEST(VerdictTest, JudgeAllJudgesEveryRequirementInPlanOrder) {
+  const auto met = MakeRequirement(spec::Comparison::kGreaterEqual, spec::Statistic::kMedian);
+  auto unrun = MakeRequirement(spec::Comparison::kGreaterEqual, spec::Statistic::kMedian);
+  unrun.id = "PERF-Y";
+  unrun.workload = "not-run";
+  spec::Plan plan;
+  plan.requirements = {Plan(met, 20.0, 3), Plan(unrun, 20.0, 3)};
+  const std::vector<Verdict> verdicts = JudgeAll(plan, {RecordWith({10.0, 30.0, 20.0})});
+  ASSERT_EQ(verdicts.size(), 2u);
+  EXPECT_EQ(verdicts[0].requirement_id, "PERF-X");
+  EXPECT_EQ(verdicts[0].status, VerdictStatus::kPass);
+  EXPECT_EQ(verdicts[1].requirement_id, "PERF-Y");
+  EXPECT_NE(verdicts[1].status, VerdictStatus::kPass);
+}
+
 TEST(VerdictTest, FailsWhenStatisticMissesThreshold) {
   const auto requirement = MakeRequirement(spec::Comparison::kLess, spec::Statistic::kMax, "s");
   const auto record = RecordWith({1.0, 2.5});

@@ -9,9 +9,9 @@
 #include "conformance/spec/releases.h"
 #include "reports/leaderboard.h"
 #include "reports/leaderboard_site.h"
+#include "tools/certify/spec_input.h"
 #include "tools/cli/build_info.h"
 #include "tools/cli/exit_codes.h"
-#include "tools/cli/spec_input.h"
 #include "tools/cli/trust_commands.h"
 
 namespace lepton::cli {
@@ -27,7 +27,7 @@ Result<spec::Releases> LoadReleases(const std::optional<std::filesystem::path>& 
     LEPTON_ASSIGN_OR_RETURN(const std::string text, ReadFileCapped(*path, 1 << 20));
     return spec::ParseReleases(text, path->string());
   }
-  const auto files = SpecReleaseFiles();
+  const auto files = certify::SpecReleaseFiles();
   return spec::ParseReleases(files.front().bytes, "<embedded>/RELEASES");
 }
 

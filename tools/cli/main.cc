@@ -26,7 +26,7 @@ int Main(int argc, char** argv) {
   app.set_version_flag("--version",
                        std::string(ToolVersion()) + " (" + std::string(GitCommit()) + ")");
 
-  RunOptions run;
+  certify::CertifyOptions run;
   std::string spec_path;
   std::string overlay_path;
   std::vector<std::string> data_dirs;

@@ -6,15 +6,15 @@
 #include "conformance/spec/resolve.h"
 #include "conformance/spec/spec_loader.h"
 #include "reports/json_report.h"
-#include "tools/cli/device_collectives.h"
+#include "tools/certify/device_collectives.h"
+#include "tools/certify/spec_input.h"
 #include "tools/cli/exit_codes.h"
-#include "tools/cli/spec_input.h"
 
 namespace lepton::cli {
 
 int CheckSpecs(const std::vector<std::filesystem::path>& paths) {
   int exit_code = kExitCertified;
-  const auto check = [&](const std::string& name, const Result<SpecInput>& input) {
+  const auto check = [&](const std::string& name, const Result<certify::SpecInput>& input) {
     if (!input) {
       fmt::print(stderr, "{}: error: {}\n", name, input.error().message());
       exit_code = kExitUsageError;
@@ -25,13 +25,14 @@ int CheckSpecs(const std::vector<std::filesystem::path>& paths) {
                spec.id, spec.version, spec.status, spec.profiles.size(), spec.workloads.size(),
                spec.requirements.size(), spec.sha256);
   };
-  if (paths.empty()) check("<embedded>", LoadSpecInput(std::nullopt));
-  for (const std::filesystem::path& path : paths) check(path.string(), LoadSpecInput(path));
+  if (paths.empty()) check("<embedded>", certify::LoadSpecInput(std::nullopt));
+  for (const std::filesystem::path& path : paths)
+    check(path.string(), certify::LoadSpecInput(path));
   return exit_code;
 }
 
 int ShowSpec(const std::optional<std::filesystem::path>& path, const std::string& profile) {
-  auto input = LoadSpecInput(path);
+  auto input = certify::LoadSpecInput(path);
   if (!input) {
     fmt::print(stderr, "lepton-cert: error: {}\n", input.error().message());
     return kExitUsageError;
@@ -40,7 +41,7 @@ int ShowSpec(const std::optional<std::filesystem::path>& path, const std::string
   spec::Facts facts = checks::FactsFrom(system);
   // As `run` started alone would plan it: a comm: nccl-local profile's ranks are its GPUs.
   if (const auto named = input->spec.profiles.find(profile); named != input->spec.profiles.end()) {
-    if (const auto ranks = CollectiveRanksFact(named->second, 1, system.gpus.count)) {
+    if (const auto ranks = certify::CollectiveRanksFact(named->second, 1, system.gpus.count)) {
       facts.values["ranks"] = *ranks;
     }
   }

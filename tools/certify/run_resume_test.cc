@@ -1,13 +1,13 @@
-#include "tools/cli/run_resume.h"
+#include "tools/certify/run_resume.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace lepton::cli {
+namespace lepton::certify {
 namespace {
 
-RunOptions GivenOptions() {
-  RunOptions options;
+CertifyOptions GivenOptions() {
+  CertifyOptions options;
   options.spec_path = "spec/lepton-v1";
   options.profile = "cpu";
   options.runs = 3;
@@ -90,4 +90,4 @@ TEST_F(SameRunTest, OnlyTheSameBuildSpecOverlayAndFactsMakeOneRun) {
 }
 
 }  // namespace
-}  // namespace lepton::cli
+}  // namespace lepton::certify

@@ -6,7 +6,7 @@
 
 #include <string>
 
-namespace lepton::cli {
+namespace lepton::certify {
 
 class InterruptSignals {
  public:
@@ -21,4 +21,4 @@ class InterruptSignals {
   [[nodiscard]] static std::string ReceivedName();
 };
 
-}  // namespace lepton::cli
+}  // namespace lepton::certify

@@ -1,4 +1,4 @@
-#include "tools/cli/device_collectives.h"
+#include "tools/certify/device_collectives.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include "bench/comm/self_communicator.h"
 #include "bench/workloads/collectives/fake_group_for_tests.h"
 
-namespace lepton::cli {
+namespace lepton::certify {
 namespace {
 
 // Host memory posing as a device, and the self communicator posing as NCCL.
@@ -191,5 +191,19 @@ TEST(DeviceCollectivesTest, TheCommunicatorsAreDescribedRunsFirst) {
   EXPECT_EQ(CommunicatorsDescription(*world, local), "self, fake-group over 3 GPU(s)");
 }
 
+TEST(DeviceCollectivesTest, TheProfileSaysWhereTheCollectivesRun) {
+  spec::Profile profile;
+  profile.devices = "cuda";
+  profile.comm = "nccl";
+  EXPECT_EQ(DeviceCommOf(profile), DeviceComm::kNccl);
+  profile.comm = "nccl-local";
+  EXPECT_EQ(DeviceCommOf(profile), DeviceComm::kNcclLocal);
+  profile.comm = "mpi";
+  EXPECT_EQ(DeviceCommOf(profile), DeviceComm::kNone);
+  profile.devices = "cpu";
+  profile.comm = "nccl";
+  EXPECT_EQ(DeviceCommOf(profile), DeviceComm::kNone);
+}
+
 }  // namespace
-}  // namespace lepton::cli
+}  // namespace lepton::certify

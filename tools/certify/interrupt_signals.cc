@@ -1,8 +1,8 @@
-#include "tools/cli/interrupt_signals.h"
+#include "tools/certify/interrupt_signals.h"
 
 #include <csignal>
 
-namespace lepton::cli {
+namespace lepton::certify {
 namespace {
 
 volatile std::sig_atomic_t g_received = 0;
@@ -42,4 +42,4 @@ std::string InterruptSignals::ReceivedName() {
   }
 }
 
-}  // namespace lepton::cli
+}  // namespace lepton::certify

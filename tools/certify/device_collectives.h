@@ -13,7 +13,13 @@
 #include "conformance/core/status.h"
 #include "conformance/spec/spec_model.h"
 
-namespace lepton::cli {
+namespace lepton::certify {
+
+// Where a profile's all-ranks collectives run, read once from the planned profile: NCCL over
+// the run's ranks (devices: cuda, comm: nccl), NCCL's single-process group over this process's
+// GPUs (devices: cuda, comm: nccl-local), or not on devices (anything else).
+enum class DeviceComm { kNone, kNccl, kNcclLocal };
+DeviceComm DeviceCommOf(const spec::Profile& profile);
 
 struct DeviceCollectives {
   std::unique_ptr<bench::DeviceMemory> memory;
@@ -50,4 +56,4 @@ std::string CommunicatorsDescription(const bench::Communicator& world,
 // the profile); with any other comm, the processes.
 Result<int> CollectiveRanksFact(const spec::Profile& profile, int processes, int gpus);
 
-}  // namespace lepton::cli
+}  // namespace lepton::certify

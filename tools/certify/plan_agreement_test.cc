@@ -1,4 +1,4 @@
-#include "tools/cli/plan_agreement.h"
+#include "tools/certify/plan_agreement.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include "conformance/spec/spec_loader.h"
 #include "conformance/spec/test_spec_source.h"
 
-namespace lepton::cli {
+namespace lepton::certify {
 namespace {
 
 spec::Spec LoadValid() {
@@ -72,4 +72,4 @@ TEST(PlanAgreementTest, AloneThePlanAgreesWithItself) {
 }
 
 }  // namespace
-}  // namespace lepton::cli
+}  // namespace lepton::certify

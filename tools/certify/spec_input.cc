@@ -1,8 +1,8 @@
-#include "tools/cli/spec_input.h"
+#include "tools/certify/spec_input.h"
 
 #include "conformance/spec/spec_loader.h"
 
-namespace lepton::cli {
+namespace lepton::certify {
 
 Result<SpecInput> LoadSpecInput(const std::optional<std::filesystem::path>& path) {
   SpecInput input;
@@ -20,4 +20,4 @@ Result<SpecInput> LoadSpecInput(const std::optional<std::filesystem::path>& path
   return input;
 }
 
-}  // namespace lepton::cli
+}  // namespace lepton::certify

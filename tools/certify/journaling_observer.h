@@ -1,24 +1,24 @@
 #pragma once
 // Keeps the run's journal (reports/run_journal.h) while the runner works: after every workload
 // that finishes, its artifacts and then the journal are written atomically, so whatever stops
-// the run after that point (a signal, a crash, a power cut) loses none of it. Progress goes on
-// to the wrapped observer.
+// the run after that point (a signal, a crash, a power cut) loses none of it. Progress, and the
+// warning when the journal cannot be written, go on to the wrapped observer.
 
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 
 #include "bench/runner/runner.h"
 #include "reports/run_journal.h"
+#include "tools/certify/certify_observer.h"
 
-namespace lepton::cli {
+namespace lepton::certify {
 
 class JournalingObserver final : public bench::RunObserver {
  public:
   // `journal` holds the earlier sessions' records (none for a new run); this session's time
   // counts from construction.
-  JournalingObserver(bench::RunObserver& progress, reports::RunJournal journal,
-                     std::filesystem::path dir, std::FILE* warnings);
+  JournalingObserver(CertifyObserver& progress, reports::RunJournal journal,
+                     std::filesystem::path dir);
 
   void OnWorkloadStart(const bench::WorkloadRecord& record) override;
   void OnRunStart(const bench::WorkloadRecord& record, int ordinal, int total,
@@ -37,13 +37,12 @@ class JournalingObserver final : public bench::RunObserver {
  private:
   void Write(const bench::WorkloadRecord* finished);
 
-  bench::RunObserver& progress_;
+  CertifyObserver& progress_;
   reports::RunJournal journal_;
   std::filesystem::path dir_;
-  std::FILE* warnings_;
   double earlier_elapsed_s_;
   std::chrono::steady_clock::time_point session_start_ = std::chrono::steady_clock::now();
   bool warned_ = false;
 };
 
-}  // namespace lepton::cli
+}  // namespace lepton::certify

@@ -12,7 +12,7 @@
 #include "conformance/core/status.h"
 #include "conformance/spec/resolve.h"
 
-namespace lepton::cli {
+namespace lepton::certify {
 
 // What decides the run: each workload with its repetitions and each requirement's
 // applicability, or that the profile was refused. Equal on ranks that will run alike.
@@ -29,4 +29,4 @@ Status ComparePlans(std::span<const std::string> fingerprints, std::span<const s
 Status AgreeOnPlan(bench::Communicator& world, const Result<spec::Plan>& plan,
                    const spec::Facts& facts);
 
-}  // namespace lepton::cli
+}  // namespace lepton::certify

@@ -1,4 +1,4 @@
-#include "tools/cli/plan_agreement.h"
+#include "tools/certify/plan_agreement.h"
 
 #include <fmt/core.h>
 
@@ -7,7 +7,7 @@
 #include "bench/comm/string_gather.h"
 #include "conformance/core/sha256.h"
 
-namespace lepton::cli {
+namespace lepton::certify {
 namespace {
 
 constexpr std::size_t kFingerprintBytes = 64;  // a SHA-256 in hex
@@ -62,4 +62,4 @@ Status AgreeOnPlan(bench::Communicator& world, const Result<spec::Plan>& plan,
   return ComparePlans(*fingerprints, *summaries);
 }
 
-}  // namespace lepton::cli
+}  // namespace lepton::certify

@@ -1,18 +1,17 @@
-#include "tools/cli/journaling_observer.h"
+#include "tools/certify/journaling_observer.h"
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include "conformance/core/atomic_file.h"
 #include "reports/json_report.h"
 
-namespace lepton::cli {
+namespace lepton::certify {
 
-JournalingObserver::JournalingObserver(bench::RunObserver& progress, reports::RunJournal journal,
-                                       std::filesystem::path dir, std::FILE* warnings)
+JournalingObserver::JournalingObserver(CertifyObserver& progress, reports::RunJournal journal,
+                                       std::filesystem::path dir)
     : progress_(progress),
       journal_(std::move(journal)),
       dir_(std::move(dir)),
-      warnings_(warnings),
       earlier_elapsed_s_(journal_.elapsed_s) {
   // The earlier sessions' records come back through OnWorkloadReused, in plan order.
   journal_.workloads.clear();
@@ -61,11 +60,11 @@ void JournalingObserver::Write(const bench::WorkloadRecord* finished) {
   }
   if (!written.ok() && !warned_) {
     warned_ = true;
-    fmt::print(warnings_,
-               "lepton-cert: warning: cannot write the run's journal ({}); the run goes on, but "
-               "if it is interrupted it cannot be resumed\n",
-               written.message());
+    progress_.OnNotice(
+        fmt::format("warning: cannot write the run's journal ({}); the run goes on, but if it is "
+                    "interrupted it cannot be resumed",
+                    written.message()));
   }
 }
 
-}  // namespace lepton::cli
+}  // namespace lepton::certify

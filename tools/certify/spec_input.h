@@ -9,7 +9,7 @@
 #include "conformance/core/embedded_file.h"
 #include "conformance/spec/spec_model.h"
 
-namespace lepton::cli {
+namespace lepton::certify {
 
 // Generated at build time from spec/lepton-v1 (see tools/CMakeLists.txt).
 std::span<const EmbeddedFile> DefaultSpecFiles();
@@ -24,4 +24,4 @@ struct SpecInput {
 
 Result<SpecInput> LoadSpecInput(const std::optional<std::filesystem::path>& path);
 
-}  // namespace lepton::cli
+}  // namespace lepton::certify

@@ -1,8 +1,8 @@
-#include "tools/cli/run_resume.h"
+#include "tools/certify/run_resume.h"
 
 #include <fmt/core.h>
 
-namespace lepton::cli {
+namespace lepton::certify {
 namespace {
 
 std::string Absolute(const std::filesystem::path& path) {
@@ -23,7 +23,7 @@ std::string FactText(const spec::Facts& facts, const std::string& name) {
 
 }  // namespace
 
-reports::JournalSettings SettingsFromOptions(const RunOptions& options) {
+reports::JournalSettings SettingsFromOptions(const CertifyOptions& options) {
   reports::JournalSettings settings;
   if (options.spec_path) settings.spec_path = Absolute(*options.spec_path);
   settings.profile = options.profile;
@@ -38,10 +38,10 @@ reports::JournalSettings SettingsFromOptions(const RunOptions& options) {
   return settings;
 }
 
-Result<RunOptions> OptionsFromJournal(const reports::RunJournal& journal,
-                                      const std::filesystem::path& dir) {
+Result<CertifyOptions> OptionsFromJournal(const reports::RunJournal& journal,
+                                          const std::filesystem::path& dir) {
   const reports::JournalSettings& settings = journal.settings;
-  RunOptions options;
+  CertifyOptions options;
   if (settings.spec_path) options.spec_path = *settings.spec_path;
   options.profile = settings.profile;
   options.out_dir = dir;
@@ -104,4 +104,4 @@ Status CheckSameRun(const reports::RunJournal& journal, std::string_view tool_ve
   return OkStatus();
 }
 
-}  // namespace lepton::cli
+}  // namespace lepton::certify

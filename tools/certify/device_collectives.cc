@@ -1,4 +1,4 @@
-#include "tools/cli/device_collectives.h"
+#include "tools/certify/device_collectives.h"
 
 #include <fmt/format.h>
 
@@ -7,12 +7,19 @@
 
 #include "bench/comm/string_gather.h"
 
-namespace lepton::cli {
+namespace lepton::certify {
 namespace {
 
 constexpr std::size_t kMaxReasonBytes = 400;
 
 }  // namespace
+
+DeviceComm DeviceCommOf(const spec::Profile& profile) {
+  if (profile.devices != "cuda") return DeviceComm::kNone;
+  if (profile.comm == "nccl") return DeviceComm::kNccl;
+  if (profile.comm == "nccl-local") return DeviceComm::kNcclLocal;
+  return DeviceComm::kNone;
+}
 
 DeviceCollectives OpenDeviceCollectives(const Result<bench::CudaBackend*>& backend,
                                         bench::Communicator& world, const Result<int>& device,
@@ -107,4 +114,4 @@ Result<int> CollectiveRanksFact(const spec::Profile& profile, int processes, int
   return gpus;
 }
 
-}  // namespace lepton::cli
+}  // namespace lepton::certify
