@@ -135,6 +135,7 @@ TEST_F(LeaderboardTest, SiteHoldsEveryReportAndEscapesWhatVendorsWrote) {
   EXPECT_THAT(index, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt;"));
   EXPECT_THAT(index, Not(HasSubstr("<script>alert")));
   EXPECT_THAT(index, HasSubstr("reports/" + board.entries.front().id + ".html"));
+  EXPECT_THAT(index, HasSubstr(">PERF-ROWS<br>rows_per_second (median, rows/s, higher"));
   // The rejected reports have their own page, linked from the index, and are not in the ranking.
   EXPECT_THAT(index, HasSubstr("<a href=\"rejected.html\">1 rejected</a>"));
   EXPECT_THAT(index, Not(HasSubstr("=cmd.json")));

@@ -91,7 +91,7 @@ column=$(/usr/bin/python3 - "$work/site/index.html" <<'PY'
 import re, sys
 header = re.search(r'<table class="board" id="g0"><thead><tr>(.*?)</tr>', open(sys.argv[1]).read())
 cells = re.findall(r"<th[^>]*>(.*?)</th>", header.group(1))
-print(next(i for i, c in enumerate(cells) if c.startswith("rows_per_second")))
+print(next(i for i, c in enumerate(cells) if "<br>rows_per_second" in c))
 PY
 )
 for order in asc desc; do
