@@ -146,7 +146,7 @@ Json SystemJson(const checks::SystemDescription& system) {
   return json;
 }
 
-Json MetricsJson(const bench::Metrics& metrics) {
+Json MetricsJson(const records::Metrics& metrics) {
   Json values = Json::object();
   Json not_measured = Json(metrics.not_measured);
   for (const auto& [name, value] : metrics.values) {
@@ -164,7 +164,7 @@ Json MetricsJson(const bench::Metrics& metrics) {
   return Json{{"values", values}, {"not_measured", not_measured}, {"series", series}};
 }
 
-Json ArtifactsJson(const bench::WorkloadRecord& record, const bench::RunRecord& run) {
+Json ArtifactsJson(const records::WorkloadRecord& record, const records::RunRecord& run) {
   Json artifacts = Json::array();
   for (const auto& [name, bytes] : run.metrics.artifacts) {
     artifacts.push_back(Json{{"name", name},
@@ -176,7 +176,7 @@ Json ArtifactsJson(const bench::WorkloadRecord& record, const bench::RunRecord& 
 }
 
 // How a run's energy figures were measured, or why not: shown beside the figures.
-Json EnergyJson(const std::optional<bench::EnergyEvidence>& energy) {
+Json EnergyJson(const std::optional<records::EnergyEvidence>& energy) {
   if (!energy) return nullptr;
   return Json{{"meter", TextOrNull(energy->meter)},
               {"tier", energy->tier ? Json(spec::EnergyTierName(*energy->tier)) : Json(nullptr)},
@@ -200,12 +200,12 @@ Json EnergyJson(const std::optional<bench::EnergyEvidence>& energy) {
 
 // What the GPUs did over a timed region (bench/telemetry/): per field min, median, max and the
 // readings behind them, the clocks event reasons seen with their share, and the flag.
-Json TelemetryJson(const std::optional<bench::TelemetrySummary>& telemetry) {
+Json TelemetryJson(const std::optional<records::TelemetrySummary>& telemetry) {
   if (!telemetry) return nullptr;
   Json gpus = Json::array();
-  for (const bench::GpuTelemetry& gpu : telemetry->gpus) {
+  for (const records::GpuTelemetry& gpu : telemetry->gpus) {
     Json fields = Json::array();
-    for (const bench::TelemetryFieldSummary& field : gpu.fields) {
+    for (const records::TelemetryFieldSummary& field : gpu.fields) {
       const bool measured = field.samples > 0;
       fields.push_back(Json{{"name", field.name},
                             {"unit", field.unit},
@@ -216,7 +216,7 @@ Json TelemetryJson(const std::optional<bench::TelemetrySummary>& telemetry) {
                             {"not_measured_reason", TextOrNull(field.not_measured_reason)}});
     }
     Json reasons = Json::array();
-    for (const bench::ThrottleReasonSeen& reason : gpu.throttle_reasons) {
+    for (const records::ThrottleReasonSeen& reason : gpu.throttle_reasons) {
       reasons.push_back(Json{
           {"name", reason.name}, {"samples", reason.samples}, {"share", Number(reason.share)}});
     }
@@ -236,13 +236,13 @@ Json TelemetryJson(const std::optional<bench::TelemetrySummary>& telemetry) {
               {"gpus", gpus}};
 }
 
-Json WorkloadJson(const bench::WorkloadRecord& record) {
+Json WorkloadJson(const records::WorkloadRecord& record) {
   Json params = Json::object();
   for (const auto& [path, value] : record.params) params[path] = ParamJson(value);
   Json runs = Json::array();
-  for (const bench::RunRecord& run : record.runs) {
+  for (const records::RunRecord& run : record.runs) {
     Json steps = Json::array();
-    for (const bench::StepTiming& step : run.steps) {
+    for (const records::StepTiming& step : run.steps) {
       steps.push_back(Json{{"name", step.name}, {"seconds", Number(step.seconds)}});
     }
     Json metrics = MetricsJson(run.metrics);
@@ -383,7 +383,7 @@ std::string ReportToJson(const CertificationReport& report) {
       {"interrupted", TextOrNull(report.run.interrupted_by)},
       {"sessions", report.run.sessions},
       {"resumed_workloads", report.run.resumed_workloads}};
-  if (const bench::CpuThreads& threads = report.run.cpu_threads; !threads.source.empty()) {
+  if (const records::CpuThreads& threads = report.run.cpu_threads; !threads.source.empty()) {
     json["run"]["cpu_threads"] = Json{{"per_rank", threads.per_rank},
                                       {"rank_zero_alone", threads.rank_zero_alone},
                                       {"source", threads.source},
@@ -397,7 +397,7 @@ std::string ReportToJson(const CertificationReport& report) {
   }
   json["requirements"] = requirements;
   Json workloads = Json::array();
-  for (const bench::WorkloadRecord& record : *report.workloads) {
+  for (const records::WorkloadRecord& record : *report.workloads) {
     workloads.push_back(WorkloadJson(record));
   }
   json["workloads"] = workloads;
@@ -412,15 +412,15 @@ std::string ReportToJson(const CertificationReport& report) {
   return json.dump(2) + "\n";
 }
 
-std::string ArtifactFileName(const std::string& workload, const bench::RunRecord& run,
+std::string ArtifactFileName(const std::string& workload, const records::RunRecord& run,
                              const std::string& name) {
   return workload + (run.warmup ? ".warmup" : ".run") + std::to_string(run.index + 1) + "." + name;
 }
 
-Status WriteArtifacts(const std::vector<bench::WorkloadRecord>& workloads,
+Status WriteArtifacts(const std::vector<records::WorkloadRecord>& workloads,
                       const std::filesystem::path& dir) {
-  for (const bench::WorkloadRecord& record : workloads) {
-    for (const bench::RunRecord& run : record.runs) {
+  for (const records::WorkloadRecord& record : workloads) {
+    for (const records::RunRecord& run : record.runs) {
       for (const auto& [name, bytes] : run.metrics.artifacts) {
         LEPTON_RETURN_IF_ERROR(
             WriteFileAtomically(dir / ArtifactFileName(record.name, run, name), bytes));
@@ -430,7 +430,7 @@ Status WriteArtifacts(const std::vector<bench::WorkloadRecord>& workloads,
   return OkStatus();
 }
 
-std::string WorkloadRecordToJson(const bench::WorkloadRecord& record) {
+std::string WorkloadRecordToJson(const records::WorkloadRecord& record) {
   return WorkloadJson(record).dump();
 }
 

@@ -18,14 +18,14 @@ std::string ReportToJson(const CertificationReport& report);
 Status WriteReport(const CertificationReport& report, const std::filesystem::path& path);
 
 // One workload's record exactly as the report's "workloads" array holds it (compact JSON).
-std::string WorkloadRecordToJson(const bench::WorkloadRecord& record);
+std::string WorkloadRecordToJson(const records::WorkloadRecord& record);
 
 // Where a run's artifact is stored beside the report: "fashion-mlp.run2.model.onnx".
-std::string ArtifactFileName(const std::string& workload, const bench::RunRecord& run,
+std::string ArtifactFileName(const std::string& workload, const records::RunRecord& run,
                              const std::string& name);
 
 // Writes every artifact of every run into `dir` (atomically, file by file).
-Status WriteArtifacts(const std::vector<bench::WorkloadRecord>& workloads,
+Status WriteArtifacts(const std::vector<records::WorkloadRecord>& workloads,
                       const std::filesystem::path& dir);
 
 std::string SystemToJson(const checks::SystemDescription& system);

@@ -28,15 +28,15 @@ using Json = nlohmann::ordered_json;
 std::string SignedReport(const KeyPair& keys, double rows_per_second,
                          const std::string& started_at) {
   Fixture fixture;
-  bench::RunRecord& first = fixture.workloads[0].runs[0];
+  records::RunRecord& first = fixture.workloads[0].runs[0];
   first.metrics.values["rows_per_second"] = rows_per_second;
-  bench::RunRecord second = first;
+  records::RunRecord second = first;
   second.index = 1;
   fixture.workloads[0].runs.push_back(second);
   fixture.report.verdicts.clear();
   for (const auto& planned : fixture.plan.requirements) {
     fixture.report.verdicts.push_back(judge::JudgeRequirement(
-        planned, bench::FindRecord(fixture.workloads, planned.requirement->workload)));
+        planned, records::FindRecord(fixture.workloads, planned.requirement->workload)));
   }
   fixture.report.summary = judge::Summarize(fixture.plan.requirements, fixture.report.verdicts);
   fixture.report.run.started_at = started_at;

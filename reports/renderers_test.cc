@@ -78,10 +78,10 @@ TEST(ReportViewTest, AReportWithoutNvmlShowsTheCudaDevicesAlone) {
 
 // The CPU threads a two-rank run on a two-CPU node records: one each while both ranks compute,
 // both CPUs for rank 0 alone.
-bench::CpuThreads NodeShareOfTwo() {
+records::CpuThreads NodeShareOfTwo() {
   return {.per_rank = 1,
           .rank_zero_alone = 2,
-          .source = std::string(bench::kThreadsNodeShare),
+          .source = std::string(records::kThreadsNodeShare),
           .apply = true,
           .node_cpus = 2,
           .local_ranks = 2};
@@ -102,33 +102,33 @@ TEST(CpuThreadsRenderingTest, BothRenderingsStateTheThreadsAndWhy) {
 
 TEST(CpuThreadsRenderingTest, EachSourceIsSaidInWords) {
   Fixture fixture;
-  const auto describe = [&](const bench::CpuThreads& threads) {
+  const auto describe = [&](const records::CpuThreads& threads) {
     fixture.report.run.cpu_threads = threads;
     const auto view = ParseReportView(ReportToJson(fixture.report), "report.json");
     return view ? view->cpu_threads : view.error().ToString();
   };
   struct Case {
-    bench::CpuThreads threads;
+    records::CpuThreads threads;
     std::string words;
   };
   const auto threads = [](int count, std::string_view source, int node_cpus, int local_ranks) {
-    return bench::CpuThreads{.per_rank = count,
-                             .rank_zero_alone = count,
-                             .source = std::string(source),
-                             .node_cpus = node_cpus,
-                             .local_ranks = local_ranks};
+    return records::CpuThreads{.per_rank = count,
+                               .rank_zero_alone = count,
+                               .source = std::string(source),
+                               .node_cpus = node_cpus,
+                               .local_ranks = local_ranks};
   };
   const std::vector<Case> cases = {
-      {threads(3, bench::kThreadsFromOption, 16, 4),
+      {threads(3, records::kThreadsFromOption, 16, 4),
        "3 (rank 0 alone: 3; source: --threads-per-rank; node: 16 CPUs, 4 local ranks)"},
-      {threads(2, bench::kThreadsFromOmpNumThreads, 16, 4),
+      {threads(2, records::kThreadsFromOmpNumThreads, 16, 4),
        "2 (rank 0 alone: 2; source: OMP_NUM_THREADS, which the libraries read themselves; node: "
        "16 CPUs, 4 local ranks)"},
-      {threads(8, bench::kThreadsAloneOnNode, 8, 1),
+      {threads(8, records::kThreadsAloneOnNode, 8, 1),
        "8 (rank 0 alone: 8; source: one rank on the node, all its CPUs; node: 8 CPUs, 1 local "
        "rank)"},
       // A launcher bound each rank to 2 of the node's 16 CPUs: the share (8) is capped at those.
-      {threads(2, bench::kThreadsNodeShare, 16, 2),
+      {threads(2, records::kThreadsNodeShare, 16, 2),
        "2 (rank 0 alone: 2; source: node share, 16 node CPUs over 2 local ranks, capped at rank "
        "0's own 2 CPUs)"},
   };
@@ -200,7 +200,7 @@ TEST(ReportViewTest, EnergyRequirementsCarryTheMethodOfTheirRuns) {
             "readings at 20 Hz over 41 s of timed steps in 2 passes (minimum 30 s); idle 12.5 W "
             "over 5 s, included in the figures");
 
-  fixture.workloads[0].runs[0].energy = bench::EnergyEvidence{};
+  fixture.workloads[0].runs[0].energy = records::EnergyEvidence{};
   fixture.workloads[0].runs[0].energy->not_measured_reason = "RAPL: no powercap";
   const auto unmeasured = ParseReportView(ReportToJson(fixture.report), "report.json");
   ASSERT_TRUE(unmeasured.has_value()) << unmeasured.error().ToString();
@@ -315,7 +315,7 @@ TEST(JUnitRendererTest, OneTestcasePerRequirementWithGatingSemantics) {
 
 // The fixture's regression workload run on a GPU whose second timed run hit the power cap.
 std::string ReportWithTelemetry(Fixture& fixture, bool throttled) {
-  bench::WorkloadRecord& record = fixture.workloads[0];
+  records::WorkloadRecord& record = fixture.workloads[0];
   record.device = "cuda";
   record.runs.push_back(record.runs[0]);
   record.runs[1].index = 1;

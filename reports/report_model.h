@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "bench/api/measurement.h"
-#include "bench/runner/cpu_threads.h"
 #include "conformance/checks/system_probe.h"
 #include "conformance/judge/verdict.h"
+#include "conformance/records/cpu_threads.h"
+#include "conformance/records/measurement.h"
 #include "conformance/spec/overlay.h"
 #include "conformance/spec/resolve.h"
 
@@ -40,7 +40,7 @@ struct RunInfo {
   std::vector<std::string> resumed_workloads;  // finished by an earlier session, not run again
   // The CPU threads each rank's math ran on and why (rank 0's view); an unset source is not
   // written.
-  bench::CpuThreads cpu_threads;
+  records::CpuThreads cpu_threads;
 };
 
 struct CertificationReport {
@@ -50,7 +50,7 @@ struct CertificationReport {
   const spec::Plan* plan = nullptr;
   const spec::Overlay* overlay = nullptr;  // nullptr when none was given
   const checks::SystemDescription* system = nullptr;
-  const std::vector<bench::WorkloadRecord>* workloads = nullptr;
+  const std::vector<records::WorkloadRecord>* workloads = nullptr;
   std::vector<judge::Verdict> verdicts;  // parallel to plan->requirements
   judge::Summary summary;
 };

@@ -67,10 +67,10 @@ spec::Value ToValue(const Json& value) {
   return value.get<double>();
 }
 
-std::vector<bench::WorkloadRecord> ReadWorkloads(const Json& report) {
-  std::vector<bench::WorkloadRecord> records;
+std::vector<records::WorkloadRecord> ReadWorkloads(const Json& report) {
+  std::vector<records::WorkloadRecord> records;
   for (const Json& w : report.at("workloads")) {
-    bench::WorkloadRecord record;
+    records::WorkloadRecord record;
     record.name = w.at("name").get<std::string>();
     record.type = w.at("type").get<std::string>();
     if (!w.at("unavailable_reason").is_null()) {
@@ -78,7 +78,7 @@ std::vector<bench::WorkloadRecord> ReadWorkloads(const Json& report) {
     }
     if (!w.at("error").is_null()) record.error = w.at("error").get<std::string>();
     for (const Json& r : w.at("runs")) {
-      bench::RunRecord run;
+      records::RunRecord run;
       run.index = r.at("index").get<int>();
       run.warmup = r.at("warmup").get<bool>();
       if (!r.at("error").is_null()) run.error = r.at("error").get<std::string>();
@@ -92,7 +92,7 @@ std::vector<bench::WorkloadRecord> ReadWorkloads(const Json& report) {
       // The method an energy requirement accepts or refuses, as recorded beside the figures.
       if (r.contains("energy") && r.at("energy").is_object()) {
         const Json& energy = r.at("energy");
-        bench::EnergyEvidence evidence;
+        records::EnergyEvidence evidence;
         if (energy.at("meter").is_string()) evidence.meter = energy.at("meter").get<std::string>();
         if (energy.at("tier").is_string()) {
           const std::string tier = energy.at("tier").get<std::string>();
@@ -236,7 +236,7 @@ void RecomputeVerdicts(const Json& report, bool files_verified, SpecCache* cache
     checks.push_back({false, "profile", "cannot plan the profile: " + plan.error().message()});
     return;
   }
-  const std::vector<bench::WorkloadRecord> workloads = ReadWorkloads(report);
+  const std::vector<records::WorkloadRecord> workloads = ReadWorkloads(report);
   const Json& requirements = report.at("requirements");
   if (requirements.size() != plan->requirements.size()) {
     checks.push_back({false, "requirements",
@@ -251,7 +251,7 @@ void RecomputeVerdicts(const Json& report, bool files_verified, SpecCache* cache
   for (std::size_t i = 0; i < plan->requirements.size(); ++i) {
     const spec::PlannedRequirement& planned = plan->requirements[i];
     verdicts.push_back(judge::JudgeRequirement(
-        planned, bench::FindRecord(workloads, planned.requirement->workload)));
+        planned, records::FindRecord(workloads, planned.requirement->workload)));
     const judge::Verdict& verdict = verdicts.back();
     const Json& written = requirements[i];
     const std::string field = "requirements[" + std::to_string(i) + "]";

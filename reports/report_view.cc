@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "bench/runner/cpu_threads.h"
+#include "conformance/records/cpu_threads.h"
 #include "reports/report_document_data.h"
 
 namespace lepton::reports {
@@ -71,7 +71,7 @@ std::string DescribeCpuThreads(Reader& read, const Json& threads) {
   const int local_ranks = count("local_ranks");
   const std::string source = read.String(threads, "source", path);
   std::string why;
-  if (source == bench::kThreadsNodeShare) {
+  if (source == records::kThreadsNodeShare) {
     why =
         "node share, " + Count(node_cpus, "node CPU") + " over " + Count(local_ranks, "local rank");
     // ChooseCpuThreads caps the share at the rank's own CPUs (a launcher bound each rank to
@@ -80,12 +80,12 @@ std::string DescribeCpuThreads(Reader& read, const Json& threads) {
       why += ", capped at rank 0's own " + Count(rank_zero_alone, "CPU");
     }
   } else {
-    if (source == bench::kThreadsFromOption) {
+    if (source == records::kThreadsFromOption) {
       why = "--threads-per-rank";
-    } else if (source == bench::kThreadsFromOmpNumThreads) {
+    } else if (source == records::kThreadsFromOmpNumThreads) {
       // The runner sets nothing then: OpenMP and OpenBLAS read the variable themselves.
       why = "OMP_NUM_THREADS, which the libraries read themselves";
-    } else if (source == bench::kThreadsAloneOnNode) {
+    } else if (source == records::kThreadsAloneOnNode) {
       why = "one rank on the node, all its CPUs";
     } else {
       why = source.empty() ? "unknown" : source;  // one this tool does not know, as written

@@ -47,8 +47,8 @@ spec::Value MetricValue(const Json& value) {
   return value.get<double>();
 }
 
-bench::EnergyEvidence ReadEnergy(const Json& energy) {
-  bench::EnergyEvidence evidence;
+records::EnergyEvidence ReadEnergy(const Json& energy) {
+  records::EnergyEvidence evidence;
   evidence.meter = TextOrEmpty(energy.at("meter"));
   if (energy.at("tier").is_string()) {
     const std::string tier = energy.at("tier").get<std::string>();
@@ -78,17 +78,17 @@ bench::EnergyEvidence ReadEnergy(const Json& energy) {
 // A run's artifacts, read back from the files the report names beside the journal.
 // runs[].telemetry and workloads[].telemetry as TelemetryJson writes them; absent in reports
 // written before telemetry was recorded.
-std::optional<bench::TelemetrySummary> ReadTelemetry(const Json& parent) {
+std::optional<records::TelemetrySummary> ReadTelemetry(const Json& parent) {
   if (!parent.contains("telemetry") || parent.at("telemetry").is_null()) return std::nullopt;
   const Json& t = parent.at("telemetry");
-  bench::TelemetrySummary summary;
+  records::TelemetrySummary summary;
   summary.source = t.at("source").get<std::string>();
   summary.sample_hz = NumberOrNaN(t.at("sample_hz"));
   summary.regions = t.at("regions").get<std::int64_t>();
   summary.thermal_or_power_throttled = t.at("thermal_or_power_throttled").get<bool>();
   summary.not_measured_reason = TextOrEmpty(t.at("not_measured_reason"));
   for (const Json& g : t.at("gpus")) {
-    bench::GpuTelemetry gpu;
+    records::GpuTelemetry gpu;
     gpu.device = g.at("device").get<std::string>();
     gpu.thermal_or_power_throttled = g.at("thermal_or_power_throttled").get<bool>();
     gpu.reason_samples = g.at("reason_samples").get<std::int64_t>();
@@ -99,7 +99,7 @@ std::optional<bench::TelemetrySummary> ReadTelemetry(const Json& parent) {
                                       NumberOrNaN(r.at("share"))});
     }
     for (const Json& f : g.at("fields")) {
-      bench::TelemetryFieldSummary field;
+      records::TelemetryFieldSummary field;
       field.name = f.at("name").get<std::string>();
       field.unit = f.at("unit").get<std::string>();
       field.samples = f.at("samples").get<std::int64_t>();
@@ -117,7 +117,7 @@ std::optional<bench::TelemetrySummary> ReadTelemetry(const Json& parent) {
 }
 
 Status ReadArtifacts(const Json& artifacts, const std::filesystem::path& dir,
-                     bench::Metrics& metrics) {
+                     records::Metrics& metrics) {
   for (const Json& artifact : artifacts) {
     const std::string file = artifact.at("file").get<std::string>();
     // The journal names files beside itself; anything else is not one this tool wrote.
@@ -134,8 +134,8 @@ Status ReadArtifacts(const Json& artifacts, const std::filesystem::path& dir,
   return OkStatus();
 }
 
-Result<bench::WorkloadRecord> ReadWorkload(const Json& w, const std::filesystem::path& dir) {
-  bench::WorkloadRecord record;
+Result<records::WorkloadRecord> ReadWorkload(const Json& w, const std::filesystem::path& dir) {
+  records::WorkloadRecord record;
   record.name = w.at("name").get<std::string>();
   record.type = w.at("type").get<std::string>();
   record.device = w.at("device").get<std::string>();
@@ -145,7 +145,7 @@ Result<bench::WorkloadRecord> ReadWorkload(const Json& w, const std::filesystem:
   record.error = TextOrEmpty(w.at("error"));
   record.telemetry = ReadTelemetry(w);
   for (const Json& r : w.at("runs")) {
-    bench::RunRecord run;
+    records::RunRecord run;
     run.index = r.at("index").get<int>();
     run.warmup = r.at("warmup").get<bool>();
     for (const Json& step : r.at("steps")) {
@@ -180,7 +180,7 @@ Result<bench::WorkloadRecord> ReadWorkload(const Json& w, const std::filesystem:
 std::string JournalToJson(const RunJournal& journal) {
   const JournalSettings& settings = journal.settings;
   OrderedJson workloads = OrderedJson::array();
-  for (const bench::WorkloadRecord& record : journal.workloads) {
+  for (const records::WorkloadRecord& record : journal.workloads) {
     workloads.push_back(OrderedJson::parse(WorkloadRecordToJson(record)));
   }
   OrderedJson json{

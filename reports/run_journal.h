@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "bench/api/measurement.h"
 #include "conformance/core/status.h"
+#include "conformance/records/measurement.h"
 #include "conformance/spec/resolve.h"
 
 namespace lepton::reports {
@@ -49,8 +49,8 @@ struct RunJournal {
   std::string started_at;  // the first session's start
   double elapsed_s = 0;    // wall time of the sessions so far
   int sessions = 1;        // sessions that ran workloads of this run, this one included
-  std::vector<std::string> interruptions;        // one cause per interrupted session
-  std::vector<bench::WorkloadRecord> workloads;  // finished ones, in plan order
+  std::vector<std::string> interruptions;          // one cause per interrupted session
+  std::vector<records::WorkloadRecord> workloads;  // finished ones, in plan order
 };
 
 std::string JournalToJson(const RunJournal& journal);

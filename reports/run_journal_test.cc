@@ -18,18 +18,18 @@ namespace fs = std::filesystem;
 
 // Every kind of field a record carries: steps, metric types, non-finite values, curves,
 // artifacts, energy evidence; and records that never ran.
-std::vector<bench::WorkloadRecord> Records() {
-  bench::WorkloadRecord trained;
+std::vector<records::WorkloadRecord> Records() {
+  records::WorkloadRecord trained;
   trained.name = "mnist-train";
   trained.type = "mnist_mlp_train";
   trained.device = "cpu";
   trained.runs_planned = 1;
   trained.warmup_runs = 1;
-  bench::RunRecord warmup;
+  records::RunRecord warmup;
   warmup.warmup = true;
   warmup.steps = {{"epoch_1", 0.5}};
   trained.runs.push_back(warmup);
-  bench::RunRecord run;
+  records::RunRecord run;
   run.steps = {{"epoch_1", 0.4375}, {"epoch_2", 0.40625}};
   run.metrics.values["accuracy"] = 0.981;
   run.metrics.values["converged"] = true;
@@ -38,7 +38,7 @@ std::vector<bench::WorkloadRecord> Records() {
   run.metrics.not_measured["energy_j"] = "no meter: RAPL is not exposed in this VM";
   run.metrics.series["test_accuracy"] = {0.9, std::numeric_limits<double>::quiet_NaN(), 0.98};
   run.metrics.artifacts["model.onnx"] = std::string("\x08\x08\0binary", 10);
-  bench::EnergyEvidence energy;
+  records::EnergyEvidence energy;
   energy.meter = "rapl";
   energy.tier = spec::EnergyTier::kOnDieCounter;
   energy.domains = {"package-0"};
@@ -58,13 +58,13 @@ std::vector<bench::WorkloadRecord> Records() {
   trained.telemetry = GpuTelemetrySummary(true, 1);
   trained.telemetry->gpus[0].fields[0].median = 1234.5625;  // doubles read back exactly
 
-  bench::WorkloadRecord unavailable;
+  records::WorkloadRecord unavailable;
   unavailable.name = "mnist-official";
   unavailable.type = "mnist_mlp_train";
   unavailable.device = "cpu";
   unavailable.runs_planned = 3;
   unavailable.unavailable_reason = "no directory given (--data DIR)";
-  bench::WorkloadRecord failed = unavailable;
+  records::WorkloadRecord failed = unavailable;
   failed.name = "regression";
   failed.unavailable_reason.clear();
   failed.error = "prepare: INTERNAL: boom";
@@ -114,7 +114,7 @@ TEST_F(RunJournalTest, EveryRecordReadsBackAsTheReportWouldWriteIt) {
     EXPECT_EQ(WorkloadRecordToJson(read->workloads[i]), WorkloadRecordToJson(journal_.workloads[i]))
         << journal_.workloads[i].name;
   }
-  const bench::RunRecord& run = read->workloads[0].runs[1];
+  const records::RunRecord& run = read->workloads[0].runs[1];
   ASSERT_TRUE(run.telemetry.has_value());
   EXPECT_TRUE(run.telemetry->thermal_or_power_throttled);
   EXPECT_EQ(run.telemetry->gpus.at(0).throttle_reasons.at(0).name, "sw_power_cap");

@@ -74,13 +74,13 @@ inline void AddGpus(checks::SystemDescription& system) {
 
 // A GPU's telemetry over `regions` timed regions: two readings of the SM clock, temperature
 // not supported, and (when `throttled`) a power cap seen in half the readings.
-inline bench::TelemetrySummary GpuTelemetrySummary(bool throttled, std::int64_t regions = 1) {
-  bench::TelemetrySummary summary;
+inline records::TelemetrySummary GpuTelemetrySummary(bool throttled, std::int64_t regions = 1) {
+  records::TelemetrySummary summary;
   summary.source = "libnvidia-ml.so.1 (driver 580.65.06)";
   summary.sample_hz = 10;
   summary.regions = regions;
   summary.thermal_or_power_throttled = throttled;
-  bench::GpuTelemetry gpu;
+  records::GpuTelemetry gpu;
   gpu.device = "gpu0";
   gpu.fields.push_back({"sm_clock_mhz", "MHz", 2, 1410, 1695, 1980, ""});
   gpu.fields.push_back({"temperature_c", "C", 0, 0, 0, 0, "Not Supported (NVML error 3)"});
@@ -95,7 +95,7 @@ struct Fixture {
   spec::Spec spec;
   spec::Plan plan;
   checks::SystemDescription system;
-  std::vector<bench::WorkloadRecord> workloads;
+  std::vector<records::WorkloadRecord> workloads;
   CertificationReport report;
 
   Fixture() {
@@ -104,11 +104,11 @@ struct Fixture {
     plan = spec::PlanRun(spec, "ci", facts).value();
     system.cpu_cores = 2;
     system.memory_gib = 3.5;
-    bench::WorkloadRecord record;
+    records::WorkloadRecord record;
     record.name = "regression";
     record.type = "linear_regression";
     record.params = plan.workloads[1].params;
-    bench::RunRecord run;
+    records::RunRecord run;
     run.steps.push_back({"closed_form", 0.25});
     run.metrics.values["rows_per_second"] = 1e6;
     run.metrics.values["holdout_mse"] = std::numeric_limits<double>::quiet_NaN();
@@ -122,7 +122,7 @@ struct Fixture {
     report.workloads = &workloads;
     for (const auto& planned : plan.requirements) {
       report.verdicts.push_back(judge::JudgeRequirement(
-          planned, bench::FindRecord(workloads, planned.requirement->workload)));
+          planned, records::FindRecord(workloads, planned.requirement->workload)));
     }
     report.summary = judge::Summarize(plan.requirements, report.verdicts);
   }
@@ -133,22 +133,22 @@ struct EnergyFixture {
   spec::Spec spec;
   spec::Plan plan;
   checks::SystemDescription system;
-  std::vector<bench::WorkloadRecord> workloads;
+  std::vector<records::WorkloadRecord> workloads;
   CertificationReport report;
 
   EnergyFixture() {
     spec = spec::LoadSpec(spec::MapSource({{"lepton.yaml", spec::EnergySpecText()}})).value();
     plan = spec::PlanRun(spec, "cpu", {}).value();
     system.cpu_cores = 2;
-    bench::WorkloadRecord record;
+    records::WorkloadRecord record;
     record.name = "mlp";
     record.type = "mnist_mlp_train";
     record.params = plan.workloads[0].params;
-    bench::RunRecord run;
+    records::RunRecord run;
     run.steps.push_back({"epoch_1", 20.5});
     run.metrics.values["joules_per_sample"] = 0.002;
     run.metrics.values["energy_j"] = 17.0;
-    bench::EnergyEvidence evidence;
+    records::EnergyEvidence evidence;
     evidence.meter = "rapl";
     evidence.tier = spec::EnergyTier::kOnDieCounter;
     evidence.domains = {"package-0", "dram-0"};
@@ -174,7 +174,7 @@ struct EnergyFixture {
     report.workloads = &workloads;
     for (const auto& planned : plan.requirements) {
       report.verdicts.push_back(judge::JudgeRequirement(
-          planned, bench::FindRecord(workloads, planned.requirement->workload)));
+          planned, records::FindRecord(workloads, planned.requirement->workload)));
     }
     report.summary = judge::Summarize(plan.requirements, report.verdicts);
   }

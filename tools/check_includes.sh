@@ -28,15 +28,16 @@ conformance/core   | -                                                          
 conformance/spec   | conformance/core                                             | conformance/*
 conformance/checks | conformance/core conformance/spec                            | conformance/*
 conformance/onnx   | conformance/core                                             | conformance/*
-conformance/judge  | conformance/core conformance/spec                            | conformance/*
-bench/api          | conformance/core conformance/spec conformance/checks conformance/onnx | bench/* conformance/* reports
-bench/comm         | bench/api conformance/core conformance/spec conformance/checks conformance/onnx | bench/* conformance/* reports
-bench/energy       | bench/api conformance/core conformance/spec conformance/checks conformance/onnx | bench/* conformance/* reports
-bench/backends     | bench/api bench/comm conformance/core conformance/spec conformance/checks conformance/onnx | bench/* conformance/* reports
-bench/workloads    | bench/api bench/backends bench/comm conformance/core conformance/spec conformance/checks conformance/onnx | bench/* conformance/* reports
-bench/telemetry    | bench/api bench/energy conformance/core conformance/spec conformance/checks conformance/onnx | bench/* conformance/* reports
-bench/runner       | bench/api bench/comm bench/energy bench/telemetry conformance/core conformance/spec conformance/checks conformance/onnx | bench/* conformance/* reports
-bench/micro        | bench/* conformance/core conformance/spec conformance/checks conformance/onnx | bench/* conformance/* reports
+conformance/records | conformance/core conformance/spec                           | conformance/*
+conformance/judge  | conformance/core conformance/spec conformance/records        | conformance/*
+bench/api          | conformance/core conformance/spec conformance/records conformance/checks conformance/onnx | bench/* conformance/* reports
+bench/comm         | bench/api conformance/core conformance/spec conformance/records conformance/checks conformance/onnx | bench/* conformance/* reports
+bench/energy       | bench/api conformance/core conformance/spec conformance/records conformance/checks conformance/onnx | bench/* conformance/* reports
+bench/backends     | bench/api bench/comm conformance/core conformance/spec conformance/records conformance/checks conformance/onnx | bench/* conformance/* reports
+bench/workloads    | bench/api bench/backends bench/comm conformance/core conformance/spec conformance/records conformance/checks conformance/onnx | bench/* conformance/* reports
+bench/telemetry    | bench/api bench/energy conformance/core conformance/spec conformance/records conformance/checks conformance/onnx | bench/* conformance/* reports
+bench/runner       | bench/api bench/comm bench/energy bench/telemetry conformance/core conformance/spec conformance/records conformance/checks conformance/onnx | bench/* conformance/* reports
+bench/micro        | bench/* conformance/core conformance/spec conformance/records conformance/checks conformance/onnx | bench/* conformance/* reports
 reports            | conformance/*                                                | -
 tools              | *                                                            | *
 RULES

@@ -7,8 +7,8 @@
 // barrier), so it keeps all of rank 0's cores.
 
 #include <optional>
-#include <string>
-#include <string_view>
+
+#include "conformance/records/cpu_threads.h"
 
 namespace lepton::bench {
 
@@ -20,24 +20,12 @@ struct CpuThreadsInputs {
   std::optional<int> omp_num_threads;  // OMP_NUM_THREADS, when the user set it
 };
 
-// CpuThreads::source's values, one per rule of ChooseCpuThreads. The report writes them
-// (run.cpu_threads.source, an enum in spec/schema/report.schema.json) and its renderers put each
-// in words, so both sides name them from here.
-inline constexpr std::string_view kThreadsFromOption = "--threads-per-rank";
-inline constexpr std::string_view kThreadsFromOmpNumThreads = "OMP_NUM_THREADS";
-inline constexpr std::string_view kThreadsNodeShare = "cores / local ranks";
-inline constexpr std::string_view kThreadsAloneOnNode = "one rank on the node: all cores";
-
-struct CpuThreads {
-  int per_rank = 1;         // while every rank computes (data-parallel workloads, collectives)
-  int rank_zero_alone = 1;  // while rank 0 runs a single-rank workload alone
-  std::string source;       // one of the kThreads* above; empty when not chosen
-  // False: the libraries keep what they chose themselves (all the process's cores, or
-  // OMP_NUM_THREADS, which OpenMP and OpenBLAS read); nothing is set.
-  bool apply = false;
-  int node_cpus = 0;  // the inputs the choice came from, for the report
-  int local_ranks = 1;
-};
+// The choice as recorded (conformance/records/cpu_threads.h), under the runner's names.
+using records::CpuThreads;
+using records::kThreadsAloneOnNode;
+using records::kThreadsFromOmpNumThreads;
+using records::kThreadsFromOption;
+using records::kThreadsNodeShare;
 
 // Pure. An explicit setting wins: --threads-per-rank, then OMP_NUM_THREADS, for every workload.
 // Otherwise, with several ranks on the node, each gets max(1, node CPUs / local ranks), at most

@@ -33,13 +33,13 @@ class GpuNoThrottleTest : public ::testing::Test {
   }
 
   // Three timed runs of fashion-mlp with gpu_throttled as given; nullopt: not measured.
-  static bench::WorkloadRecord Runs(std::vector<std::optional<bool>> throttled) {
-    bench::WorkloadRecord record;
+  static records::WorkloadRecord Runs(std::vector<std::optional<bool>> throttled) {
+    records::WorkloadRecord record;
     record.name = "fashion-mlp";
     record.type = "mnist_mlp_train";
     record.device = "cuda";
     for (std::size_t i = 0; i < throttled.size(); ++i) {
-      bench::RunRecord run;
+      records::RunRecord run;
       run.index = static_cast<int>(i);
       if (throttled[i]) {
         run.metrics.values["gpu_throttled"] = *throttled[i];

@@ -106,7 +106,7 @@ Result<bool> Compare(const spec::Value& measured, spec::Comparison op,
 }
 
 Verdict JudgeRequirement(const spec::PlannedRequirement& planned,
-                         const bench::WorkloadRecord* record) {
+                         const records::WorkloadRecord* record) {
   const spec::Requirement& requirement = *planned.requirement;
   Verdict verdict;
   verdict.requirement_id = requirement.id;
@@ -127,7 +127,7 @@ Verdict JudgeRequirement(const spec::PlannedRequirement& planned,
     return Finish(std::move(verdict), VerdictStatus::kError,
                   "workload '" + record->name + "' failed: " + record->error);
   }
-  for (const bench::RunRecord& run : record->runs) {
+  for (const records::RunRecord& run : record->runs) {
     if (run.warmup) continue;
     if (!run.error.empty()) {
       return Finish(std::move(verdict), VerdictStatus::kError,
@@ -234,12 +234,12 @@ Verdict JudgeRequirement(const spec::PlannedRequirement& planned,
 }
 
 std::vector<Verdict> JudgeAll(const spec::Plan& plan,
-                              const std::vector<bench::WorkloadRecord>& records) {
+                              const std::vector<records::WorkloadRecord>& records) {
   std::vector<Verdict> verdicts;
   verdicts.reserve(plan.requirements.size());
   for (const spec::PlannedRequirement& planned : plan.requirements) {
     verdicts.push_back(
-        JudgeRequirement(planned, bench::FindRecord(records, planned.requirement->workload)));
+        JudgeRequirement(planned, records::FindRecord(records, planned.requirement->workload)));
   }
   return verdicts;
 }

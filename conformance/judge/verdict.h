@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "bench/api/measurement.h"
+#include "conformance/records/measurement.h"
 #include "conformance/spec/resolve.h"
 
 namespace lepton::judge {
@@ -32,12 +32,12 @@ struct Verdict {
 
 // `record` is the workload's record, or nullptr when the plan did not run it.
 Verdict JudgeRequirement(const spec::PlannedRequirement& planned,
-                         const bench::WorkloadRecord* record);
+                         const records::WorkloadRecord* record);
 
 // Every requirement of the plan judged on the records the runner produced, in the plan's order
 // (a report's verdicts line up with plan.requirements).
 std::vector<Verdict> JudgeAll(const spec::Plan& plan,
-                              const std::vector<bench::WorkloadRecord>& records);
+                              const std::vector<records::WorkloadRecord>& records);
 
 // The spec's statistic over the runs' values (conformance/core/statistics.h defines each).
 Result<double> ComputeStatistic(spec::Statistic statistic, std::span<const double> values);

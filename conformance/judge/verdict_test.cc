@@ -7,8 +7,8 @@
 namespace lepton::judge {
 namespace {
 
-using bench::RunRecord;
-using bench::WorkloadRecord;
+using records::RunRecord;
+using records::WorkloadRecord;
 
 spec::Requirement MakeRequirement(spec::Comparison op, std::optional<spec::Statistic> statistic,
                                   std::string unit = "rows/s") {
@@ -191,7 +191,7 @@ spec::Requirement EnergyRequirement(spec::Level level) {
 WorkloadRecord MeteredRecord(std::vector<double> values, spec::EnergyTier tier) {
   WorkloadRecord record = RecordWith(std::vector<spec::Value>(values.begin(), values.end()));
   for (RunRecord& run : record.runs) {
-    run.energy = bench::EnergyEvidence{};
+    run.energy = records::EnergyEvidence{};
     run.energy->meter = "rapl";
     run.energy->tier = tier;
   }
@@ -232,7 +232,7 @@ TEST(EnergyVerdictTest, NoMeterFailsAMustAndNeverPassesAShould) {
   WorkloadRecord record;
   record.name = "w";
   RunRecord run;
-  run.energy = bench::EnergyEvidence{};
+  run.energy = records::EnergyEvidence{};
   run.energy->not_measured_reason = "RAPL: /sys/class/powercap does not exist";
   run.metrics.not_measured["m"] = run.energy->not_measured_reason;
   record.runs.push_back(run);
