@@ -9,43 +9,15 @@
 
 #include <thread>
 
+#include "conformance/checks/testdata/fake_nvml_control.h"
+
 namespace lepton::bench {
 namespace {
 
-// The fake's knobs, reached through a handle of our own on the same library.
-class FakeNvml {
+// The current driver's stand-in, whose knobs the meter's tests turn.
+class FakeNvml : public checks::FakeNvmlControl {
  public:
-  FakeNvml() : handle_(::dlopen(LEPTON_FAKE_NVML_PATH, RTLD_NOW | RTLD_LOCAL)) {
-    if (handle_ == nullptr) return;
-    reset_ = Bind<void (*)()>("fake_nvml_reset");
-    device_count_ = Bind<void (*)(unsigned int)>("fake_nvml_set_device_count");
-    power_ = Bind<void (*)(unsigned int)>("fake_nvml_set_power_mw");
-    fail_ = Bind<void (*)(const char*, int)>("fake_nvml_fail");
-    calls_ = Bind<int (*)(const char*)>("fake_nvml_calls");
-    reset_();
-  }
-  FakeNvml(const FakeNvml&) = delete;
-  FakeNvml& operator=(const FakeNvml&) = delete;
-  ~FakeNvml() {
-    if (handle_ != nullptr) ::dlclose(handle_);
-  }
-  [[nodiscard]] bool loaded() const { return handle_ != nullptr && calls_ != nullptr; }
-  void SetDeviceCount(unsigned int count) { device_count_(count); }
-  void SetPowerMilliwatts(unsigned int milliwatts) { power_(milliwatts); }
-  void Fail(const char* function, int code) { fail_(function, code); }
-  int Calls(const char* function) { return calls_(function); }
-
- private:
-  template <typename Fn>
-  Fn Bind(const char* name) {
-    return reinterpret_cast<Fn>(::dlsym(handle_, name));
-  }
-  void* handle_;
-  void (*reset_)() = nullptr;
-  void (*device_count_)(unsigned int) = nullptr;
-  void (*power_)(unsigned int) = nullptr;
-  void (*fail_)(const char*, int) = nullptr;
-  int (*calls_)(const char*) = nullptr;
+  FakeNvml() : FakeNvmlControl(LEPTON_FAKE_NVML_PATH) {}
 };
 
 NvmlOptions Options(NvmlMode mode = NvmlMode::kCounterElseSampled) {

@@ -8,47 +8,18 @@
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 
+#include "conformance/checks/testdata/fake_nvml_control.h"
+
 namespace lepton::bench {
 namespace {
 
-using U64 = unsigned long long;  // NOLINT(google-runtime-int): the fake's knob type
-
-// The fake's knobs, reached through a handle of our own on the same library.
-class FakeNvml {
+// The stand-in's knobs; Set fails the test on a field the stand-in does not know.
+class FakeNvml : public checks::FakeNvmlControl {
  public:
-  explicit FakeNvml(const char* path) : handle_(::dlopen(path, RTLD_NOW | RTLD_LOCAL)) {
-    if (handle_ == nullptr) return;
-    reset_ = Bind<void (*)()>("fake_nvml_reset");
-    device_count_ = Bind<void (*)(unsigned int)>("fake_nvml_set_device_count");
-    power_ = Bind<void (*)(unsigned int)>("fake_nvml_set_power_mw");
-    fail_ = Bind<void (*)(const char*, int)>("fake_nvml_fail");
-    sample_ = Bind<int (*)(unsigned int, const char*, U64)>("fake_nvml_set_sample");
-    reset_();
-  }
-  FakeNvml(const FakeNvml&) = delete;
-  FakeNvml& operator=(const FakeNvml&) = delete;
-  ~FakeNvml() {
-    if (handle_ != nullptr) ::dlclose(handle_);
-  }
-  [[nodiscard]] bool loaded() const { return handle_ != nullptr && sample_ != nullptr; }
-  void SetDeviceCount(unsigned int count) { device_count_(count); }
-  void SetPowerMilliwatts(unsigned int milliwatts) { power_(milliwatts); }
-  void Fail(const char* function, int code) { fail_(function, code); }
+  using FakeNvmlControl::FakeNvmlControl;
   void Set(unsigned int device, const char* field, U64 value) {
-    ASSERT_EQ(sample_(device, field, value), 0) << field;
+    ASSERT_EQ(SetSample(device, field, value), 0) << field;
   }
-
- private:
-  template <typename Fn>
-  Fn Bind(const char* name) {
-    return reinterpret_cast<Fn>(::dlsym(handle_, name));
-  }
-  void* handle_;
-  void (*reset_)() = nullptr;
-  void (*device_count_)(unsigned int) = nullptr;
-  void (*power_)(unsigned int) = nullptr;
-  void (*fail_)(const char*, int) = nullptr;
-  int (*sample_)(unsigned int, const char*, U64) = nullptr;
 };
 
 const TelemetryFieldSummary& Field(const GpuTelemetry& gpu, checks::TelemetryField field) {

@@ -9,36 +9,14 @@
 #include <gtest/gtest.h>
 
 #include "conformance/checks/system_probe.h"
+#include "conformance/checks/testdata/fake_nvml_control.h"
 
 namespace lepton::checks {
 namespace {
 
 using ::testing::HasSubstr;
 
-// The stand-in's knobs, through a handle of our own on the same library (the same instance).
-class FakeNvml {
- public:
-  explicit FakeNvml(const char* path) : handle_(::dlopen(path, RTLD_NOW | RTLD_LOCAL)) {
-    if (handle_ == nullptr) return;
-    reinterpret_cast<void (*)()>(::dlsym(handle_, "fake_nvml_reset"))();
-  }
-  FakeNvml(const FakeNvml&) = delete;
-  FakeNvml& operator=(const FakeNvml&) = delete;
-  ~FakeNvml() {
-    if (handle_ != nullptr) ::dlclose(handle_);
-  }
-  [[nodiscard]] bool loaded() const { return handle_ != nullptr; }
-  void SetDeviceCount(unsigned int count) {
-    reinterpret_cast<void (*)(unsigned int)>(::dlsym(handle_, "fake_nvml_set_device_count"))(count);
-  }
-  void Fail(const char* function, int code) {
-    reinterpret_cast<void (*)(const char*, int)>(::dlsym(handle_, "fake_nvml_fail"))(function,
-                                                                                     code);
-  }
-
- private:
-  void* handle_;
-};
+using FakeNvml = FakeNvmlControl;
 
 TEST(NvmlProbe, DescribesEveryDeviceNvmlEnumerates) {
   FakeNvml fake(LEPTON_FAKE_NVML);
