@@ -33,8 +33,9 @@ conformance/judge  | conformance/core conformance/spec conformance/records      
 bench/api          | conformance/core conformance/spec conformance/records conformance/checks conformance/onnx | bench/* conformance/* reports
 bench/comm         | bench/api conformance/core conformance/spec conformance/records conformance/checks conformance/onnx | bench/* conformance/* reports
 bench/energy       | bench/api conformance/core conformance/spec conformance/records conformance/checks conformance/onnx | bench/* conformance/* reports
-bench/backends     | bench/api bench/comm conformance/core conformance/spec conformance/records conformance/checks conformance/onnx | bench/* conformance/* reports
-bench/workloads    | bench/api bench/backends bench/comm conformance/core conformance/spec conformance/records conformance/checks conformance/onnx | bench/* conformance/* reports
+bench/models       | conformance/core                                             | bench/* conformance/* reports
+bench/backends     | bench/api bench/comm bench/models conformance/core conformance/spec conformance/records conformance/checks conformance/onnx | bench/* conformance/* reports
+bench/workloads    | bench/api bench/backends bench/comm bench/models conformance/core conformance/spec conformance/records conformance/checks conformance/onnx | bench/* conformance/* reports
 bench/telemetry    | bench/api bench/energy conformance/core conformance/spec conformance/records conformance/checks conformance/onnx | bench/* conformance/* reports
 bench/runner       | bench/api bench/comm bench/energy bench/telemetry conformance/core conformance/spec conformance/records conformance/checks conformance/onnx | bench/* conformance/* reports
 bench/micro        | bench/* conformance/core conformance/spec conformance/records conformance/checks conformance/onnx | bench/* conformance/* reports

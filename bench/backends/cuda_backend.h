@@ -14,8 +14,8 @@
 #include "bench/api/communicator.h"
 #include "bench/api/communicator_group.h"
 #include "bench/api/device_memory.h"
-#include "bench/workloads/linear_regression/solvers.h"
-#include "bench/workloads/mnist_mlp/mlp_model.h"
+#include "bench/models/mlp_model.h"
+#include "bench/models/regression_solvers.h"
 #include "conformance/core/status.h"
 
 namespace lepton::bench {
@@ -28,17 +28,19 @@ namespace lepton::bench {
 // MlpModel::WaitForGradients (ComputeSliceGradients only launches on CUDA).
 inline constexpr int kCudaBackendAbiVersion = 8;
 
-// The linear-regression solvers' device half (solvers.h): the training rows kept on the GPU,
-// the augmented Gram matrix (the host solves the small normal equations), and mini-batch SGD.
+// The linear-regression solvers' device half (bench/models/regression_solvers.h): the training
+// rows kept on the GPU, the augmented Gram matrix (the host solves the small normal equations,
+// model_factories.cc), and mini-batch SGD.
 class DeviceRegression {
  public:
   virtual ~DeviceRegression() = default;
   [[nodiscard]] virtual std::string description() const = 0;
   // Untimed: row-major training rows [x, 1, y] of width `stride`.
   virtual Status SetRows(std::span<const double> rows, int stride) = 0;
-  // stride x stride, the row-major upper triangle filled, as AugmentedGram in solvers.h.
+  // stride x stride, the row-major upper triangle filled, as AugmentedGram in cpu/cpu_regression.h.
   virtual Result<std::vector<double>> AugmentedGram() = 0;
-  // SgdSolver's algorithm and block order; FailedPrecondition when it diverges.
+  // SgdSolver's algorithm (cpu/cpu_regression.h) and block order (bench/models/block_order.h);
+  // FailedPrecondition when it diverges.
   virtual Result<SgdResult> Sgd(const SgdSettings& settings) = 0;
 };
 

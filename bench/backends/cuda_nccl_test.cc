@@ -13,9 +13,9 @@
 
 #include "bench/backends/cuda_backend.h"
 #include "bench/comm/self_communicator.h"
+#include "bench/models/mlp_model.h"
+#include "bench/models/mlp_parameters.h"
 #include "bench/workloads/collectives/collective_ops.h"
-#include "bench/workloads/mnist_mlp/mlp_model.h"
-#include "bench/workloads/mnist_mlp/mlp_parameters.h"
 
 namespace lepton::bench {
 namespace {

@@ -17,9 +17,11 @@
 #include <string>
 #include <vector>
 
-#include "bench/workloads/linear_regression/regression_solvers.h"
+#include "bench/backends/model_factories.h"
+#include "bench/models/mlp_model.h"
+#include "bench/models/regression_solvers.h"
+#include "bench/workloads/linear_regression/regression_sources.h"
 #include "bench/workloads/mnist_mlp/mlp_data.h"
-#include "bench/workloads/mnist_mlp/mlp_model.h"
 
 namespace lepton::bench {
 namespace {

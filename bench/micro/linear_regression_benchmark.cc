@@ -13,8 +13,8 @@
 #include <map>
 #include <memory>
 
-#include "bench/workloads/linear_regression/regression_data.h"
-#include "bench/workloads/linear_regression/solvers.h"
+#include "bench/backends/cpu/cpu_regression.h"
+#include "bench/workloads/linear_regression/regression_sources.h"
 
 namespace lepton::bench {
 namespace {

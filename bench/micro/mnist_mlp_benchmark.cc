@@ -12,7 +12,7 @@
 #include <random>
 #include <vector>
 
-#include "bench/workloads/mnist_mlp/mlp.h"
+#include "bench/backends/cpu/mlp.h"
 
 namespace lepton::bench {
 namespace {

@@ -4,7 +4,7 @@
 
 #include "bench/backends/cuda/cuda_device_status.h"
 #include "bench/backends/cuda/cuda_mlp_engine.h"
-#include "bench/workloads/mnist_mlp/mlp_parameters.h"
+#include "bench/models/mlp_parameters.h"
 
 namespace lepton::bench {
 namespace {

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "bench/backends/cuda/device_watch.h"
-#include "bench/workloads/mnist_mlp/mlp_model.h"
+#include "bench/models/mlp_model.h"
 #include "conformance/core/status.h"
 
 namespace lepton::bench {

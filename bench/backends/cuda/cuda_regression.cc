@@ -5,7 +5,7 @@
 
 #include "bench/backends/cuda/cuda_device_status.h"
 #include "bench/backends/cuda/cuda_regression_engine.h"
-#include "bench/workloads/linear_regression/block_order.h"
+#include "bench/models/block_order.h"
 
 namespace lepton::bench {
 namespace {

@@ -43,7 +43,7 @@ class RegressionEngine {
 
   [[nodiscard]] std::string description() const;
   DeviceStatus SetRows(const double* rows, std::int64_t row_count, int stride);
-  // stride x stride, row-major upper triangle filled (solvers.h's AugmentedGram).
+  // stride x stride, row-major upper triangle filled (cpu/cpu_regression.h's AugmentedGram).
   DeviceStatus AugmentedGram(std::vector<double>& gram);
   DeviceStatus Sgd(const SgdRun& run, SgdOutcome& outcome);
 

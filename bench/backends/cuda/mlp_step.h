@@ -6,7 +6,7 @@
 // functors in plain loops, so the kernels' arithmetic and indexing are checked against the CPU
 // model on machines without a GPU.
 //
-// The arithmetic follows bench/workloads/mnist_mlp/mlp.cc step for step (same operation order in
+// The arithmetic follows bench/backends/cpu/mlp.cc step for step (same operation order in
 // the softmax, the bias sums, the loss and Adam), so CPU and GPU differ only by GEMM summation
 // order and the device's exp/log rounding.
 //
@@ -150,7 +150,7 @@ struct AddBias {
 };
 
 // One thread per row: the logits get b2, then become (softmax - onehot) / batch in place, and
-// the row's cross-entropy goes to row_loss (as mlp.cc's ComputeGradients).
+// the row's cross-entropy goes to row_loss (as cpu/mlp.cc's ComputeGradients).
 struct SoftmaxCrossEntropy {
   TrainingBuffers b;
   LEPTON_HOST_DEVICE void operator()(std::int64_t row) const {
@@ -198,7 +198,7 @@ struct ReluMask {
 };
 
 // Adam's step count advanced, and its bias corrections for step t (PyTorch's formulation, in
-// double as mlp.cc computes them).
+// double as cpu/mlp.cc computes them).
 LEPTON_HOST_DEVICE inline void AdvanceAdamStep(TrainingState& state, const AdamScalars& adam) {
   state.adam_step += 1;
   const auto t = static_cast<double>(state.adam_step);
@@ -271,7 +271,7 @@ struct ResetEpoch {
 
 // The gradients of the mean loss over `b.batch` rows of the epoch's current batch, from row
 // `b.first_row` of it: gather, forward, softmax cross-entropy, backward (the five GEMMs of
-// mlp.cc) and the bias gradients; the per-row losses stay in row_loss.
+// cpu/mlp.cc) and the bias gradients; the per-row losses stay in row_loss.
 template <class Device>
 void EnqueueGradients(Device& device, const TrainingBuffers& b) {
   const int batch = b.batch;

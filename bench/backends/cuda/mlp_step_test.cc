@@ -1,7 +1,7 @@
 // The GPU's training step and forward pass (mlp_step.h) run on the host: every functor in a
 // plain loop and every GEMM through a column-major reference with cuBLAS's argument
 // conventions, after the same row-major to column-major mapping the CUDA engine uses. They must
-// agree with the CPU model (mlp.cc), so the kernels' indexing and arithmetic are checked on
+// agree with the CPU model (cpu/mlp.cc), so the kernels' indexing and arithmetic are checked on
 // machines without a GPU; cuda_backend_test.cc compares the real GPU where there is one.
 
 #include "bench/backends/cuda/mlp_step.h"
@@ -15,11 +15,13 @@
 #include <random>
 #include <vector>
 
+#include "bench/backends/cpu/mlp.h"
 #include "bench/backends/cuda/host_device.h"
-#include "bench/workloads/mnist_mlp/mlp.h"
+#include "bench/backends/model_factories.h"
+#include "bench/models/mlp_batches.h"
+#include "bench/models/mlp_model.h"
+#include "bench/models/mlp_parameters.h"
 #include "bench/workloads/mnist_mlp/mlp_data.h"
-#include "bench/workloads/mnist_mlp/mlp_model.h"
-#include "bench/workloads/mnist_mlp/mlp_parameters.h"
 
 namespace lepton::bench::cuda {
 namespace {

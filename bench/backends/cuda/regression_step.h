@@ -3,7 +3,7 @@
 // mlp_step.h is: the closed form's Gram matrix as one column-major DSYRK (cuBLAS on the GPU, a
 // reference in the host test), and mini-batch SGD as one block-wide kernel per epoch, its
 // batches one after another.
-// The arithmetic follows bench/workloads/linear_regression/solvers.cc: r = X_b w + (b - y),
+// The arithmetic follows bench/backends/cpu/cpu_regression.cc: r = X_b w + (b - y),
 // b -= lr / B * sum(r), w -= lr / B * X_b^T r, the epoch's squared residuals summed batch by batch.
 //
 // C++20 and free of CUDA headers (see mlp_step.h for the Device requirements; here its Gemm is
@@ -28,8 +28,8 @@ struct ColumnMajorSyrk {
 };
 
 // The augmented Gram matrix Z^T Z of `rows` row-major rows [x, 1, y] of width `stride`, with the
-// row-major upper triangle solvers.cc reads: row-major Z is column-major Z^T (stride x rows), so
-// Z^T Z = A A^T, and a row-major upper triangle is the column-major lower one.
+// row-major upper triangle cpu/cpu_regression.cc reads: row-major Z is column-major Z^T (stride x
+// rows), so Z^T Z = A A^T, and a row-major upper triangle is the column-major lower one.
 constexpr ColumnMajorSyrk AugmentedGramAsSyrk(const double* rows, int row_count, int stride,
                                               double* gram) {
   return ColumnMajorSyrk{stride, row_count, rows, stride, gram, stride};

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "bench/backends/cpu/cpu_regression.h"
 #include "bench/backends/cuda/host_device.h"
-#include "bench/workloads/linear_regression/block_order.h"
-#include "bench/workloads/linear_regression/regression_data.h"
-#include "bench/workloads/linear_regression/solvers.h"
+#include "bench/models/block_order.h"
+#include "bench/workloads/linear_regression/regression_sources.h"
 
 namespace lepton::bench::cuda {
 namespace {

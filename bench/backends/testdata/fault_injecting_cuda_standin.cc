@@ -52,7 +52,7 @@
 #include "bench/backends/cuda/host_device.h"
 #include "bench/backends/cuda/mlp_step.h"
 #include "bench/backends/cuda_backend.h"
-#include "bench/workloads/mnist_mlp/mlp_parameters.h"
+#include "bench/models/mlp_parameters.h"
 
 namespace lepton::bench {
 namespace {

@@ -12,6 +12,7 @@
 #include <numeric>
 #include <vector>
 
+#include "bench/backends/cpu/cpu_regression.h"
 #include "bench/comm/bfloat16.h"
 #include "bench/comm/node_layout.h"
 #include "bench/comm/run_gpus.h"
@@ -21,8 +22,7 @@
 #include "bench/workloads/collectives/collectives_workload.h"
 #include "bench/workloads/collectives/fake_group_for_tests.h"
 #include "bench/workloads/linear_regression/data_parallel_regression_workload.h"
-#include "bench/workloads/linear_regression/regression_data.h"
-#include "bench/workloads/linear_regression/solvers.h"
+#include "bench/workloads/linear_regression/regression_sources.h"
 #include "bench/workloads/mnist_mlp/data_parallel_ranks.h"
 #include "bench/workloads/mnist_mlp/split_equivalence.h"
 #include "bench/workloads/mnist_mlp/split_models_for_tests.h"

@@ -4,8 +4,9 @@
 #include <cmath>
 #include <limits>
 
-#include "bench/workloads/linear_regression/regression_data.h"
-#include "bench/workloads/linear_regression/solvers.h"
+#include "bench/backends/cpu/cpu_regression.h"
+#include "bench/workloads/linear_regression/fit_quality.h"
+#include "bench/workloads/linear_regression/regression_sources.h"
 
 namespace lepton::bench {
 namespace {

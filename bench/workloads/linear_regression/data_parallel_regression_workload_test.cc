@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "bench/backends/cpu/cpu_regression.h"
 #include "bench/comm/self_communicator.h"
-#include "bench/workloads/linear_regression/regression_data.h"
-#include "bench/workloads/linear_regression/solvers.h"
+#include "bench/workloads/linear_regression/regression_sources.h"
 
 namespace lepton::bench {
 namespace {

@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
-#include "bench/workloads/linear_regression/regression_data.h"
-#include "bench/workloads/linear_regression/regression_solvers.h"
-#include "bench/workloads/linear_regression/solvers.h"
+#include "bench/backends/model_factories.h"
+#include "bench/models/regression_solvers.h"
+#include "bench/workloads/linear_regression/fit_quality.h"
+#include "bench/workloads/linear_regression/regression_sources.h"
 #include "conformance/spec/spec_source.h"
 
 namespace lepton::bench {

@@ -7,10 +7,11 @@
 #include <vector>
 
 #include "bench/api/device_communicator_check.h"
+#include "bench/backends/model_factories.h"
+#include "bench/models/mlp_model.h"
+#include "bench/models/mlp_parameters.h"
 #include "bench/workloads/mnist_mlp/data_parallel_ranks.h"
 #include "bench/workloads/mnist_mlp/mlp_data.h"
-#include "bench/workloads/mnist_mlp/mlp_model.h"
-#include "bench/workloads/mnist_mlp/mlp_parameters.h"
 #include "bench/workloads/mnist_mlp/split_equivalence.h"
 #include "bench/workloads/mnist_mlp/split_training.h"
 

@@ -15,8 +15,8 @@
 // The weights after the first 100 steps (fewer when the training has fewer) and the final test
 // accuracies are compared; the test set is evaluated outside the timed steps.
 //
-// Written once over MlpModel (mlp_model.h), whose split step computes a rank's scaled gradients
-// into a buffer the workload all-reduces in place, and over the ranks this process drives
+// Written once over MlpModel (bench/models/mlp_model.h), whose split step computes a rank's scaled
+// gradients into a buffer the workload all-reduces in place, and over the ranks this process drives
 // (data_parallel_ranks.h, the step loop in split_training.h): on devices: cpu one rank per
 // process in host memory over the run's communicator (MPI, or self alone); on devices: cuda
 // either one rank per process on its GPU over NCCL (the context's device communicator, comm:

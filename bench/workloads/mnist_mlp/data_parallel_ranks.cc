@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "bench/workloads/mnist_mlp/mlp_parameters.h"
+#include "bench/models/mlp_parameters.h"
 
 namespace lepton::bench {
 namespace {

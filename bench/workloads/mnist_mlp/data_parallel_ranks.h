@@ -15,7 +15,7 @@
 
 #include "bench/api/communicator.h"
 #include "bench/api/communicator_group.h"
-#include "bench/workloads/mnist_mlp/mlp_model.h"
+#include "bench/models/mlp_model.h"
 #include "conformance/core/status.h"
 
 namespace lepton::bench {

@@ -62,18 +62,6 @@ void ShuffleEpochOrder(std::uint64_t seed, std::uint64_t epoch, std::vector<std:
   for (std::size_t i = order.size() - 1; i > 0; --i) std::swap(order[i], order[rng() % (i + 1)]);
 }
 
-void GatherScaledRows(std::span<const std::uint8_t> pixels, std::span<const std::uint8_t> labels,
-                      int inputs, const std::int32_t* items, int count, float* x,
-                      std::uint8_t* batch_labels) {
-  for (int r = 0; r < count; ++r) {
-    const auto item = static_cast<std::size_t>(items[r]);
-    const std::uint8_t* image = pixels.data() + item * inputs;
-    float* row = x + static_cast<std::size_t>(r) * inputs;
-    for (int p = 0; p < inputs; ++p) row[p] = static_cast<float>(image[p]) * (1.0F / 255.0F);
-    batch_labels[r] = labels[item];
-  }
-}
-
 void GatherScaledRows(const checks::ImageSet& set, const std::int32_t* items, int count, float* x,
                       std::uint8_t* labels) {
   GatherScaledRows(set.pixels, set.labels, set.rows * set.cols, items, count, x, labels);

@@ -11,8 +11,9 @@
 #include <vector>
 
 #include "bench/api/workload.h"
-#include "bench/workloads/mnist_mlp/mlp.h"
-#include "bench/workloads/mnist_mlp/mlp_model.h"
+#include "bench/models/mlp_batches.h"
+#include "bench/models/mlp_definition.h"
+#include "bench/models/mlp_model.h"
 #include "conformance/checks/image_dataset.h"
 
 namespace lepton::bench {
@@ -39,11 +40,8 @@ void KeepFirstImages(checks::ImageSet& set, std::int64_t limit);
 // The epoch's training order: 0..n-1 shuffled with std::mt19937_64(seed + epoch).
 void ShuffleEpochOrder(std::uint64_t seed, std::uint64_t epoch, std::vector<std::int32_t>& order);
 
-// Images items[0..count) as rows of x, pixels scaled to [0, 1], with their labels: from `pixels`
-// (items x inputs bytes) and `labels`, or from an image set.
-void GatherScaledRows(std::span<const std::uint8_t> pixels, std::span<const std::uint8_t> labels,
-                      int inputs, const std::int32_t* items, int count, float* x,
-                      std::uint8_t* batch_labels);
+// Images items[0..count) of an image set as rows of x, as the models gather them
+// (bench/models/mlp_batches.h), with their labels.
 void GatherScaledRows(const checks::ImageSet& set, const std::int32_t* items, int count, float* x,
                       std::uint8_t* labels);
 
@@ -62,7 +60,7 @@ using ForwardFunction = std::function<Status(const float* x, int batch, float* l
 Result<TestSetScore> ScoreTestSet(const ForwardFunction& forward, const MlpShape& shape,
                                   const checks::ImageSet& test, std::vector<float>& x,
                                   std::vector<float>& logits);
-// The same for a model with shape() and Forward(x, batch, logits): Mlp or an MlpModel.
+// The same for a model with shape() and Forward(x, batch, logits): an MlpModel, or the CPU's Mlp.
 template <class Model>
 Result<TestSetScore> ScoreTestSet(Model& model, const checks::ImageSet& test, std::vector<float>& x,
                                   std::vector<float>& logits) {

@@ -2,8 +2,9 @@
 
 #include <algorithm>
 
+#include "bench/backends/model_factories.h"
+#include "bench/models/mlp_model.h"
 #include "bench/workloads/mnist_mlp/mlp_data.h"
-#include "bench/workloads/mnist_mlp/mlp_model.h"
 #include "conformance/core/statistics.h"
 
 namespace lepton::bench {

@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "bench/backends/model_factories.h"
+#include "bench/models/mlp_model.h"
 #include "bench/workloads/mnist_mlp/mlp_data.h"
-#include "bench/workloads/mnist_mlp/mlp_model.h"
 #include "conformance/onnx/executor.h"
 #include "conformance/onnx/onnx_model.h"
 

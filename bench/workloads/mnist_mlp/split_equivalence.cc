@@ -6,8 +6,8 @@
 #include <limits>
 #include <string>
 
+#include "bench/models/mlp_parameters.h"
 #include "bench/workloads/mnist_mlp/mlp_data.h"
-#include "bench/workloads/mnist_mlp/mlp_parameters.h"
 
 namespace lepton::bench {
 

@@ -22,8 +22,8 @@
 #include <span>
 #include <vector>
 
+#include "bench/models/mlp_definition.h"
 #include "bench/workloads/mnist_mlp/data_parallel_ranks.h"
-#include "bench/workloads/mnist_mlp/mlp.h"
 #include "bench/workloads/mnist_mlp/split_training.h"
 #include "conformance/core/status.h"
 

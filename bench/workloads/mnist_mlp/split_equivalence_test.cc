@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "bench/models/mlp_parameters.h"
 #include "bench/workloads/collectives/fake_group_for_tests.h"
-#include "bench/workloads/mnist_mlp/mlp_parameters.h"
 #include "bench/workloads/mnist_mlp/split_models_for_tests.h"
 
 namespace lepton::bench {

@@ -8,7 +8,8 @@
 #include <random>
 #include <vector>
 
-#include "bench/workloads/mnist_mlp/mlp_model.h"
+#include "bench/backends/model_factories.h"
+#include "bench/models/mlp_model.h"
 
 namespace lepton::bench {
 

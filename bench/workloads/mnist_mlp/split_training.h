@@ -16,8 +16,8 @@
 #include <functional>
 #include <vector>
 
+#include "bench/models/mlp_definition.h"
 #include "bench/workloads/mnist_mlp/data_parallel_ranks.h"
-#include "bench/workloads/mnist_mlp/mlp.h"
 #include "conformance/core/status.h"
 
 namespace lepton::bench {

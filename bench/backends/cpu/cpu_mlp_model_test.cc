@@ -10,10 +10,11 @@
 #include <random>
 #include <vector>
 
-#include "bench/workloads/mnist_mlp/mlp.h"
+#include "bench/backends/cpu/mlp.h"
+#include "bench/backends/model_factories.h"
+#include "bench/models/mlp_model.h"
+#include "bench/models/mlp_parameters.h"
 #include "bench/workloads/mnist_mlp/mlp_data.h"
-#include "bench/workloads/mnist_mlp/mlp_model.h"
-#include "bench/workloads/mnist_mlp/mlp_parameters.h"
 
 namespace lepton::bench {
 namespace {

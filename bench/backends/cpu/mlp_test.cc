@@ -1,4 +1,4 @@
-#include "bench/workloads/mnist_mlp/mlp.h"
+#include "bench/backends/cpu/mlp.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,11 @@
-#include "bench/workloads/linear_regression/solvers.h"
+#include "bench/backends/cpu/cpu_regression.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+
+#include "bench/workloads/linear_regression/fit_quality.h"
+#include "bench/workloads/linear_regression/regression_sources.h"
 
 namespace lepton::bench {
 namespace {

@@ -1,7 +1,8 @@
 #pragma once
 // The order in which mini-batch SGD visits the blocks of rows in one epoch, shared by the CPU
-// solver (solvers.cc) and the CUDA one so both visit the same blocks: 0..blocks-1 shuffled by
-// Fisher-Yates with std::mt19937_64(seed + epoch), drawn the same on every platform.
+// solver (bench/backends/cpu/cpu_regression.cc) and the CUDA one so both visit the same blocks:
+// 0..blocks-1 shuffled by Fisher-Yates with std::mt19937_64(seed + epoch), drawn the same on every
+// platform.
 
 #include <cstdint>
 #include <random>

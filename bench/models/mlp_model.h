@@ -1,22 +1,21 @@
 #pragma once
 // The reference MLP as one device runs it, so the MNIST workloads hold the workload logic once
 // (epochs, shuffles, evaluation, metrics, ONNX export) and a device supplies only the arithmetic:
-// the CPU (oneDNN, bench/workloads/mnist_mlp/mlp.h) or a CUDA GPU (cuBLAS and fused kernels in
-// a CUDA graph, bench/backends/cuda/). Every model starts from the same seeded parameters
-// (InitialMlpParameters, mlp_parameters.h) and trains on batches in the order the caller gives, so
-// devices differ only by their float32 arithmetic.
+// the CPU (oneDNN, bench/backends/cpu/) or a CUDA GPU (cuBLAS and fused kernels in a CUDA graph,
+// bench/backends/cuda/); MakeMlpModel (bench/backends/model_factories.h) picks one. Every model
+// starts from the same seeded parameters (InitialMlpParameters, mlp_parameters.h) and trains on
+// batches in the order the caller gives, so devices differ only by their float32 arithmetic.
 //
 // Parameters are one buffer [W1 | b1 | W2 | b2], W row-major (inputs x hidden, hidden x outputs).
 
 #include <cstdint>
-#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "bench/workloads/mnist_mlp/mlp.h"
-#include "bench/workloads/mnist_mlp/mlp_parameters.h"
+#include "bench/models/mlp_definition.h"
+#include "bench/models/mlp_parameters.h"
 #include "conformance/core/status.h"
 
 namespace lepton::bench {
@@ -105,9 +104,5 @@ class MlpModel {
   // the inference roofline fraction; Unavailable, saying why, where there is no such figure.
   [[nodiscard]] virtual Result<double> PeakFp32Flops() const = 0;
 };
-
-// Unavailable when the device is not there (no CUDA backend in this build, no GPU, no driver),
-// with the reason; InvalidArgument for an unknown device or a precision the device cannot do.
-Result<std::unique_ptr<MlpModel>> MakeMlpModel(const MlpModelOptions& options);
 
 }  // namespace lepton::bench

@@ -1,11 +1,12 @@
-#include "bench/workloads/mnist_mlp/cpu_mlp_model.h"
+#include "bench/backends/cpu/cpu_mlp_model.h"
 
 #include <dnnl.h>
 
 #include <algorithm>
 #include <string>
 
-#include "bench/workloads/mnist_mlp/mlp_data.h"
+#include "bench/backends/cpu/mlp.h"
+#include "bench/models/mlp_batches.h"
 
 namespace lepton::bench {
 namespace {

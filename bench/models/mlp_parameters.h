@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "bench/workloads/mnist_mlp/mlp.h"
+#include "bench/models/mlp_definition.h"
 
 namespace lepton::bench {
 

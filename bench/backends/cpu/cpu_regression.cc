@@ -1,11 +1,12 @@
-#include "bench/workloads/linear_regression/solvers.h"
+#include "bench/backends/cpu/cpu_regression.h"
 
 #include <cblas.h>
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
-#include "bench/workloads/linear_regression/block_order.h"
+#include "bench/models/block_order.h"
 
 extern "C" void dposv_(const char* uplo, const int* n, const int* nrhs, double* a, const int* lda,
                        double* b, const int* ldb, int* info);
@@ -101,35 +102,35 @@ Result<SgdResult> SgdSolver::Solve(const RegressionData& data, const SgdSettings
   return result;
 }
 
-FitQuality EvaluateHoldout(const RegressionData& data, const std::vector<double>& coefficients) {
-  const int k = data.stride();
-  const int d = data.features;
-  double sum_squares = 0;
-  double y_sum = 0;
-  double y_sum_squares = 0;
-  for (std::int64_t i = 0; i < data.holdout_rows; ++i) {
-    const double* row = data.holdout.data() + i * k;
-    double prediction = coefficients[d];
-    for (int j = 0; j < d; ++j) prediction += coefficients[j] * row[j];
-    const double y = row[k - 1];
-    sum_squares += (y - prediction) * (y - prediction);
-    y_sum += y;
-    y_sum_squares += y * y;
-  }
-  const auto n = static_cast<double>(data.holdout_rows);
-  const double total_variance = y_sum_squares - y_sum * y_sum / n;
-  FitQuality quality;
-  quality.holdout_mse = sum_squares / n;
-  quality.holdout_r2 = total_variance > 0 ? 1.0 - sum_squares / total_variance : 0.0;
-  return quality;
-}
+namespace {
 
-double MaxAbsCoefficientError(const std::vector<double>& fitted, const std::vector<double>& truth) {
-  double worst = 0;
-  for (std::size_t i = 0; i < fitted.size() && i < truth.size(); ++i) {
-    worst = std::max(worst, std::abs(fitted[i] - truth[i]));
+class CpuSolvers final : public RegressionSolvers {
+ public:
+  [[nodiscard]] std::string description() const override {
+    return std::string("cpu: ") + openblas_get_config() + " (" + openblas_get_corename() +
+           " kernels), LAPACK DPOSV, fp64";
   }
-  return worst;
+  Status SetData(const RegressionData& data) override {
+    data_ = &data;
+    return OkStatus();
+  }
+  Result<std::vector<double>> SolveClosedForm(bool intercept) override {
+    return normal_equations_.Solve(*data_, intercept);
+  }
+  Result<SgdResult> SolveSgd(const SgdSettings& settings) override {
+    return sgd_.Solve(*data_, settings);
+  }
+
+ private:
+  const RegressionData* data_ = nullptr;
+  NormalEquationsSolver normal_equations_;
+  SgdSolver sgd_;
+};
+
+}  // namespace
+
+std::unique_ptr<RegressionSolvers> MakeCpuRegressionSolvers() {
+  return std::make_unique<CpuSolvers>();
 }
 
 }  // namespace lepton::bench

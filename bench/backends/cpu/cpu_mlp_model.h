@@ -1,9 +1,10 @@
 #pragma once
-// The MlpModel of the CPU: the oneDNN-backed Mlp (mlp.h) with the host-side batch gather.
+// The MlpModel of the CPU: the oneDNN-backed Mlp (mlp.h) with the host-side batch gather
+// (bench/models/mlp_batches.h).
 
 #include <memory>
 
-#include "bench/workloads/mnist_mlp/mlp_model.h"
+#include "bench/models/mlp_model.h"
 
 namespace lepton::bench {
 

@@ -1,12 +1,15 @@
 #pragma once
-// The two least-squares solvers of the regression workload, and the quality measures both share.
+// The CPU's arithmetic for the regression workload's two least-squares solvers (OpenBLAS DSYRK
+// and dgemv, LAPACK DPOSV), and its RegressionSolvers (bench/models/regression_solvers.h).
 // Coefficients are returned as [w_1 .. w_d, b] (b = 0 without an intercept).
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
-#include "bench/workloads/linear_regression/regression_data.h"
+#include "bench/models/regression_data.h"
+#include "bench/models/regression_solvers.h"
 #include "conformance/core/status.h"
 
 namespace lepton::bench {
@@ -32,19 +35,6 @@ class NormalEquationsSolver {
   std::vector<double> gram_;  // reused across runs: no allocation inside the timed step
 };
 
-struct SgdSettings {
-  double learning_rate = 0.01;
-  std::int64_t batch_size = 256;
-  std::int64_t epochs = 1;
-  std::uint64_t seed = 0;
-  bool intercept = true;
-};
-
-struct SgdResult {
-  std::vector<double> coefficients;
-  double final_epoch_train_mse = 0;  // mean squared residual over the last epoch's batches
-};
-
 // Mini-batch SGD on 1/2 mean squared residual, from zero. Batches are contiguous blocks of rows
 // whose order is shuffled each epoch with std::mt19937_64(seed + epoch).
 class SgdSolver {
@@ -57,12 +47,7 @@ class SgdSolver {
   std::vector<std::int64_t> batch_order_;
 };
 
-struct FitQuality {
-  double holdout_mse = 0;
-  double holdout_r2 = 0;
-};
-
-FitQuality EvaluateHoldout(const RegressionData& data, const std::vector<double>& coefficients);
-double MaxAbsCoefficientError(const std::vector<double>& fitted, const std::vector<double>& truth);
+// Both solvers above behind the device-neutral interface the workload drives.
+std::unique_ptr<RegressionSolvers> MakeCpuRegressionSolvers();
 
 }  // namespace lepton::bench

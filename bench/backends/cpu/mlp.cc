@@ -1,4 +1,4 @@
-#include "bench/workloads/mnist_mlp/mlp.h"
+#include "bench/backends/cpu/mlp.h"
 
 #include <dnnl.h>
 #include <omp.h>
@@ -7,7 +7,7 @@
 #include <cmath>
 #include <string>
 
-#include "bench/workloads/mnist_mlp/mlp_parameters.h"
+#include "bench/models/mlp_parameters.h"
 
 namespace lepton::bench {
 namespace {

@@ -1,4 +1,4 @@
-#include "bench/workloads/linear_regression/regression_data.h"
+#include "bench/workloads/linear_regression/regression_sources.h"
 
 #include <bit>
 #include <charconv>

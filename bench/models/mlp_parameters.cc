@@ -1,4 +1,4 @@
-#include "bench/workloads/mnist_mlp/mlp_parameters.h"
+#include "bench/models/mlp_parameters.h"
 
 #include <cmath>
 #include <random>

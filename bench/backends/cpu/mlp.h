@@ -1,7 +1,7 @@
 #pragma once
-// The reference MLP (inputs -> hidden ReLU -> outputs, softmax cross-entropy) trained with Adam,
-// on the CPU. The five GEMMs of a step go through oneDNN's dnnl_sgemm, which picks its kernels
-// from the CPU's ISA at run time; bias, ReLU, softmax cross-entropy and Adam are fused loops.
+// The CPU's arithmetic for the reference MLP (bench/models/mlp_definition.h) trained with Adam.
+// The five GEMMs of a step go through oneDNN's dnnl_sgemm, which picks its kernels from the
+// CPU's ISA at run time; bias, ReLU, softmax cross-entropy and Adam are fused loops.
 //
 // Parameters live in one contiguous buffer [W1 | b1 | W2 | b2] (W row-major, inputs x hidden and
 // hidden x outputs) so Adam updates all of them in one pass.
@@ -10,22 +10,10 @@
 #include <span>
 #include <vector>
 
+#include "bench/models/mlp_definition.h"
 #include "conformance/core/status.h"
 
 namespace lepton::bench {
-
-struct MlpShape {
-  int inputs = 784;
-  int hidden = 256;
-  int outputs = 10;
-};
-
-struct AdamSettings {
-  float learning_rate = 0.001F;
-  float beta1 = 0.9F;
-  float beta2 = 0.999F;
-  float epsilon = 1e-8F;
-};
 
 class Mlp {
  public:

@@ -1,35 +1,18 @@
-#include "bench/workloads/linear_regression/regression_solvers.h"
+#include "bench/backends/model_factories.h"
 
-#include <cblas.h>
+#include <string>
+#include <utility>
+#include <vector>
 
+#include "bench/backends/cpu/cpu_mlp_model.h"
+#include "bench/backends/cpu/cpu_regression.h"
 #include "bench/backends/cuda_backend.h"
 
 namespace lepton::bench {
 namespace {
 
-class CpuSolvers final : public RegressionSolvers {
- public:
-  [[nodiscard]] std::string description() const override {
-    return std::string("cpu: ") + openblas_get_config() + " (" + openblas_get_corename() +
-           " kernels), LAPACK DPOSV, fp64";
-  }
-  Status SetData(const RegressionData& data) override {
-    data_ = &data;
-    return OkStatus();
-  }
-  Result<std::vector<double>> SolveClosedForm(bool intercept) override {
-    return normal_equations_.Solve(*data_, intercept);
-  }
-  Result<SgdResult> SolveSgd(const SgdSettings& settings) override {
-    return sgd_.Solve(*data_, settings);
-  }
-
- private:
-  const RegressionData* data_ = nullptr;
-  NormalEquationsSolver normal_equations_;
-  SgdSolver sgd_;
-};
-
+// The GPU computes the Gram matrix and runs SGD; the small normal equations are solved on the
+// host by the CPU backend's DPOSV, exactly as the CPU solves them.
 class CudaSolvers final : public RegressionSolvers {
  public:
   explicit CudaSolvers(std::unique_ptr<DeviceRegression> device) : device_(std::move(device)) {}
@@ -55,8 +38,28 @@ class CudaSolvers final : public RegressionSolvers {
 
 }  // namespace
 
+Result<std::unique_ptr<MlpModel>> MakeMlpModel(const MlpModelOptions& options) {
+  if (options.max_batch < 1) {
+    return std::unexpected(
+        InvalidArgumentError("a model holding " + std::to_string(options.max_batch) + " rows"));
+  }
+  if (options.device == "cpu") {
+    if (options.precision != MlpPrecision::kFp32) {
+      return std::unexpected(UnavailableError(
+          "tf32 is a CUDA tensor-core mode; the CPU backend computes in fp32 only"));
+    }
+    return MakeCpuMlpModel(options.shape, options.max_batch);
+  }
+  if (options.device == "cuda") {
+    LEPTON_ASSIGN_OR_RETURN(CudaBackend * backend, LoadCudaBackend());
+    return backend->MakeMlp(options);
+  }
+  return std::unexpected(
+      InvalidArgumentError("device '" + options.device + "' (expected cpu or cuda)"));
+}
+
 Result<std::unique_ptr<RegressionSolvers>> MakeRegressionSolvers(std::string_view device) {
-  if (device == "cpu") return std::make_unique<CpuSolvers>();
+  if (device == "cpu") return MakeCpuRegressionSolvers();
   if (device == "cuda") {
     LEPTON_ASSIGN_OR_RETURN(CudaBackend * backend, LoadCudaBackend());
     LEPTON_ASSIGN_OR_RETURN(std::unique_ptr<DeviceRegression> regression,
