@@ -163,9 +163,13 @@ int CheckTelemetry(const Json& report, std::vector<VerifyCheck>& checks) {
       const bool flag = run.at("telemetry").at("thermal_or_power_throttled").get<bool>();
       if (metrics.at(metric).get<bool>() != flag) {
         ++mismatches;
-        checks.push_back({false, run_field + ".metrics." + metric,
-                          metrics.at(metric).dump() + " in the report, the run's telemetry says " +
-                              (flag ? "true" : "false")});
+        std::string where = run_field;
+        where += ".metrics.";
+        where += metric;
+        std::string detail = metrics.at(metric).dump();
+        detail += " in the report, the run's telemetry says ";
+        detail += flag ? "true" : "false";
+        checks.push_back({false, std::move(where), std::move(detail)});
       }
     }
   }
@@ -246,13 +250,12 @@ void RecomputeVerdicts(const Json& report, bool files_verified, SpecCache* cache
                           std::to_string(plan->requirements.size())});
     return;
   }
-  std::vector<judge::Verdict> verdicts;
+  // Judged exactly as the run judged them (certify::Certify calls the same JudgeAll).
+  const std::vector<judge::Verdict> verdicts = judge::JudgeAll(*plan, workloads);
   int mismatches = 0;
   for (std::size_t i = 0; i < plan->requirements.size(); ++i) {
     const spec::PlannedRequirement& planned = plan->requirements[i];
-    verdicts.push_back(judge::JudgeRequirement(
-        planned, records::FindRecord(workloads, planned.requirement->workload)));
-    const judge::Verdict& verdict = verdicts.back();
+    const judge::Verdict& verdict = verdicts[i];
     const Json& written = requirements[i];
     const std::string field = "requirements[" + std::to_string(i) + "]";
     const std::string id = written.at("id").get<std::string>();

@@ -70,6 +70,12 @@ std::optional<WorkloadMeter> OpenWorkloadMeter(const spec::PlannedWorkload& plan
   return metered;
 }
 
+// A requirement judges this workload's gpu_throttled.
+bool ReadsGpuThrottled(const spec::PlannedWorkload& planned) {
+  return std::find(planned.metrics.begin(), planned.metrics.end(), spec::kGpuThrottled) !=
+         planned.metrics.end();
+}
+
 // The telemetry sampler a workload's timed runs use, or why there is none, and the regions its
 // timed runs read so far.
 struct WorkloadTelemetry {
@@ -83,8 +89,7 @@ std::optional<WorkloadTelemetry> OpenWorkloadTelemetry(const spec::PlannedWorklo
                                                        const RunnerOptions& options) {
   if (options.device != "cuda") return std::nullopt;
   WorkloadTelemetry telemetry;
-  telemetry.metric_wanted = std::find(planned.metrics.begin(), planned.metrics.end(),
-                                      spec::kGpuThrottled) != planned.metrics.end();
+  telemetry.metric_wanted = ReadsGpuThrottled(planned);
   if (!options.telemetry_sampler) {
     if (!telemetry.metric_wanted) return std::nullopt;
     telemetry.unavailable_reason = "no telemetry sampler configured";
@@ -103,11 +108,7 @@ std::optional<WorkloadTelemetry> OpenWorkloadTelemetry(const spec::PlannedWorklo
 // instead of finding the metric missing.
 void MarkGpuThrottledNotSampled(const spec::PlannedWorkload& planned, const RunnerOptions& options,
                                 RunRecord& run) {
-  if (options.device == "cuda" || !run.error.empty() ||
-      std::find(planned.metrics.begin(), planned.metrics.end(), spec::kGpuThrottled) ==
-          planned.metrics.end()) {
-    return;
-  }
+  if (options.device == "cuda" || !run.error.empty() || !ReadsGpuThrottled(planned)) return;
   run.metrics.not_measured[std::string(spec::kGpuThrottled)] =
       "GPU telemetry is sampled on devices: cuda; this run's device is " + options.device;
 }

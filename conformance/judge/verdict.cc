@@ -206,11 +206,12 @@ Verdict JudgeRequirement(const spec::PlannedRequirement& planned,
       return Finish(std::move(verdict), VerdictStatus::kError, std::move(reason));
     }
     verdict.statistic_value = verdict.values.front();
-    for (const spec::Value& v : verdict.values) {
-      if (!yes_no_differs) break;
-      if (auto met = Compare(v, requirement.threshold.op, planned.threshold); met && !*met) {
-        verdict.statistic_value = v;
-        break;
+    if (yes_no_differs) {
+      for (const spec::Value& v : verdict.values) {
+        if (auto met = Compare(v, requirement.threshold.op, planned.threshold); met && !*met) {
+          verdict.statistic_value = v;
+          break;
+        }
       }
     }
   }

@@ -53,6 +53,11 @@ struct Inputs {
   std::optional<spec::Overlay> overlay;
 };
 
+// The overlay's digest as the journal keeps it: empty without an overlay.
+std::string OverlaySha256(const Inputs& inputs) {
+  return inputs.overlay ? Sha256Hex(inputs.overlay->file.bytes) : std::string();
+}
+
 Result<Inputs> ReadInputs(const CertifyOptions& requested) {
   Inputs inputs{.options = requested};
   // A resumed run takes every option from its journal.
@@ -238,7 +243,7 @@ reports::RunJournal JournalStart(const RunState& state, const std::string& start
   journal.tool_version = inputs.options.tool.version;
   journal.git_commit = inputs.options.tool.git_commit;
   journal.spec_sha256 = inputs.input.spec.sha256;
-  journal.overlay_sha256 = inputs.overlay ? Sha256Hex(inputs.overlay->file.bytes) : std::string();
+  journal.overlay_sha256 = OverlaySha256(inputs);
   journal.facts = state.run.facts;
   journal.started_at = started_at;
   return journal;
@@ -317,10 +322,9 @@ std::expected<CertifiedRun, CertifyFailure> Certify(const CertifyOptions& reques
           FailedPreconditionError("--resume continues single-process runs only; this one has " +
                                   std::to_string(world.size()) + " ranks"));
     }
-    const std::string overlay_sha256 =
-        state.inputs.overlay ? Sha256Hex(state.inputs.overlay->file.bytes) : std::string();
     if (Status same = CheckSameRun(*earlier, options.tool.version, options.tool.git_commit,
-                                   state.inputs.input.spec.sha256, overlay_sha256, state.run.facts);
+                                   state.inputs.input.spec.sha256, OverlaySha256(state.inputs),
+                                   state.run.facts);
         !same.ok()) {
       return InputFailure(same);
     }

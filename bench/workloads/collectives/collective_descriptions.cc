@@ -16,6 +16,11 @@ std::size_t Mixed(int rank, std::size_t index) {
 
 std::size_t Whole(std::size_t block, int ranks) { return block * static_cast<std::size_t>(ranks); }
 
+// Sends one block and receives one, both at the buffer's start in place.
+CollectiveCounts OneBlockEachWay(std::size_t block, int /*rank*/, int /*ranks*/) {
+  return CollectiveCounts{block, block, 0, 0};
+}
+
 double NoBusTraffic(int /*ranks*/) { return 1.0; }
 double OneBlockPerPeer(int ranks) { return (ranks - 1.0) / ranks; }
 
@@ -31,10 +36,7 @@ constexpr std::array<CollectiveDescription, 7> kTable = {{
         .bus_bandwidth_factor = [](int ranks) { return 2.0 * (ranks - 1.0) / ranks; },
         .moves_rank_blocks = false,
         .reduces = true,
-        .counts =
-            [](std::size_t block, int, int) {
-              return CollectiveCounts{block, block, 0, 0};
-            },
+        .counts = OneBlockEachWay,
         .expected = [](const CollectiveExpectation& e, std::size_t at) -> std::optional<double> {
           return e.Sum(at);
         },
@@ -87,10 +89,7 @@ constexpr std::array<CollectiveDescription, 7> kTable = {{
         .bus_bandwidth_factor = NoBusTraffic,
         .moves_rank_blocks = false,
         .reduces = false,
-        .counts =
-            [](std::size_t block, int, int) {
-              return CollectiveCounts{block, block, 0, 0};
-            },
+        .counts = OneBlockEachWay,
         .expected = [](const CollectiveExpectation& e, std::size_t at) -> std::optional<double> {
           return e.Input(kCollectiveRoot, at);
         },
@@ -105,10 +104,7 @@ constexpr std::array<CollectiveDescription, 7> kTable = {{
         .bus_bandwidth_factor = NoBusTraffic,
         .moves_rank_blocks = false,
         .reduces = true,
-        .counts =
-            [](std::size_t block, int, int) {
-              return CollectiveCounts{block, block, 0, 0};
-            },
+        .counts = OneBlockEachWay,
         // Only the root receives.
         .expected = [](const CollectiveExpectation& e, std::size_t at) -> std::optional<double> {
           if (e.rank != kCollectiveRoot) return std::nullopt;
@@ -145,10 +141,7 @@ constexpr std::array<CollectiveDescription, 7> kTable = {{
         .bus_bandwidth_factor = NoBusTraffic,
         .moves_rank_blocks = false,
         .reduces = false,
-        .counts =
-            [](std::size_t block, int, int) {
-              return CollectiveCounts{block, block, 0, 0};
-            },
+        .counts = OneBlockEachWay,
         .expected = [](const CollectiveExpectation& e, std::size_t at) -> std::optional<double> {
           return e.Input(Previous(e.rank, e.ranks), at);
         },
