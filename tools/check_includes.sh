@@ -3,13 +3,21 @@
 # below and is not listed in the allowlist, naming file:line and the forbidden edge, and on every
 # allowlist entry that no longer occurs (the list only shrinks). docs/architecture.md explains
 # the table; change both together.
-# usage: tools/check_includes.sh [ROOT] [ALLOWLIST]
+# usage: tools/check_includes.sh [--graph] [ROOT] [ALLOWLIST]
+#   --graph    also print the include graph, folder to folder: one line per edge between two
+#              folders of the table, `library|test SRC -> DST: N` (N include lines), sorted;
+#              docs/architecture.md's graphs are its output
 #   ROOT       the source tree to scan (default: this script's repository)
 #   ALLOWLIST  known violations, `file -> included header` per line (default:
 #              ROOT/tools/include_allowlist.txt; a missing file is an empty list)
 # Scans *.cc, *.h, *.cu and *.cuh under conformance/, bench/, reports/ and tools/. Includes are
 # rooted at the repository root, so `#include "bench/api/measurement.h"` is folder bench/api.
 set -euo pipefail
+graph=0
+if [[ ${1:-} == --graph ]]; then
+  graph=1
+  shift
+fi
 root=${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 allowlist=${2:-$root/tools/include_allowlist.txt}
 if [[ ! -d $root ]]; then
@@ -58,7 +66,7 @@ fi
 
 # awk reads the rules, then the allowlist, then every source file (FILENAME tells them apart,
 # even when the allowlist is empty).
-awk -v rules_file=/dev/stdin -v allowlist_file="$allowlist" -v allowlist_name="${allowlist#"$root"/}" '
+awk -v graph="$graph" -v rules_file=/dev/stdin -v allowlist_file="$allowlist" -v allowlist_name="${allowlist#"$root"/}" '
 function trim(s) { gsub(/^[ \t]+|[ \t\r]+$/, "", s); return s }
 # The folder a path belongs to: the longest rule key that is the path or a prefix of it.
 function folder_of(path,    k, best) {
@@ -104,6 +112,7 @@ FNR == 1 { nfiles++; src = folder_of(FILENAME); test = is_test(FILENAME)
   nincludes++
   dst = folder_of(header)
   if (dst == src) next
+  if (dst != "") edges[(test ? "test" : "library") " " src " -> " dst]++
   if (dst != "" && (matches(lib[src], dst) || (test && matches(tst[src], dst)))) next
   entry = FILENAME " -> " header
   if (entry in allowed) { used[entry] = 1; nallowed++; next }
@@ -117,6 +126,11 @@ END {
   for (entry in allowed) if (!(entry in used)) {
     printf "%s:%d: allowlisted include no longer occurs or is now allowed, delete the line: %s\n", allowlist_name, allowed[entry], entry
     bad++
+  }
+  if (graph) {
+    fflush()
+    for (edge in edges) printf "%s: %d\n", edge, edges[edge] | "LC_ALL=C sort"
+    close("LC_ALL=C sort")
   }
   printf "check_includes: %d files, %d project includes, %d allowlisted, %d problem(s)\n", nfiles, nincludes, nallowed, bad
   exit bad ? 1 : 0

@@ -57,6 +57,21 @@ printf '#include "bench/api/measurement.h"\n#include "bench/workloads/mlp/mlp.h"
 expect 1 'bench/backends/backend.cc:2: forbidden include bench/workloads/mlp/mlp.h (bench/backends -> bench/workloads)'
 printf '#include "bench/api/measurement.h"\n' >"$tmp/bench/backends/backend.cc"
 
+# --graph counts include lines per edge between folders, library code and tests apart
+# (bench/backends -> bench/api: backend.cc's one and second.cc's two), and still checks.
+printf '#include "bench/api/measurement.h"\n#include "bench/api/measurement.h"\n' \
+  >"$tmp/bench/backends/second.cc"
+graph=$(bash "$check" --graph "$tmp")
+for edge in 'library bench/backends -> bench/api: 3' 'test bench/backends -> bench/workloads: 1' \
+  'library tools -> bench/workloads: 1' 'check_includes: '; do
+  if ! grep -qF -- "$edge" <<<"$graph"; then
+    echo "FAIL: --graph printed no line '$edge':"
+    sed 's/^/  /' <<<"$graph"
+    failures=$((failures + 1))
+  fi
+done
+rm "$tmp/bench/backends/second.cc"
+
 # reports/ must not include bench/, tests or not.
 printf '#include "bench/api/measurement.h"\n' >"$tmp/reports/report_test.cc"
 expect 1 'reports/report_test.cc:1: forbidden include bench/api/measurement.h (reports test -> bench/api)'
